@@ -1,0 +1,178 @@
+//! The layers. Each file holds one kind with its forward next to its backward.
+//!
+//! Every activation is a 4-D array [N, C, H, W] in row-major order; a flat
+//! vector of F features is [N, F, 1, 1]. Forward writes the output buffer it is
+//! given. Backward writes the input gradient (when asked for one) and ADDS
+//! into the parameter gradients, which the caller zeroes.
+
+mod activation;
+mod conv;
+mod linear;
+mod pool;
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use activation::Activation;
+pub use conv::Conv2d;
+pub use linear::Linear;
+pub use pool::{Pool2d, PoolKind};
+
+use ndarray::{Array1, Array2, ArrayView4, ArrayViewMut4};
+
+use crate::spec::{LayerKind, Shape};
+
+/// A layer's trainable tensors. Convolution kernels are kept as
+/// [O, C*K*K] (PyTorch's OIHW, flattened), linear weights as [OUT, IN].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub weight: Array2<f32>,
+    pub bias: Array1<f32>,
+}
+
+impl Params {
+    pub fn empty() -> Params {
+        Params { weight: Array2::zeros((0, 0)), bias: Array1::zeros(0) }
+    }
+
+    pub fn zeros_like(&self) -> Params {
+        Params { weight: Array2::zeros(self.weight.raw_dim()), bias: Array1::zeros(self.bias.raw_dim()) }
+    }
+
+    /// Weight and bias as flat slices, in that order.
+    pub fn slices(&self) -> [&[f32]; 2] {
+        [self.weight.as_slice().expect("contiguous"), self.bias.as_slice().expect("contiguous")]
+    }
+
+    pub fn slices_mut(&mut self) -> [&mut [f32]; 2] {
+        [self.weight.as_slice_mut().expect("contiguous"), self.bias.as_slice_mut().expect("contiguous")]
+    }
+
+    /// Uniform weights in +-sqrt(gain / fan_in), zero bias. gain 6 is He
+    /// initialization (for ReLU), gain 3 is LeCun's (for tanh, sigmoid, none).
+    fn init(rows: usize, fan_in: usize, gain: f32, rng: &mut fastrand::Rng) -> Params {
+        let bound = (gain / fan_in as f32).sqrt();
+        Params {
+            weight: Array2::from_shape_simple_fn((rows, fan_in), || (rng.f32() * 2.0 - 1.0) * bound),
+            bias: Array1::zeros(rows),
+        }
+    }
+}
+
+/// Reusable scratch memory for the matrix forms of convolution.
+#[derive(Debug, Default)]
+pub struct Scratch(Vec<f32>);
+
+impl Scratch {
+    /// Three disjoint buffers of the given lengths, grown when needed.
+    pub fn split(&mut self, a: usize, b: usize, c: usize) -> (&mut [f32], &mut [f32], &mut [f32]) {
+        if self.0.len() < a + b + c {
+            self.0.resize(a + b + c, 0.0);
+        }
+        let (first, rest) = self.0.split_at_mut(a);
+        let (second, rest) = rest.split_at_mut(b);
+        (first, second, &mut rest[..c])
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Layer {
+    Conv2d(Conv2d),
+    Pool2d(Pool2d),
+    Activation(Activation),
+    Linear(Linear),
+    Flatten,
+}
+
+impl Layer {
+    /// Builds a layer for an input of shape `input` producing `output` (both
+    /// already validated by the spec), initializing weights with `gain`.
+    pub fn new(kind: &LayerKind, input: Shape, output: Shape, gain: f32, rng: &mut fastrand::Rng) -> Layer {
+        match *kind {
+            LayerKind::Conv2d { kernel_size, stride, padding, out_channels, .. } => Layer::Conv2d(Conv2d {
+                input,
+                output,
+                kernel: kernel_size,
+                stride,
+                padding,
+                params: Params::init(out_channels, input.channels * kernel_size * kernel_size, gain, rng),
+            }),
+            LayerKind::MaxPool2d { kernel_size, stride } | LayerKind::AvgPool2d { kernel_size, stride } => {
+                let kind = if matches!(kind, LayerKind::MaxPool2d { .. }) { PoolKind::Max } else { PoolKind::Avg };
+                Layer::Pool2d(Pool2d { kind, input, output, kernel: kernel_size, stride: stride.unwrap_or(kernel_size) })
+            }
+            LayerKind::Relu => Layer::Activation(Activation::Relu),
+            LayerKind::Tanh => Layer::Activation(Activation::Tanh),
+            LayerKind::Sigmoid => Layer::Activation(Activation::Sigmoid),
+            LayerKind::Flatten => Layer::Flatten,
+            LayerKind::Linear { out_features, .. } => {
+                Layer::Linear(Linear { params: Params::init(out_features, input.len(), gain, rng) })
+            }
+        }
+    }
+
+    pub fn params(&self) -> Option<&Params> {
+        match self {
+            Layer::Conv2d(l) => Some(&l.params),
+            Layer::Linear(l) => Some(&l.params),
+            _ => None,
+        }
+    }
+
+    pub fn params_mut(&mut self) -> Option<&mut Params> {
+        match self {
+            Layer::Conv2d(l) => Some(&mut l.params),
+            Layer::Linear(l) => Some(&mut l.params),
+            _ => None,
+        }
+    }
+
+    pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
+        match self {
+            Layer::Conv2d(l) => l.forward(x, y, scratch),
+            Layer::Pool2d(l) => l.forward(x, y),
+            Layer::Activation(a) => a.forward(x, y),
+            Layer::Linear(l) => l.forward(x, y),
+            Layer::Flatten => y
+                .as_slice_mut()
+                .expect("activations are contiguous")
+                .copy_from_slice(x.as_slice().expect("activations are contiguous")),
+        }
+    }
+
+    /// `x` and `y` are this layer's input and output from the forward pass,
+    /// `dy` the gradient of the loss with respect to `y`. Writes `dx` when
+    /// given, adds parameter gradients into `grads` (Some for layers with
+    /// parameters).
+    pub fn backward(
+        &self,
+        x: ArrayView4<f32>,
+        y: ArrayView4<f32>,
+        dy: ArrayView4<f32>,
+        dx: Option<ArrayViewMut4<f32>>,
+        grads: Option<&mut Params>,
+        scratch: &mut Scratch,
+    ) {
+        let no_grads = "layers with parameters get gradient buffers";
+        match self {
+            Layer::Conv2d(l) => l.backward(x, dy, dx, grads.expect(no_grads), scratch),
+            Layer::Linear(l) => l.backward(x, dy, dx, grads.expect(no_grads)),
+            Layer::Pool2d(l) => {
+                if let Some(dx) = dx {
+                    l.backward(x, dy, dx)
+                }
+            }
+            Layer::Activation(a) => {
+                if let Some(dx) = dx {
+                    a.backward(y, dy, dx)
+                }
+            }
+            Layer::Flatten => {
+                if let Some(mut dx) = dx {
+                    dx.as_slice_mut()
+                        .expect("activations are contiguous")
+                        .copy_from_slice(dy.as_slice().expect("activations are contiguous"))
+                }
+            }
+        }
+    }
+}

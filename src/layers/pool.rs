@@ -1,0 +1,132 @@
+//! Max and average pooling (PyTorch's `MaxPool2d`, `AvgPool2d`): LeNet's
+//! subsampling layers S2 and S4. No parameters, no padding.
+//!
+//! Forward, over each K x K window at stride s, per channel:
+//!   max: y[n,c,i,j] = max_{u,v} x[n, c, i*s + u, j*s + v]
+//!   avg: y[n,c,i,j] = (1 / K^2) * sum_{u,v} x[n, c, i*s + u, j*s + v]
+//! Backward: max sends dy to the window's (first) largest input; avg spreads
+//! dy / K^2 over the window. Overlapping windows add up.
+//!
+//! Shapes: x [N, C, H, W], y [N, C, OH, OW], OH = floor((H - K) / s) + 1.
+
+use ndarray::{ArrayView4, ArrayViewMut4};
+
+use crate::spec::Shape;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolKind {
+    Max,
+    Avg,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pool2d {
+    pub kind: PoolKind,
+    pub input: Shape,
+    pub output: Shape,
+    pub kernel: usize,
+    pub stride: usize,
+}
+
+impl Pool2d {
+    pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>) {
+        let x = x.as_slice().expect("activations are contiguous");
+        let y = y.as_slice_mut().expect("activations are contiguous");
+        let (in_plane, out_plane) = (self.input.height * self.input.width, self.output.height * self.output.width);
+        let scale = 1.0 / (self.kernel * self.kernel) as f32;
+        for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
+            for (o, out) in dst.iter_mut().enumerate() {
+                *out = match self.kind {
+                    PoolKind::Max => src[self.argmax(src, o)],
+                    PoolKind::Avg => self.window(o).map(|at| src[at]).sum::<f32>() * scale,
+                };
+            }
+        }
+    }
+
+    /// Writes dx (no parameters to update).
+    pub fn backward(&self, x: ArrayView4<f32>, dy: ArrayView4<f32>, mut dx: ArrayViewMut4<f32>) {
+        dx.fill(0.0);
+        let x = x.as_slice().expect("activations are contiguous");
+        let dy = dy.as_slice().expect("activations are contiguous");
+        let dx = dx.as_slice_mut().expect("activations are contiguous");
+        let (in_plane, out_plane) = (self.input.height * self.input.width, self.output.height * self.output.width);
+        let scale = 1.0 / (self.kernel * self.kernel) as f32;
+        for ((src, grad_in), grad_out) in
+            x.chunks_exact(in_plane).zip(dx.chunks_exact_mut(in_plane)).zip(dy.chunks_exact(out_plane))
+        {
+            for (o, &g) in grad_out.iter().enumerate() {
+                match self.kind {
+                    PoolKind::Max => grad_in[self.argmax(src, o)] += g,
+                    PoolKind::Avg => self.window(o).for_each(|at| grad_in[at] += g * scale),
+                }
+            }
+        }
+    }
+
+    /// Offsets into one input plane of the window under output position `o`.
+    fn window(&self, o: usize) -> impl Iterator<Item = usize> + '_ {
+        let (i, j) = (o / self.output.width, o % self.output.width);
+        let (top, left, width) = (i * self.stride, j * self.stride, self.input.width);
+        (0..self.kernel).flat_map(move |u| (0..self.kernel).map(move |v| (top + u) * width + left + v))
+    }
+
+    /// Offset of the first largest value in the window (NaN never wins).
+    fn argmax(&self, plane: &[f32], o: usize) -> usize {
+        let mut window = self.window(o);
+        let first = window.next().expect("windows are never empty");
+        window.fold(first, |best, at| if plane[at] > plane[best] { at } else { best })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::testing::check_gradients;
+    use crate::layers::Params;
+    use ndarray::Array4;
+
+    fn layer(kind: PoolKind, c: usize, h: usize, w: usize, k: usize, s: usize) -> Pool2d {
+        let output = Shape::new(c, (h - k) / s + 1, (w - k) / s + 1);
+        Pool2d { kind, input: Shape::new(c, h, w), output, kernel: k, stride: s }
+    }
+
+    /// Distinct values 0.01 apart in shuffled order, so a finite-difference
+    /// nudge of 1e-3 never changes which input is a window's maximum.
+    fn shuffled(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f32> {
+        let len = shape.0 * shape.1 * shape.2 * shape.3;
+        let mut values: Vec<f32> = (0..len).map(|i| i as f32 * 0.01 - 0.5).collect();
+        fastrand::Rng::with_seed(seed).shuffle(&mut values);
+        Array4::from_shape_vec(shape, values).unwrap()
+    }
+
+    #[test]
+    fn two_by_two_windows() {
+        let x = Array4::from_shape_vec((1, 1, 2, 4), vec![1.0, 5.0, -2.0, -1.0, 3.0, 2.0, -4.0, -3.0]).unwrap();
+        for (kind, expected) in [(PoolKind::Max, [5.0, -1.0]), (PoolKind::Avg, [2.75, -2.5])] {
+            let pool = layer(kind, 1, 2, 4, 2, 2);
+            let mut y = Array4::zeros((1, 1, 1, 2));
+            pool.forward(x.view(), y.view_mut());
+            assert_eq!(y.as_slice().unwrap(), expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        for kind in [PoolKind::Max, PoolKind::Avg] {
+            // 2x2/2 as in LeNet, overlapping 3x3/2, and 2x2/3 with gaps.
+            for (c, h, w, k, s) in [(2, 6, 6, 2, 2), (2, 7, 5, 3, 2), (1, 8, 7, 2, 3)] {
+                let pool = layer(kind, c, h, w, k, s);
+                let out = (2, c, pool.output.height, pool.output.width);
+                check_gradients(
+                    &format!("{kind:?} pool k={k} s={s}"),
+                    shuffled((2, c, h, w), 5),
+                    Params::empty(),
+                    out,
+                    |x, _, y| pool.forward(x, y),
+                    |x, _, dy, dx, _| pool.backward(x, dy, dx),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,407 @@
+//! The network: layers built from a [`Spec`], a forward pass that keeps every
+//! activation (the trace), and a backward pass that walks the trace in reverse.
+//!
+//! The parameters live in [`Network`]; everything a pass writes lives in a
+//! [`Workspace`], reused from call to call. Forward and backward only read the
+//! network, so several threads can each run a part of a batch with their own
+//! workspace and gradients.
+
+use ndarray::{Array4, ArrayView2, ArrayView4, ArrayViewMut2, Axis};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::layers::{Layer, Params, Scratch};
+use crate::loss;
+use crate::spec::{param_count, LayerKind, Shape, Spec};
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    spec: Spec,
+    /// Output shape of each layer.
+    shapes: Vec<Shape>,
+    layers: Vec<Layer>,
+}
+
+/// Everything one pass writes: `acts[0]` is the input, `acts[i + 1]` the
+/// output of layer i; `deltas[i]` is the gradient of the loss with respect to
+/// `acts[i]` (deltas[0], the input's gradient, is kept empty unless asked for).
+#[derive(Debug, Default)]
+pub struct Workspace {
+    acts: Vec<Array4<f32>>,
+    deltas: Vec<Array4<f32>>,
+    scratch: Scratch,
+    batch: usize,
+}
+
+/// One gradient buffer per layer with parameters, shaped like them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradients(Vec<Option<Params>>);
+
+impl Gradients {
+    pub fn zero(&mut self) {
+        for p in self.0.iter_mut().flatten() {
+            p.weight.fill(0.0);
+            p.bias.fill(0.0);
+        }
+    }
+
+    /// Adds `other` into these gradients.
+    pub fn add(&mut self, other: &Gradients) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            if let (Some(a), Some(b)) = (a, b) {
+                a.weight += &b.weight;
+                a.bias += &b.bias;
+            }
+        }
+    }
+
+    /// Every gradient tensor as a slice, in the order of [`Network::param_slices_mut`].
+    pub fn slices(&self) -> impl Iterator<Item = &[f32]> {
+        self.0.iter().flatten().flat_map(|p| p.slices())
+    }
+
+    pub fn all_finite(&self) -> bool {
+        self.slices().all(|s| s.iter().all(|v| v.is_finite()))
+    }
+}
+
+/// One row of the per-layer summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerInfo {
+    /// What people call it: C1, S2, ... (the spec's `name`).
+    pub name: String,
+    /// The spec's `type`: conv2d, max_pool2d, relu, ...
+    pub kind: &'static str,
+    /// Output shape of one sample.
+    pub shape: Shape,
+    pub params: usize,
+    /// Multiply-adds including the bias for conv2d and linear (LeNet's
+    /// "connections"), window inputs read for pooling, one per value for
+    /// activations, none for flatten.
+    pub connections: usize,
+}
+
+impl Network {
+    /// A network with fresh weights, seeded: He-uniform for layers followed by
+    /// ReLU, LeCun-uniform otherwise, with the real fan-in; zero biases.
+    pub fn from_spec(spec: Spec, seed: u64) -> Result<Network> {
+        let shapes = spec.shapes()?;
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut input = spec.input_shape();
+        let mut layers = Vec::with_capacity(spec.layers.len());
+        for (i, layer) in spec.layers.iter().enumerate() {
+            let followed_by_relu = matches!(spec.layers.get(i + 1).map(|l| &l.kind), Some(LayerKind::Relu));
+            let gain = if followed_by_relu { 6.0 } else { 3.0 };
+            layers.push(Layer::new(&layer.kind, input, shapes[i], gain, &mut rng));
+            input = shapes[i];
+        }
+        Ok(Network { spec, shapes, layers })
+    }
+
+    /// A preset (`lenet5`, `lenet5-keras`, `lenet5-classic`) or a JSON spec.
+    pub fn from_preset_or_json(spec: &str, seed: u64) -> Result<Network> {
+        Network::from_spec(Spec::from_preset_or_json(spec)?, seed)
+    }
+
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    pub fn input_shape(&self) -> Shape {
+        self.spec.input_shape()
+    }
+
+    pub fn num_classes(&self) -> usize {
+        self.shapes.last().expect("a spec has layers").channels
+    }
+
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// Name, kind, shape, parameters and connections of every layer.
+    pub fn summary(&self) -> Vec<LayerInfo> {
+        let mut input = self.input_shape();
+        self.spec
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, layer)| {
+                let shape = self.shapes[i];
+                let params = param_count(&layer.kind, input);
+                let connections = match layer.kind {
+                    LayerKind::Conv2d { .. } | LayerKind::Linear { .. } => params / shape.channels * shape.len(),
+                    LayerKind::MaxPool2d { kernel_size, .. } | LayerKind::AvgPool2d { kernel_size, .. } => {
+                        shape.len() * kernel_size * kernel_size
+                    }
+                    LayerKind::Relu | LayerKind::Tanh | LayerKind::Sigmoid => shape.len(),
+                    LayerKind::Flatten => 0,
+                };
+                input = shape;
+                LayerInfo { name: self.spec.layer_name(i), kind: layer.kind.type_name(), shape, params, connections }
+            })
+            .collect()
+    }
+
+    pub fn param_count(&self) -> usize {
+        self.layers.iter().filter_map(Layer::params).map(|p| p.weight.len() + p.bias.len()).sum()
+    }
+
+    /// Zeroed gradient buffers for this network.
+    pub fn gradients(&self) -> Gradients {
+        Gradients(self.layers.iter().map(|l| l.params().map(Params::zeros_like)).collect())
+    }
+
+    /// Every parameter tensor as a slice: per layer with parameters, weight
+    /// then bias. The optimizer walks these beside [`Gradients::slices`].
+    pub fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [f32]> {
+        self.layers.iter_mut().filter_map(Layer::params_mut).flat_map(|p| p.slices_mut())
+    }
+
+    /// Checks a batch of inputs and returns how many samples it holds.
+    pub fn check_input(&self, input: &[f32]) -> Result<usize> {
+        let one = self.input_shape();
+        if input.is_empty() || input.len() % one.len() != 0 {
+            return Err(Error::Input(format!(
+                "expected a multiple of {} values ({} x {} x {} per image, row-major), got {}",
+                one.len(),
+                one.channels,
+                one.height,
+                one.width,
+                input.len()
+            )));
+        }
+        if let Some(at) = input.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Input(format!(
+                "value {at} (image {}) is {}; inputs must be finite numbers",
+                at / one.len(),
+                input[at]
+            )));
+        }
+        Ok(input.len() / one.len())
+    }
+
+    /// Checks one label per sample, each a valid class index.
+    pub fn check_labels(&self, labels: &[u8], samples: usize) -> Result<()> {
+        if labels.len() != samples {
+            return Err(Error::Labels(format!("{} labels for {samples} images; give one label per image", labels.len())));
+        }
+        let classes = self.num_classes();
+        if let Some(at) = labels.iter().position(|&l| l as usize >= classes) {
+            return Err(Error::Labels(format!("label {at} is {}; labels must be 0 to {}", labels[at], classes - 1)));
+        }
+        Ok(())
+    }
+
+    /// Runs every layer on a checked batch and returns the logits [N, classes].
+    /// The activations stay in `ws` (see [`Network::trace`]).
+    pub fn forward<'w>(&self, input: &[f32], ws: &'w mut Workspace) -> Result<ArrayView2<'w, f32>> {
+        let n = self.check_input(input)?;
+        ws.prepare(self, n);
+        ws.acts[0].as_slice_mut().expect("contiguous").copy_from_slice(input);
+        for (i, layer) in self.layers.iter().enumerate() {
+            let (done, rest) = ws.acts.split_at_mut(i + 1);
+            layer.forward(done[i].view(), rest[0].view_mut(), &mut ws.scratch);
+        }
+        Ok(ws.logits())
+    }
+
+    /// Class probabilities [N, classes] for a batch.
+    pub fn predict(&self, input: &[f32], ws: &mut Workspace) -> Result<Vec<f32>> {
+        let logits = self.forward(input, ws)?;
+        let mut probs = vec![0.0; logits.len()];
+        for (row, out) in logits.outer_iter().zip(probs.chunks_exact_mut(self.num_classes())) {
+            loss::softmax(row.to_slice().expect("contiguous"), out);
+        }
+        Ok(probs)
+    }
+
+    /// Every layer's output for the last forward pass: name, shape and values
+    /// of all samples ([N, C, H, W], row-major).
+    pub fn trace<'w>(&'w self, ws: &'w Workspace) -> impl Iterator<Item = (String, Shape, &'w [f32])> + 'w {
+        self.shapes.iter().enumerate().map(move |(i, &shape)| {
+            (self.spec.layer_name(i), shape, ws.acts[i + 1].as_slice().expect("contiguous"))
+        })
+    }
+
+    /// Forward and backward on a batch: adds the gradients of the loss into
+    /// `grads` and returns the SUM of the per-sample losses. The loss is the
+    /// mean over `scale_n` samples, so a batch split into parts can be summed.
+    pub fn loss_and_gradients(
+        &self,
+        images: &[f32],
+        labels: &[u8],
+        scale_n: usize,
+        ws: &mut Workspace,
+        grads: &mut Gradients,
+    ) -> Result<f64> {
+        let n = self.check_input(images)?;
+        self.check_labels(labels, n)?;
+        self.forward(images, ws)?;
+        let last = self.layers.len();
+        let total = {
+            let logits = ws.acts[last].view().into_shape_with_order((n, self.num_classes())).expect("contiguous");
+            let dlogits: ArrayViewMut2<f32> =
+                ws.deltas[last].view_mut().into_shape_with_order((n, self.num_classes())).expect("contiguous");
+            loss::softmax_cross_entropy(logits, labels, scale_n, dlogits)
+        };
+        self.backward(ws, grads);
+        Ok(total)
+    }
+
+    /// Walks the trace in reverse from `deltas[last]`.
+    fn backward(&self, ws: &mut Workspace, grads: &mut Gradients) {
+        for (i, layer) in self.layers.iter().enumerate().rev() {
+            let (below, above) = ws.deltas.split_at_mut(i + 1);
+            // The input's gradient is not needed for training.
+            let dx = if i == 0 { None } else { Some(below[i].view_mut()) };
+            layer.backward(
+                ws.acts[i].view(),
+                ws.acts[i + 1].view(),
+                above[0].view(),
+                dx,
+                grads.0[i].as_mut(),
+                &mut ws.scratch,
+            );
+        }
+    }
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    /// Sizes the buffers for `n` samples; reallocates only when the network
+    /// or the batch size changes.
+    fn prepare(&mut self, net: &Network, n: usize) {
+        let fits = self.batch == n
+            && self.acts.len() == net.shapes.len() + 1
+            && std::iter::once(net.input_shape()).chain(net.shapes.iter().copied()).zip(&self.acts).all(|(s, a)| {
+                a.shape() == [n, s.channels, s.height, s.width]
+            });
+        if fits {
+            return;
+        }
+        let buffers = || -> Vec<Array4<f32>> {
+            std::iter::once(net.input_shape())
+                .chain(net.shapes.iter().copied())
+                .map(|s| Array4::zeros((n, s.channels, s.height, s.width)))
+                .collect()
+        };
+        self.acts = buffers();
+        self.deltas = buffers();
+        self.deltas[0] = Array4::zeros((0, 0, 0, 0));
+        self.batch = n;
+    }
+
+    fn logits(&self) -> ArrayView2<'_, f32> {
+        let last = self.acts.last().expect("prepared");
+        let n = last.len_of(Axis(0));
+        last.view().into_shape_with_order((n, last.len() / n)).expect("contiguous")
+    }
+
+    /// The input of the last forward pass.
+    pub fn input(&self) -> ArrayView4<'_, f32> {
+        self.acts[0].view()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenet5_summary_matches_the_paper() {
+        let net = Network::from_preset_or_json("lenet5", 0).unwrap();
+        let rows = net.summary();
+        let c1 = &rows[0];
+        assert_eq!((c1.name.as_str(), c1.shape.to_string(), c1.params, c1.connections), ("C1", "6@28x28".into(), 156, 122_304));
+        let c3 = rows.iter().find(|r| r.name == "C3").unwrap();
+        assert_eq!((c3.params, c3.connections), (2_416, 241_600));
+        let c5 = rows.iter().find(|r| r.name == "C5").unwrap();
+        assert_eq!((c5.params, c5.connections), (48_120, 48_120));
+        let total: usize = rows.iter().map(|r| r.params).sum();
+        assert_eq!(total, 61_706);
+        assert_eq!(net.param_count(), 61_706);
+    }
+
+    #[test]
+    fn init_uses_the_real_fan_in_and_is_seeded() {
+        let a = Network::from_preset_or_json("lenet5", 1).unwrap();
+        let b = Network::from_preset_or_json("lenet5", 1).unwrap();
+        let c = Network::from_preset_or_json("lenet5", 2).unwrap();
+        let w = |n: &Network, i: usize| n.layers[i].params().unwrap().weight.clone();
+        assert_eq!(w(&a, 0), w(&b, 0));
+        assert_ne!(w(&a, 0), w(&c, 0));
+        // C3: fan-in 6*5*5 = 150, followed by ReLU: bound sqrt(6/150) = 0.2.
+        let c3 = w(&a, 3);
+        let max = c3.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(max <= 0.2 && max > 0.19, "{max}");
+    }
+
+    #[test]
+    fn bad_inputs_and_labels_are_errors() {
+        let net = Network::from_preset_or_json("lenet5", 0).unwrap();
+        let mut ws = Workspace::new();
+        let e = net.forward(&[0.0; 1023], &mut ws).unwrap_err().to_string();
+        assert!(e.contains("multiple of 1024") && e.contains("1023"), "{e}");
+        assert!(net.forward(&[], &mut ws).is_err());
+        let mut x = vec![0.0; 2048];
+        x[1500] = f32::NAN;
+        let e = net.forward(&x, &mut ws).unwrap_err().to_string();
+        assert!(e.contains("value 1500 (image 1) is NaN"), "{e}");
+        x[1500] = f32::INFINITY;
+        assert!(net.forward(&x, &mut ws).is_err());
+        let mut grads = net.gradients();
+        let e = net.loss_and_gradients(&[0.0; 2048], &[1, 10], 2, &mut ws, &mut grads).unwrap_err().to_string();
+        assert!(e.contains("label 1 is 10; labels must be 0 to 9"), "{e}");
+        let e = net.loss_and_gradients(&[0.0; 2048], &[1], 2, &mut ws, &mut grads).unwrap_err().to_string();
+        assert!(e.contains("1 labels for 2 images"), "{e}");
+        assert!(grads.slices().all(|s| s.iter().all(|&v| v == 0.0)), "failed calls leave the gradients alone");
+    }
+
+    /// The loss through every layer against central differences, for a small
+    /// network with each layer kind, stride and padding.
+    #[test]
+    fn whole_network_gradients_match_finite_differences() {
+        let spec = Spec::from_json(
+            r#"{"input":[2,9,9],"layers":[
+                {"type":"conv2d","out_channels":3,"kernel_size":3,"stride":2,"padding":1},
+                {"type":"sigmoid"},
+                {"type":"avg_pool2d","kernel_size":2,"stride":1},
+                {"type":"conv2d","out_channels":4,"kernel_size":2},
+                {"type":"tanh"},
+                {"type":"max_pool2d","kernel_size":2},
+                {"type":"flatten"},
+                {"type":"linear","out_features":5},
+                {"type":"relu"},
+                {"type":"linear","out_features":3}]}"#,
+        )
+        .unwrap();
+        let mut net = Network::from_spec(spec, 3).unwrap();
+        let mut rng = fastrand::Rng::with_seed(5);
+        let images: Vec<f32> = (0..2 * 162).map(|_| rng.f32()).collect();
+        let labels = [2u8, 0];
+        let mut ws = Workspace::new();
+        let mut grads = net.gradients();
+        net.loss_and_gradients(&images, &labels, 2, &mut ws, &mut grads).unwrap();
+        let analytic: Vec<f32> = grads.slices().flat_map(|s| s.to_vec()).collect();
+        let loss = |net: &Network| {
+            let mut ws = Workspace::new();
+            net.loss_and_gradients(&images, &labels, 2, &mut ws, &mut net.gradients()).unwrap() / 2.0
+        };
+        let count = analytic.len();
+        for k in (0..count).step_by(3) {
+            let nudge = |delta: f32| {
+                let mut n = net.clone();
+                n.param_slices_mut().flat_map(|s| s.iter_mut()).nth(k).map(|v| *v += delta);
+                loss(&n)
+            };
+            let numeric = (nudge(1e-3) - nudge(-1e-3)) / 2e-3;
+            assert!((numeric - analytic[k] as f64).abs() < 2e-3 + 2e-2 * numeric.abs(), "param {k}: {numeric} vs {}", analytic[k]);
+        }
+        net.param_slices_mut().for_each(|s| s.fill(0.0));
+        assert!((loss(&net) - 3f64.ln()).abs() < 1e-6, "zero weights give uniform probabilities");
+    }
+}

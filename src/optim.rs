@@ -1,0 +1,201 @@
+//! Optimizers. They walk (value, gradient) slice pairs in a fixed order and
+//! keep their own state; they never look at layers.
+//!
+//! SGD (PyTorch's formulation):
+//!   g = grad + weight_decay * w;  v = momentum * v + g;  w -= lr * v
+//! Adam (Keras' formulation and defaults: lr 1e-3, beta1 0.9, beta2 0.999,
+//! eps 1e-7):
+//!   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+//!   w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum OptimizerConfig {
+    Sgd {
+        lr: f32,
+        #[serde(default)]
+        momentum: f32,
+        #[serde(default, rename = "weightDecay", alias = "weight_decay")]
+        weight_decay: f32,
+    },
+    Adam {
+        #[serde(default = "adam_lr")]
+        lr: f32,
+        #[serde(default = "beta1", alias = "beta_1")]
+        beta1: f32,
+        #[serde(default = "beta2", alias = "beta_2")]
+        beta2: f32,
+        #[serde(default = "adam_eps", alias = "epsilon")]
+        eps: f32,
+    },
+}
+
+fn adam_lr() -> f32 {
+    1e-3
+}
+fn beta1() -> f32 {
+    0.9
+}
+fn beta2() -> f32 {
+    0.999
+}
+fn adam_eps() -> f32 {
+    1e-7
+}
+
+impl OptimizerConfig {
+    /// Adam with Keras' defaults.
+    pub fn adam(lr: f32) -> Self {
+        OptimizerConfig::Adam { lr, beta1: beta1(), beta2: beta2(), eps: adam_eps() }
+    }
+
+    pub fn lr(&self) -> f32 {
+        match *self {
+            OptimizerConfig::Sgd { lr, .. } | OptimizerConfig::Adam { lr, .. } => lr,
+        }
+    }
+
+    /// Refuses settings that cannot train.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: &str, v: f32, ok: bool| {
+            if ok && v.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::Optimizer(format!("{what} is {v}")))
+            }
+        };
+        match *self {
+            OptimizerConfig::Sgd { lr, momentum, weight_decay } => {
+                bad("the learning rate (must be > 0)", lr, lr > 0.0)?;
+                bad("momentum (must be in [0, 1))", momentum, (0.0..1.0).contains(&momentum))?;
+                bad("weight decay (must be >= 0)", weight_decay, weight_decay >= 0.0)
+            }
+            OptimizerConfig::Adam { lr, beta1, beta2, eps } => {
+                bad("the learning rate (must be > 0)", lr, lr > 0.0)?;
+                bad("beta1 (must be in [0, 1))", beta1, (0.0..1.0).contains(&beta1))?;
+                bad("beta2 (must be in [0, 1))", beta2, (0.0..1.0).contains(&beta2))?;
+                bad("eps (must be > 0)", eps, eps > 0.0)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Optimizer {
+    config: OptimizerConfig,
+    /// Per parameter tensor: SGD's velocity, or Adam's first moment.
+    first: Vec<Vec<f32>>,
+    /// Adam's second moment.
+    second: Vec<Vec<f32>>,
+    steps: u32,
+}
+
+impl Optimizer {
+    pub fn new(config: OptimizerConfig) -> Result<Optimizer> {
+        config.validate()?;
+        Ok(Optimizer { config, first: Vec::new(), second: Vec::new(), steps: 0 })
+    }
+
+    pub fn config(&self) -> OptimizerConfig {
+        self.config
+    }
+
+    /// Changes the learning rate, keeping the moments (for schedules).
+    pub fn set_lr(&mut self, new_lr: f32) -> Result<()> {
+        let mut config = self.config;
+        match &mut config {
+            OptimizerConfig::Sgd { lr, .. } | OptimizerConfig::Adam { lr, .. } => *lr = new_lr,
+        }
+        config.validate()?;
+        self.config = config;
+        Ok(())
+    }
+
+    /// One update of every parameter tensor from its gradient.
+    pub fn step<'a>(&mut self, params: impl IntoIterator<Item = &'a mut [f32]>, grads: impl IntoIterator<Item = &'a [f32]>) {
+        self.steps += 1;
+        for (i, (w, g)) in params.into_iter().zip(grads).enumerate() {
+            if self.first.len() <= i {
+                self.first.push(vec![0.0; w.len()]);
+                self.second.push(vec![0.0; w.len()]);
+            }
+            match self.config {
+                OptimizerConfig::Sgd { lr, momentum, weight_decay } => {
+                    for ((w, &g), v) in w.iter_mut().zip(g).zip(&mut self.first[i]) {
+                        *v = momentum * *v + g + weight_decay * *w;
+                        *w -= lr * *v;
+                    }
+                }
+                OptimizerConfig::Adam { lr, beta1, beta2, eps } => {
+                    let t = self.steps as i32;
+                    let alpha = lr * (1.0 - beta2.powi(t)).sqrt() / (1.0 - beta1.powi(t));
+                    for (((w, &g), m), v) in w.iter_mut().zip(g).zip(&mut self.first[i]).zip(&mut self.second[i]) {
+                        *m = beta1 * *m + (1.0 - beta1) * g;
+                        *v = beta2 * *v + (1.0 - beta2) * g * g;
+                        *w -= alpha * *m / (v.sqrt() + eps);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Minimizes (w - 3)^2 from w = 0.
+    fn minimize(config: OptimizerConfig, steps: usize) -> f32 {
+        let mut opt = Optimizer::new(config).unwrap();
+        let mut w = [0.0f32];
+        for _ in 0..steps {
+            let g = [2.0 * (w[0] - 3.0)];
+            opt.step([&mut w[..]], [&g[..]]);
+        }
+        w[0]
+    }
+
+    #[test]
+    fn both_converge_on_a_quadratic() {
+        let sgd = minimize(OptimizerConfig::Sgd { lr: 0.05, momentum: 0.9, weight_decay: 0.0 }, 300);
+        assert!((sgd - 3.0).abs() < 1e-3, "sgd ended at {sgd}");
+        let adam = minimize(OptimizerConfig::adam(0.05), 2000);
+        assert!((adam - 3.0).abs() < 1e-2, "adam ended at {adam}");
+    }
+
+    #[test]
+    fn first_adam_step_moves_by_lr() {
+        // With bias correction, step 1 moves every weight by lr * g / (|g| + eps).
+        let mut opt = Optimizer::new(OptimizerConfig::adam(0.01)).unwrap();
+        let mut w = [1.0f32, 1.0];
+        opt.step([&mut w[..]], [&[4.0f32, -0.5][..]]);
+        assert!((w[0] - 0.99).abs() < 1e-6 && (w[1] - 1.01).abs() < 1e-6, "{w:?}");
+    }
+
+    #[test]
+    fn sgd_weight_decay_and_momentum_follow_pytorch() {
+        let mut opt = Optimizer::new(OptimizerConfig::Sgd { lr: 0.1, momentum: 0.5, weight_decay: 0.1 }).unwrap();
+        let mut w = [2.0f32];
+        opt.step([&mut w[..]], [&[1.0f32][..]]); // v = 1 + 0.2 = 1.2, w = 2 - 0.12
+        assert!((w[0] - 1.88).abs() < 1e-6);
+        opt.step([&mut w[..]], [&[1.0f32][..]]); // v = 0.6 + 1 + 0.188, w -= 0.1788
+        assert!((w[0] - 1.7012).abs() < 1e-5, "{}", w[0]);
+    }
+
+    #[test]
+    fn refuses_settings_that_cannot_train() {
+        for bad in [f32::NAN, 0.0, -1.0, f32::INFINITY] {
+            assert!(Optimizer::new(OptimizerConfig::adam(bad)).is_err(), "lr {bad}");
+        }
+        let mut opt = Optimizer::new(OptimizerConfig::adam(1e-3)).unwrap();
+        assert!(opt.set_lr(f32::NAN).is_err());
+        assert_eq!(opt.config().lr(), 1e-3);
+        let parsed: OptimizerConfig = serde_json::from_str(r#"{"kind":"sgd","lr":0.1,"momentum":0.9}"#).unwrap();
+        assert_eq!(parsed, OptimizerConfig::Sgd { lr: 0.1, momentum: 0.9, weight_decay: 0.0 });
+        assert!(serde_json::from_str::<OptimizerConfig>(r#"{"kind":"adam","learning_rate":0.1}"#).is_err());
+    }
+}

@@ -1,0 +1,481 @@
+//! A network described as data: the input shape and a list of layers, in JSON.
+//!
+//! ```json
+//! {"name": "tiny", "input": [1, 28, 28], "layers": [
+//!   {"type": "conv2d", "name": "C1", "out_channels": 4, "kernel_size": 3, "stride": 2, "padding": 1},
+//!   {"type": "relu"},
+//!   {"type": "max_pool2d", "kernel_size": 2},
+//!   {"type": "flatten"},
+//!   {"type": "linear", "name": "output", "out_features": 10}
+//! ]}
+//! ```
+//!
+//! Field names follow PyTorch (`out_channels`, `kernel_size`, `stride`,
+//! `padding`, `out_features`); `in_channels` / `in_features` may be given and
+//! are then checked. `name` is what people see (LeNet's C1, S2, ...), `key` is
+//! the parameter prefix in a weights file (`convnet.c1` gives
+//! `convnet.c1.weight`); both default to the layer's index, which is how a plain
+//! PyTorch `nn.Sequential` names its parameters. [`Spec::shapes`] validates
+//! the whole network and names the layer that does not fit.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// Largest activation one sample may produce in any layer (elements), and the
+/// largest parameter count of a network: far above any small convnet, low
+/// enough that a hostile spec cannot exhaust a browser tab's memory.
+const MAX_ACTIVATION: usize = 1 << 22;
+const MAX_PARAMETERS: usize = 1 << 24;
+const MAX_LAYERS: usize = 256;
+
+/// The shape of one sample's activation: channels x height x width.
+/// A flat vector of n features is n x 1 x 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Shape {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+}
+
+impl Shape {
+    pub fn new(channels: usize, height: usize, width: usize) -> Self {
+        Shape { channels, height, width }
+    }
+
+    pub fn len(&self) -> usize {
+        self.channels * self.height * self.width
+    }
+
+    pub fn is_flat(&self) -> bool {
+        self.height == 1 && self.width == 1
+    }
+
+    pub fn to_vec(self) -> Vec<usize> {
+        vec![self.channels, self.height, self.width]
+    }
+}
+
+impl fmt::Display for Shape {
+    /// LeNet's notation: `6@28x28` for maps, `120` for a flat vector.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_flat() {
+            write!(f, "{}", self.channels)
+        } else {
+            write!(f, "{}@{}x{}", self.channels, self.height, self.width)
+        }
+    }
+}
+
+/// What a layer computes, with its hyper-parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LayerKind {
+    Conv2d {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        in_channels: Option<usize>,
+        out_channels: usize,
+        kernel_size: usize,
+        #[serde(default = "one")]
+        stride: usize,
+        #[serde(default)]
+        padding: usize,
+    },
+    MaxPool2d {
+        kernel_size: usize,
+        /// Defaults to `kernel_size`, as in PyTorch.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stride: Option<usize>,
+    },
+    AvgPool2d {
+        kernel_size: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stride: Option<usize>,
+    },
+    Relu,
+    Tanh,
+    Sigmoid,
+    Flatten,
+    Linear {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        in_features: Option<usize>,
+        out_features: usize,
+    },
+}
+
+fn one() -> usize {
+    1
+}
+
+impl LayerKind {
+    /// The `type` string of the JSON spec.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            LayerKind::Conv2d { .. } => "conv2d",
+            LayerKind::MaxPool2d { .. } => "max_pool2d",
+            LayerKind::AvgPool2d { .. } => "avg_pool2d",
+            LayerKind::Relu => "relu",
+            LayerKind::Tanh => "tanh",
+            LayerKind::Sigmoid => "sigmoid",
+            LayerKind::Flatten => "flatten",
+            LayerKind::Linear { .. } => "linear",
+        }
+    }
+
+    pub fn has_params(&self) -> bool {
+        matches!(self, LayerKind::Conv2d { .. } | LayerKind::Linear { .. })
+    }
+}
+
+/// One entry of the layer list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerSpec {
+    #[serde(flatten)]
+    pub kind: LayerKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// A whole network: input shape and layers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// channels, height, width of one input sample.
+    pub input: [usize; 3],
+    pub layers: Vec<LayerSpec>,
+}
+
+/// The names of the presets, default first.
+pub const PRESETS: [&str; 3] = ["lenet5", "lenet5-keras", "lenet5-classic"];
+
+impl Spec {
+    /// Parses a JSON spec. Fields the layer type does not know are an error, so
+    /// a typo such as `"strides"` is not silently ignored.
+    pub fn from_json(text: &str) -> Result<Spec> {
+        let raw: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Error::Spec(format!("not valid JSON: {e}")))?;
+        let spec: Spec = serde_json::from_value(raw.clone()).map_err(|e| Error::Spec(e.to_string()))?;
+        let known = serde_json::to_value(&spec).map_err(|e| Error::Spec(e.to_string()))?;
+        check_known_fields(&raw, &known)?;
+        spec.shapes()?;
+        Ok(spec)
+    }
+
+    /// A preset by name, or a JSON spec.
+    pub fn from_preset_or_json(text: &str) -> Result<Spec> {
+        match Spec::preset(text.trim()) {
+            Some(spec) => Ok(spec),
+            None if text.trim_start().starts_with('{') => Spec::from_json(text),
+            None => Err(Error::Spec(format!(
+                "unknown preset '{}'; presets are {}, or pass a JSON spec",
+                text.trim(),
+                PRESETS.join(", ")
+            ))),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a Spec always serializes")
+    }
+
+    /// The built-in networks.
+    ///
+    /// - `lenet5`: conv 5x5 6, ReLU, max-pool 2, conv 5x5 16, ReLU, max-pool 2,
+    ///   conv 5x5 120, ReLU, linear 84, ReLU, linear 10; parameter names are
+    ///   those of the PyTorch module in the README (`convnet.c1`, `fc.f6`, ...).
+    /// - `lenet5-keras`: the Keras tutorial version: average pooling, then
+    ///   flatten and dense 120/84/10.
+    /// - `lenet5-classic`: the 1998 shape with tanh and average-pool
+    ///   subsampling (without the trainable subsampling coefficients and the
+    ///   partial C3 connection table of the paper).
+    pub fn preset(name: &str) -> Option<Spec> {
+        let conv = |name: &str, key: &str, out: usize| LayerSpec {
+            kind: LayerKind::Conv2d { in_channels: None, out_channels: out, kernel_size: 5, stride: 1, padding: 0 },
+            name: Some(name.into()),
+            key: Some(key.into()),
+        };
+        let linear = |name: &str, key: &str, out: usize| LayerSpec {
+            kind: LayerKind::Linear { in_features: None, out_features: out },
+            name: Some(name.into()),
+            key: Some(key.into()),
+        };
+        let plain = |name: &str, kind: LayerKind| LayerSpec { kind, name: Some(name.into()), key: None };
+        let max_pool = |name: &str| plain(name, LayerKind::MaxPool2d { kernel_size: 2, stride: None });
+        let avg_pool = |name: &str| plain(name, LayerKind::AvgPool2d { kernel_size: 2, stride: None });
+        let layers = match name {
+            "lenet5" => vec![
+                conv("C1", "convnet.c1", 6),
+                plain("relu1", LayerKind::Relu),
+                max_pool("S2"),
+                conv("C3", "convnet.c3", 16),
+                plain("relu3", LayerKind::Relu),
+                max_pool("S4"),
+                conv("C5", "convnet.c5", 120),
+                plain("relu5", LayerKind::Relu),
+                linear("F6", "fc.f6", 84),
+                plain("relu6", LayerKind::Relu),
+                linear("output", "fc.f7", 10),
+            ],
+            "lenet5-keras" => vec![
+                conv("C1", "c1", 6),
+                plain("relu1", LayerKind::Relu),
+                avg_pool("S2"),
+                conv("C3", "c3", 16),
+                plain("relu3", LayerKind::Relu),
+                avg_pool("S4"),
+                plain("flatten", LayerKind::Flatten),
+                linear("C5", "c5", 120),
+                plain("relu5", LayerKind::Relu),
+                linear("F6", "f6", 84),
+                plain("relu6", LayerKind::Relu),
+                linear("output", "output", 10),
+            ],
+            "lenet5-classic" => vec![
+                conv("C1", "c1", 6),
+                plain("tanh1", LayerKind::Tanh),
+                avg_pool("S2"),
+                conv("C3", "c3", 16),
+                plain("tanh3", LayerKind::Tanh),
+                avg_pool("S4"),
+                conv("C5", "c5", 120),
+                plain("tanh5", LayerKind::Tanh),
+                linear("F6", "f6", 84),
+                plain("tanh6", LayerKind::Tanh),
+                linear("output", "output", 10),
+            ],
+            _ => return None,
+        };
+        Some(Spec { name: Some(name.into()), input: [1, 32, 32], layers })
+    }
+
+    pub fn input_shape(&self) -> Shape {
+        Shape::new(self.input[0], self.input[1], self.input[2])
+    }
+
+    /// The name people see for layer `i`.
+    pub fn layer_name(&self, i: usize) -> String {
+        self.layers[i].name.clone().unwrap_or_else(|| format!("{}{}", self.layers[i].kind.type_name(), i))
+    }
+
+    /// The parameter prefix of layer `i` in a weights file.
+    pub fn layer_key(&self, i: usize) -> String {
+        self.layers[i].key.clone().unwrap_or_else(|| i.to_string())
+    }
+
+    /// Validates the network and returns each layer's output shape.
+    /// The error names the layer (by index and name) that does not fit.
+    pub fn shapes(&self) -> Result<Vec<Shape>> {
+        let mut shape = self.input_shape();
+        if shape.len() == 0 {
+            return Err(Error::Spec(format!("input shape {:?} has a zero dimension", self.input)));
+        }
+        check_size("input", shape.len(), MAX_ACTIVATION)?;
+        if self.layers.is_empty() {
+            return Err(Error::Spec("the network has no layers".into()));
+        }
+        if self.layers.len() > MAX_LAYERS {
+            return Err(Error::Spec(format!("{} layers; at most {MAX_LAYERS} are allowed", self.layers.len())));
+        }
+        let mut names = std::collections::HashSet::new();
+        let mut keys = std::collections::HashSet::new();
+        let mut params = 0usize;
+        let mut shapes = Vec::with_capacity(self.layers.len());
+        for (i, layer) in self.layers.iter().enumerate() {
+            let name = self.layer_name(i);
+            let here = format!("layer {i} ('{name}', {})", layer.kind.type_name());
+            if !names.insert(name.clone()) {
+                return Err(Error::Spec(format!("{here}: the name '{name}' is used twice")));
+            }
+            if layer.kind.has_params() && !keys.insert(self.layer_key(i)) {
+                return Err(Error::Spec(format!("{here}: the key '{}' is used twice", self.layer_key(i))));
+            }
+            shape = output_shape(&layer.kind, shape).map_err(|why| Error::Spec(format!("{here}: {why}")))?;
+            check_size(&here, shape.len(), MAX_ACTIVATION)?;
+            params = params.saturating_add(param_count(&layer.kind, shapes.last().copied().unwrap_or(self.input_shape())));
+            check_size("the network's parameters", params, MAX_PARAMETERS)?;
+            shapes.push(shape);
+        }
+        if !shape.is_flat() || shape.channels < 2 {
+            return Err(Error::Spec(format!(
+                "the last layer must output a flat vector of at least 2 class scores, not {shape}"
+            )));
+        }
+        Ok(shapes)
+    }
+}
+
+fn check_size(what: &str, size: usize, max: usize) -> Result<()> {
+    if size > max {
+        return Err(Error::Spec(format!("{what}: {size} elements is more than the limit of {max}")));
+    }
+    Ok(())
+}
+
+/// Trainable parameters of a layer that receives `input`.
+pub fn param_count(kind: &LayerKind, input: Shape) -> usize {
+    match *kind {
+        LayerKind::Conv2d { out_channels, kernel_size, .. } => {
+            out_channels.saturating_mul(input.channels.saturating_mul(kernel_size * kernel_size).saturating_add(1))
+        }
+        LayerKind::Linear { out_features, .. } => out_features.saturating_mul(input.len().saturating_add(1)),
+        _ => 0,
+    }
+}
+
+/// The output shape of one layer, or why it cannot take `input`.
+fn output_shape(kind: &LayerKind, input: Shape) -> std::result::Result<Shape, String> {
+    let Shape { channels, height, width } = input;
+    match *kind {
+        LayerKind::Conv2d { in_channels, out_channels, kernel_size, stride, padding } => {
+            if let Some(c) = in_channels {
+                if c != channels {
+                    return Err(format!("in_channels is {c} but its input has {channels} channels ({input})"));
+                }
+            }
+            if out_channels == 0 || kernel_size == 0 || stride == 0 {
+                return Err("out_channels, kernel_size and stride must be at least 1".into());
+            }
+            if padding >= kernel_size {
+                return Err(format!("padding {padding} must be smaller than kernel_size {kernel_size}"));
+            }
+            let h = sliding(height, kernel_size, stride, padding)
+                .ok_or_else(|| format!("a {kernel_size}x{kernel_size} kernel with padding {padding} does not fit its {input} input"))?;
+            let w = sliding(width, kernel_size, stride, padding)
+                .ok_or_else(|| format!("a {kernel_size}x{kernel_size} kernel with padding {padding} does not fit its {input} input"))?;
+            Ok(Shape::new(out_channels, h, w))
+        }
+        LayerKind::MaxPool2d { kernel_size, stride } | LayerKind::AvgPool2d { kernel_size, stride } => {
+            let stride = stride.unwrap_or(kernel_size);
+            if kernel_size == 0 || stride == 0 {
+                return Err("kernel_size and stride must be at least 1".into());
+            }
+            let h = sliding(height, kernel_size, stride, 0)
+                .ok_or_else(|| format!("a {kernel_size}x{kernel_size} window does not fit its {input} input"))?;
+            let w = sliding(width, kernel_size, stride, 0)
+                .ok_or_else(|| format!("a {kernel_size}x{kernel_size} window does not fit its {input} input"))?;
+            Ok(Shape::new(channels, h, w))
+        }
+        LayerKind::Relu | LayerKind::Tanh | LayerKind::Sigmoid => Ok(input),
+        LayerKind::Flatten => Ok(Shape::new(input.len(), 1, 1)),
+        LayerKind::Linear { in_features, out_features } => {
+            if !input.is_flat() {
+                return Err(format!("needs a flat input but gets {input}; put a flatten layer before it"));
+            }
+            if let Some(n) = in_features {
+                if n != channels {
+                    return Err(format!("in_features is {n} but its input has {channels} features"));
+                }
+            }
+            if out_features == 0 {
+                return Err("out_features must be at least 1".into());
+            }
+            Ok(Shape::new(out_features, 1, 1))
+        }
+    }
+}
+
+/// Output length of a sliding window: floor((n + 2p - k) / s) + 1.
+fn sliding(n: usize, kernel: usize, stride: usize, padding: usize) -> Option<usize> {
+    let span = n.checked_add(2 * padding)?;
+    if span < kernel {
+        return None;
+    }
+    Some((span - kernel) / stride + 1)
+}
+
+/// Reports the first field of `raw` that did not survive parsing into `known`.
+fn check_known_fields(raw: &serde_json::Value, known: &serde_json::Value) -> Result<()> {
+    let fields = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    // Top level; optional fields left at their defaults are skipped on
+    // serialization, so compare against the full list of allowed names.
+    for field in fields(raw) {
+        if !["name", "input", "layers"].contains(&field.as_str()) {
+            return Err(Error::Spec(format!("unknown field '{field}' at the top level")));
+        }
+    }
+    let raw_layers = raw["layers"].as_array().cloned().unwrap_or_default();
+    for (i, (raw_layer, layer)) in raw_layers.iter().zip(known["layers"].as_array().into_iter().flatten()).enumerate() {
+        let kind = layer["type"].as_str().unwrap_or("?");
+        let allowed = allowed_fields(kind);
+        for field in fields(raw_layer) {
+            if !allowed.contains(&field.as_str()) {
+                return Err(Error::Spec(format!(
+                    "layer {i} ({kind}): unknown field '{field}'; {kind} takes {}",
+                    allowed.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn allowed_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "conv2d" => &["type", "name", "key", "in_channels", "out_channels", "kernel_size", "stride", "padding"],
+        "max_pool2d" | "avg_pool2d" => &["type", "name", "key", "kernel_size", "stride"],
+        "linear" => &["type", "name", "key", "in_features", "out_features"],
+        _ => &["type", "name", "key"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_validate() {
+        for name in PRESETS {
+            let spec = Spec::preset(name).unwrap();
+            let shapes = spec.shapes().unwrap();
+            assert_eq!(shapes.last().unwrap().to_string(), "10", "{name}");
+            assert_eq!(Spec::from_json(&spec.to_json()).unwrap(), spec, "{name} round-trips through JSON");
+        }
+    }
+
+    #[test]
+    fn lenet5_shapes_match_the_paper() {
+        let shapes = Spec::preset("lenet5").unwrap().shapes().unwrap();
+        let text: Vec<String> = shapes.iter().map(|s| s.to_string()).collect();
+        assert_eq!(text, ["6@28x28", "6@28x28", "6@14x14", "16@10x10", "16@10x10", "16@5x5", "120", "120", "84", "84", "10"]);
+    }
+
+    #[test]
+    fn stride_and_padding_follow_pytorch() {
+        let spec = Spec::from_json(
+            r#"{"input":[3,9,7],"layers":[
+                {"type":"conv2d","out_channels":4,"kernel_size":3,"stride":2,"padding":1},
+                {"type":"max_pool2d","kernel_size":2,"stride":1},
+                {"type":"flatten"},{"type":"linear","out_features":2}]}"#,
+        )
+        .unwrap();
+        let shapes = spec.shapes().unwrap();
+        // floor((9 + 2 - 3) / 2) + 1 = 5, floor((7 + 2 - 3) / 2) + 1 = 4
+        assert_eq!(shapes[0], Shape::new(4, 5, 4));
+        assert_eq!(shapes[1], Shape::new(4, 4, 3));
+        assert_eq!(shapes[2], Shape::new(48, 1, 1));
+    }
+
+    #[test]
+    fn errors_name_the_layer() {
+        let err = |json: &str| Spec::from_json(json).unwrap_err().to_string();
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","name":"C1","out_channels":2,"kernel_size":9},{"type":"flatten"},{"type":"linear","out_features":2}]}"#);
+        assert!(e.contains("layer 0 ('C1', conv2d)") && e.contains("does not fit"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":3},{"type":"linear","out_features":2}]}"#);
+        assert!(e.contains("layer 1") && e.contains("flatten"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"dropout"}]}"#);
+        assert!(e.contains("dropout"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":3,"strides":2}]}"#);
+        assert!(e.contains("unknown field 'strides'"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","in_channels":3,"out_channels":2,"kernel_size":3}]}"#);
+        assert!(e.contains("in_channels is 3"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"flatten"},{"type":"linear","out_features":1000000000}]}"#);
+        assert!(e.contains("limit"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"relu"}]}"#);
+        assert!(e.contains("last layer"), "{e}");
+        assert!(Spec::from_preset_or_json("lenet6").unwrap_err().to_string().contains("lenet5-keras"));
+    }
+}

@@ -1,0 +1,149 @@
+//! One optimizer step on a batch: forward, loss, backward, update.
+//!
+//! Natively the batch can be cut into as many contiguous parts as there are
+//! threads; each thread computes its part's gradients with its own workspace,
+//! and the parts are added in a fixed order, so the same seed and the same
+//! thread count give the same weights. The wasm build runs on one thread.
+
+use crate::error::{Error, Result};
+use crate::model::{Gradients, Network, Workspace};
+use crate::optim::{Optimizer, OptimizerConfig};
+
+#[derive(Debug)]
+pub struct Trainer {
+    optimizer: Optimizer,
+    /// One workspace and gradient buffer per thread.
+    parts: Vec<(Workspace, Gradients)>,
+}
+
+impl Trainer {
+    pub fn new(net: &Network, config: OptimizerConfig, threads: usize) -> Result<Trainer> {
+        let optimizer = Optimizer::new(config)?;
+        let parts = (0..threads.max(1)).map(|_| (Workspace::new(), net.gradients())).collect();
+        Ok(Trainer { optimizer, parts })
+    }
+
+    pub fn optimizer(&self) -> &Optimizer {
+        &self.optimizer
+    }
+
+    pub fn optimizer_mut(&mut self) -> &mut Optimizer {
+        &mut self.optimizer
+    }
+
+    /// One step on a batch; returns the mean loss. A bad batch, or a loss or
+    /// gradient that is not finite, is an error and leaves the weights and the
+    /// optimizer as they were.
+    pub fn step(&mut self, net: &mut Network, images: &[f32], labels: &[u8]) -> Result<f32> {
+        let n = net.check_input(images)?;
+        net.check_labels(labels, n)?;
+        let per_image = net.input_shape().len();
+        let threads = self.parts.len().min(n);
+        let chunk = n.div_ceil(threads);
+        let shared: &Network = net;
+        let work = |(ws, grads): &mut (Workspace, Gradients), part: usize| -> Result<f64> {
+            grads.zero();
+            let (start, end) = (part * chunk, ((part + 1) * chunk).min(n));
+            shared.loss_and_gradients(&images[start * per_image..end * per_image], &labels[start..end], n, ws, grads)
+        };
+        let totals: Vec<Result<f64>> = run_parts(&mut self.parts[..threads], work);
+        let mut total = 0.0;
+        for t in totals {
+            total += t?;
+        }
+        let (first, rest) = self.parts.split_at_mut(1);
+        let grads = &mut first[0].1;
+        for (_, other) in &rest[..threads - 1] {
+            grads.add(other);
+        }
+        let loss = (total / n as f64) as f32;
+        if !loss.is_finite() || !grads.all_finite() {
+            return Err(Error::Diverged(format!(
+                "the loss is {loss}; the step was not applied. Lower the learning rate or check the inputs"
+            )));
+        }
+        // An update can still overflow; keep what to restore.
+        let before: Vec<Vec<f32>> = net.param_slices_mut().map(|s| s.to_vec()).collect();
+        let optimizer_before = self.optimizer.clone();
+        self.optimizer.step(net.param_slices_mut(), grads.slices());
+        if net.param_slices_mut().any(|s| s.iter().any(|v| !v.is_finite())) {
+            net.param_slices_mut().zip(&before).for_each(|(s, b)| s.copy_from_slice(b));
+            self.optimizer = optimizer_before;
+            return Err(Error::Diverged(
+                "the update made a weight infinite; the step was not applied. Lower the learning rate".into(),
+            ));
+        }
+        Ok(loss)
+    }
+}
+
+/// Runs `work` on every part, on its own thread natively.
+#[cfg(not(target_arch = "wasm32"))]
+fn run_parts<T: Send, R: Send>(parts: &mut [T], work: impl Fn(&mut T, usize) -> R + Sync) -> Vec<R> {
+    if parts.len() == 1 {
+        return vec![work(&mut parts[0], 0)];
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts.iter_mut().enumerate().map(|(i, p)| {
+            let work = &work;
+            s.spawn(move || work(p, i))
+        }).collect();
+        handles.into_iter().map(|h| h.join().expect("a training thread panicked")).collect()
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+fn run_parts<T, R>(parts: &mut [T], work: impl Fn(&mut T, usize) -> R) -> Vec<R> {
+    parts.iter_mut().enumerate().map(|(i, p)| work(p, i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(n: usize, seed: u64) -> (Vec<f32>, Vec<u8>) {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        ((0..n * 1024).map(|_| rng.f32()).collect(), (0..n).map(|_| rng.u8(0..10)).collect())
+    }
+
+    #[test]
+    fn thread_count_does_not_change_the_result_much_and_is_deterministic() {
+        let (x, y) = batch(8, 1);
+        let run = |threads: usize| {
+            let mut net = Network::from_preset_or_json("lenet5", 4).unwrap();
+            let mut t = Trainer::new(&net, OptimizerConfig::adam(1e-3), threads).unwrap();
+            let losses: Vec<f32> = (0..3).map(|_| t.step(&mut net, &x, &y).unwrap()).collect();
+            (losses, net.param_slices_mut().map(|s| s.to_vec()).collect::<Vec<_>>())
+        };
+        let (one, w1) = run(1);
+        let (two, w2) = run(2);
+        assert_eq!(run(2), (two.clone(), w2.clone()), "same threads, same result");
+        for (a, b) in one.iter().zip(&two) {
+            assert!((a - b).abs() < 1e-5, "{one:?} vs {two:?}");
+        }
+        let max_diff = w1.iter().flatten().zip(w2.iter().flatten()).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(max_diff < 1e-4, "{max_diff}");
+    }
+
+    #[test]
+    fn a_diverging_step_is_refused_and_changes_nothing() {
+        let mut net = Network::from_preset_or_json("lenet5", 4).unwrap();
+        let mut t = Trainer::new(&net, OptimizerConfig::Sgd { lr: 1e30, momentum: 0.0, weight_decay: 0.0 }, 1).unwrap();
+        let (x, y) = batch(4, 2);
+        let mut last = net.clone();
+        let mut refused = false;
+        for _ in 0..10 {
+            match t.step(&mut net, &x, &y) {
+                Ok(_) => last = net.clone(),
+                Err(e) => {
+                    assert!(e.to_string().contains("not applied"), "{e}");
+                    refused = true;
+                    break;
+                }
+            }
+        }
+        assert!(refused, "a learning rate of 1e30 must blow up");
+        let same = net.param_slices_mut().map(|s| s.to_vec()).eq(last.param_slices_mut().map(|s| s.to_vec()));
+        assert!(same, "the refused step left the weights alone");
+    }
+}
