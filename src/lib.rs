@@ -8,23 +8,30 @@
 //! - [`model`]: the [`Network`], its forward pass with a trace, and backward.
 //! - [`train`]: one optimizer step on a batch, on several threads natively.
 //! - [`weights`]: safetensors files with PyTorch's names and layouts.
+//! - [`preprocess`]: canvas or image pixels -> the input convention.
+//! - [`data`]: MNIST IDX files; [`augment`]: random warps for training.
 //!
 //! Input convention: one sample is `channels x height x width` float32 values,
 //! row-major; for the LeNet-5 presets 1 x 32 x 32 with background 0.0 and ink
 //! 1.0 (an MNIST digit scaled to [0, 1] and padded by 2 pixels on each side).
 //! The network does no normalization of its own.
 
+pub mod augment;
+pub mod data;
 pub mod error;
 pub mod layers;
 pub mod loss;
 pub mod model;
 pub mod optim;
+pub mod preprocess;
 pub mod spec;
 pub mod train;
 pub mod weights;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use error::{Error, Result};
-pub use model::{Gradients, LayerInfo, Network, Workspace};
+pub use model::{Evaluation, Gradients, LayerInfo, Network, Workspace};
 pub use optim::{Optimizer, OptimizerConfig};
 pub use spec::{Shape, Spec, PRESETS};
-pub use train::Trainer;
+pub use train::{Step, Trainer};

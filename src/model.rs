@@ -224,9 +224,32 @@ impl Network {
         })
     }
 
+    /// Mean loss, accuracy and the predicted class of every sample, in
+    /// batches of `batch` (forward only).
+    pub fn evaluate(&self, images: &[f32], labels: &[u8], batch: usize, ws: &mut Workspace) -> Result<Evaluation> {
+        let n = self.check_input(images)?;
+        self.check_labels(labels, n)?;
+        let per_image = self.input_shape().len();
+        let mut predictions = Vec::with_capacity(n);
+        let mut total = 0.0f64;
+        let mut log_p = vec![0.0; self.num_classes()];
+        for (x, y) in images.chunks(batch.max(1) * per_image).zip(labels.chunks(batch.max(1))) {
+            let logits = self.forward(x, ws)?;
+            for (row, &label) in logits.outer_iter().zip(y) {
+                let row = row.to_slice().expect("contiguous");
+                loss::log_softmax(row, &mut log_p);
+                total -= log_p[label as usize] as f64;
+                predictions.push(argmax(row) as u8);
+            }
+        }
+        let correct = predictions.iter().zip(labels).filter(|(p, l)| p == l).count();
+        Ok(Evaluation { loss: (total / n as f64) as f32, accuracy: correct as f32 / n as f32, predictions })
+    }
+
     /// Forward and backward on a batch: adds the gradients of the loss into
-    /// `grads` and returns the SUM of the per-sample losses. The loss is the
-    /// mean over `scale_n` samples, so a batch split into parts can be summed.
+    /// `grads` and returns the SUM of the per-sample losses and the number of
+    /// samples classified right. The loss is the mean over `scale_n` samples,
+    /// so a batch split into parts can be summed.
     pub fn loss_and_gradients(
         &self,
         images: &[f32],
@@ -234,19 +257,24 @@ impl Network {
         scale_n: usize,
         ws: &mut Workspace,
         grads: &mut Gradients,
-    ) -> Result<f64> {
+    ) -> Result<(f64, usize)> {
         let n = self.check_input(images)?;
         self.check_labels(labels, n)?;
         self.forward(images, ws)?;
         let last = self.layers.len();
-        let total = {
+        let (total, correct) = {
             let logits = ws.acts[last].view().into_shape_with_order((n, self.num_classes())).expect("contiguous");
+            let correct = logits
+                .outer_iter()
+                .zip(labels)
+                .filter(|(row, &l)| argmax(row.as_slice().expect("contiguous")) == l as usize)
+                .count();
             let dlogits: ArrayViewMut2<f32> =
                 ws.deltas[last].view_mut().into_shape_with_order((n, self.num_classes())).expect("contiguous");
-            loss::softmax_cross_entropy(logits, labels, scale_n, dlogits)
+            (loss::softmax_cross_entropy(logits, labels, scale_n, dlogits), correct)
         };
         self.backward(ws, grads);
-        Ok(total)
+        Ok((total, correct))
     }
 
     /// Walks the trace in reverse from `deltas[last]`.
@@ -265,6 +293,19 @@ impl Network {
             );
         }
     }
+}
+
+/// What [`Network::evaluate`] measures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub loss: f32,
+    pub accuracy: f32,
+    pub predictions: Vec<u8>,
+}
+
+/// Index of the largest value (the first one on ties).
+pub fn argmax(values: &[f32]) -> usize {
+    values.iter().enumerate().fold(0, |best, (i, &v)| if v > values[best] { i } else { best })
 }
 
 impl Workspace {
@@ -389,7 +430,7 @@ mod tests {
         let analytic: Vec<f32> = grads.slices().flat_map(|s| s.to_vec()).collect();
         let loss = |net: &Network| {
             let mut ws = Workspace::new();
-            net.loss_and_gradients(&images, &labels, 2, &mut ws, &mut net.gradients()).unwrap() / 2.0
+            net.loss_and_gradients(&images, &labels, 2, &mut ws, &mut net.gradients()).unwrap().0 / 2.0
         };
         let count = analytic.len();
         for k in (0..count).step_by(3) {

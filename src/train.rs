@@ -31,25 +31,28 @@ impl Trainer {
         &mut self.optimizer
     }
 
-    /// One step on a batch; returns the mean loss. A bad batch, or a loss or
-    /// gradient that is not finite, is an error and leaves the weights and the
-    /// optimizer as they were.
-    pub fn step(&mut self, net: &mut Network, images: &[f32], labels: &[u8]) -> Result<f32> {
+    /// One step on a batch; returns the mean loss and the accuracy of the
+    /// forward pass before the update. A bad batch, or a loss or gradient that
+    /// is not finite, is an error and leaves the weights and the optimizer as
+    /// they were.
+    pub fn step(&mut self, net: &mut Network, images: &[f32], labels: &[u8]) -> Result<Step> {
         let n = net.check_input(images)?;
         net.check_labels(labels, n)?;
         let per_image = net.input_shape().len();
         let threads = self.parts.len().min(n);
         let chunk = n.div_ceil(threads);
         let shared: &Network = net;
-        let work = |(ws, grads): &mut (Workspace, Gradients), part: usize| -> Result<f64> {
+        let work = |(ws, grads): &mut (Workspace, Gradients), part: usize| -> Result<(f64, usize)> {
             grads.zero();
             let (start, end) = (part * chunk, ((part + 1) * chunk).min(n));
             shared.loss_and_gradients(&images[start * per_image..end * per_image], &labels[start..end], n, ws, grads)
         };
-        let totals: Vec<Result<f64>> = run_parts(&mut self.parts[..threads], work);
-        let mut total = 0.0;
-        for t in totals {
-            total += t?;
+        let results: Vec<Result<(f64, usize)>> = run_parts(&mut self.parts[..threads], work);
+        let (mut total, mut correct) = (0.0, 0);
+        for r in results {
+            let (t, c) = r?;
+            total += t;
+            correct += c;
         }
         let (first, rest) = self.parts.split_at_mut(1);
         let grads = &mut first[0].1;
@@ -73,8 +76,15 @@ impl Trainer {
                 "the update made a weight infinite; the step was not applied. Lower the learning rate".into(),
             ));
         }
-        Ok(loss)
+        Ok(Step { loss, accuracy: correct as f32 / n as f32 })
     }
+}
+
+/// What one training step measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    pub loss: f32,
+    pub accuracy: f32,
 }
 
 /// Runs `work` on every part, on its own thread natively.
@@ -112,7 +122,7 @@ mod tests {
         let run = |threads: usize| {
             let mut net = Network::from_preset_or_json("lenet5", 4).unwrap();
             let mut t = Trainer::new(&net, OptimizerConfig::adam(1e-3), threads).unwrap();
-            let losses: Vec<f32> = (0..3).map(|_| t.step(&mut net, &x, &y).unwrap()).collect();
+            let losses: Vec<f32> = (0..3).map(|_| t.step(&mut net, &x, &y).unwrap().loss).collect();
             (losses, net.param_slices_mut().map(|s| s.to_vec()).collect::<Vec<_>>())
         };
         let (one, w1) = run(1);

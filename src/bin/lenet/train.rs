@@ -1,0 +1,245 @@
+//! `lenet train`: trains a network on MNIST-style IDX data and writes the
+//! weights, a JSON-lines log and a PNG chart of the run.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use lenet::augment::Augment;
+use lenet::data::{self, Dataset, Split};
+use lenet::{Network, OptimizerConfig, Trainer, Workspace};
+use serde::Serialize;
+
+use crate::{chart, load_net, CliResult, DEFAULT_DATA};
+
+/// Train a network (a preset or a JSON spec) on MNIST-style data.
+#[derive(Args)]
+pub struct TrainArgs {
+    /// A preset (lenet5, lenet5-keras, lenet5-classic) or a JSON spec file.
+    #[arg(long, default_value = "lenet5")]
+    net: String,
+    #[arg(long, default_value_t = 20)]
+    epochs: usize,
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    #[arg(long, value_enum, default_value_t = OptimizerKind::Adam)]
+    optimizer: OptimizerKind,
+    /// Peak learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f32,
+    /// How the learning rate changes over the run.
+    #[arg(long, value_enum, default_value_t = Schedule::Cosine)]
+    schedule: Schedule,
+    /// SGD momentum.
+    #[arg(long, default_value_t = 0.9)]
+    momentum: f32,
+    /// SGD weight decay.
+    #[arg(long, default_value_t = 0.0)]
+    weight_decay: f32,
+    /// Seeds the weights, the shuffling and the augmentation.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Directory with the IDX files (train-* and t10k-*, raw or gzipped).
+    #[arg(long, default_value = DEFAULT_DATA)]
+    data: PathBuf,
+    /// Where to write the weights; the log (.jsonl) and chart (.png) go beside it.
+    #[arg(long, default_value = "runs/lenet5.safetensors")]
+    out: PathBuf,
+    /// Threads for the gradient computation (default: all cores). The same
+    /// seed and thread count give the same weights.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Train on the images as they are, without random warps and stroke changes.
+    #[arg(long)]
+    no_augment: bool,
+    /// Use only the first N training images.
+    #[arg(long)]
+    train_limit: Option<usize>,
+    /// Use only the first N test images.
+    #[arg(long)]
+    test_limit: Option<usize>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OptimizerKind {
+    Adam,
+    Sgd,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Schedule {
+    /// Half a cosine from the peak down to 1% of it.
+    Cosine,
+    /// The peak, then a tenth of it from half-way, a hundredth from 3/4.
+    Step,
+    Constant,
+}
+
+impl Schedule {
+    /// The learning rate at `progress` in [0, 1) of the run.
+    fn lr(self, peak: f32, progress: f32) -> f32 {
+        match self {
+            Schedule::Cosine => peak * (0.01 + 0.99 * 0.5 * (1.0 + (std::f32::consts::PI * progress).cos())),
+            Schedule::Step if progress >= 0.75 => peak * 0.01,
+            Schedule::Step if progress >= 0.5 => peak * 0.1,
+            Schedule::Step | Schedule::Constant => peak,
+        }
+    }
+}
+
+/// One line of the training log.
+#[derive(Serialize)]
+pub struct EpochLog {
+    pub epoch: usize,
+    pub lr: f32,
+    pub train_loss: f32,
+    pub train_accuracy: f32,
+    pub test_loss: f32,
+    pub test_accuracy: f32,
+    pub seconds: f32,
+}
+
+pub fn run(args: TrainArgs) -> CliResult<()> {
+    if args.epochs == 0 || args.batch == 0 {
+        return Err("--epochs and --batch must be at least 1".into());
+    }
+    let mut net = load_net(&args.net, args.seed)?;
+    let input = net.input_shape();
+    if input.channels != 1 || input.height != input.width {
+        return Err(format!("MNIST-style training needs a 1xSxS input; this network takes {input}"));
+    }
+    let side = input.height;
+    let mut train = data::load(&args.data, Split::Train).map_err(|e| e.to_string())?;
+    let mut test = data::load(&args.data, Split::Test).map_err(|e| e.to_string())?;
+    train.truncate(args.train_limit.unwrap_or(usize::MAX));
+    test.truncate(args.test_limit.unwrap_or(usize::MAX));
+    check_classes(&net, &train)?;
+    let config = match args.optimizer {
+        OptimizerKind::Adam => OptimizerConfig::adam(args.lr),
+        OptimizerKind::Sgd => OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay },
+    };
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut trainer = Trainer::new(&net, config, threads).map_err(|e| e.to_string())?;
+    let (log_path, chart_path) = (args.out.with_extension("jsonl"), args.out.with_extension("png"));
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut log = std::fs::File::create(&log_path).map_err(|e| format!("cannot write {}: {e}", log_path.display()))?;
+
+    println!(
+        "training {} ({} parameters) on {} images, testing on {}; {} epochs of batch {}, {} threads, augmentation {}",
+        net.spec().name.as_deref().unwrap_or(&args.net),
+        net.param_count(),
+        train.len(),
+        test.len(),
+        args.epochs,
+        args.batch,
+        threads,
+        if args.no_augment { "off" } else { "on" }
+    );
+    let clean = train.inputs(side);
+    let test_inputs = test.inputs(side);
+    let per_image = side * side;
+    let mut rng = fastrand::Rng::with_seed(args.seed);
+    let augment = Augment::default();
+    let steps_per_epoch = train.len().div_ceil(args.batch);
+    let total_steps = steps_per_epoch * args.epochs;
+    let mut x = vec![0.0f32; args.batch * per_image];
+    let mut y = vec![0u8; args.batch];
+    let mut ws = Workspace::new();
+    let mut history = Vec::new();
+    let started = Instant::now();
+    for epoch in 1..=args.epochs {
+        let epoch_start = Instant::now();
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        rng.shuffle(&mut order);
+        let bar = progress_bar(epoch, args.epochs, train.len());
+        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0.0f64, 0usize);
+        let mut lr = args.lr;
+        for (step, batch) in order.chunks(args.batch).enumerate() {
+            for (k, &i) in batch.iter().enumerate() {
+                let (src, dst) = (&clean[i * per_image..][..per_image], &mut x[k * per_image..][..per_image]);
+                if args.no_augment {
+                    dst.copy_from_slice(src);
+                } else {
+                    augment.apply(&mut rng, src, dst, side);
+                }
+                y[k] = train.labels[i];
+            }
+            lr = args.schedule.lr(args.lr, ((epoch - 1) * steps_per_epoch + step) as f32 / total_steps as f32);
+            trainer.optimizer_mut().set_lr(lr).map_err(|e| e.to_string())?;
+            let n = batch.len();
+            let result = trainer.step(&mut net, &x[..n * per_image], &y[..n]).map_err(|e| format!("epoch {epoch}: {e}"))?;
+            loss_sum += result.loss as f64 * n as f64;
+            correct += result.accuracy as f64 * n as f64;
+            seen += n;
+            bar.inc(n as u64);
+            if step % 20 == 0 {
+                bar.set_message(format!("loss {:.4}", loss_sum / seen as f64));
+            }
+        }
+        bar.finish_and_clear();
+        let eval = net.evaluate(&test_inputs, &test.labels, 256, &mut ws).map_err(|e| e.to_string())?;
+        let entry = EpochLog {
+            epoch,
+            lr,
+            train_loss: (loss_sum / seen as f64) as f32,
+            train_accuracy: (correct / seen as f64) as f32,
+            test_loss: eval.loss,
+            test_accuracy: eval.accuracy,
+            seconds: epoch_start.elapsed().as_secs_f32(),
+        };
+        println!(
+            "epoch {epoch:>3}/{}  lr {:.2e}  train loss {:.4} acc {:.2}%  test loss {:.4} acc {:.2}%  {:.1}s ({:.0} images/s)",
+            args.epochs,
+            entry.lr,
+            entry.train_loss,
+            100.0 * entry.train_accuracy,
+            entry.test_loss,
+            100.0 * entry.test_accuracy,
+            entry.seconds,
+            train.len() as f32 / entry.seconds
+        );
+        writeln!(log, "{}", serde_json::to_string(&entry).expect("plain numbers")).map_err(|e| e.to_string())?;
+        history.push(entry);
+    }
+    write_atomically(&args.out, &lenet::weights::to_bytes(&net))?;
+    chart::draw(&chart_path, &history)?;
+    println!(
+        "wrote {}, {} and {} in {:.0}s",
+        args.out.display(),
+        log_path.display(),
+        chart_path.display(),
+        started.elapsed().as_secs_f32()
+    );
+    Ok(())
+}
+
+fn check_classes(net: &Network, data: &Dataset) -> CliResult<()> {
+    match data.labels.iter().max() {
+        Some(&max) if (max as usize) < net.num_classes() => Ok(()),
+        Some(&max) => Err(format!("the data has label {max} but the network has {} outputs", net.num_classes())),
+        None => Err("the training set is empty".into()),
+    }
+}
+
+fn progress_bar(epoch: usize, epochs: usize, len: usize) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} {per_sec} eta {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(format!("epoch {epoch}/{epochs}"));
+    bar
+}
+
+/// Writes to a temporary file beside `path`, then renames it into place, so a
+/// failed run never leaves a half-written file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> CliResult<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot move {} to {}: {e}", tmp.display(), path.display()))
+}

@@ -1,0 +1,245 @@
+//! The JavaScript API: the one file that knows about wasm-bindgen.
+//!
+//! Methods only convert, call the core and convert back. Bulk numbers travel
+//! as typed arrays, small metadata as plain objects. Every bad input becomes a
+//! thrown `Error` with a message, and the network stays usable.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::layers::Layer;
+use crate::model::{LayerInfo, Workspace};
+use crate::optim::OptimizerConfig;
+use crate::train::Trainer;
+
+fn js_error(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// A convolutional network with its optimizer, ready to predict and train.
+///
+/// ```js
+/// import init, { Network, preprocess } from "lenet-wasm";
+/// await init();
+/// const net = Network.pretrained();
+/// const input = preprocess(ctx.getImageData(0, 0, w, h).data, w, h); // undefined when blank
+/// const probabilities = net.predict(input); // Float32Array(10)
+/// ```
+#[wasm_bindgen(js_name = Network)]
+pub struct JsNetwork {
+    net: crate::Network,
+    ws: Workspace,
+    trainer: Trainer,
+}
+
+/// Per layer, what `layers()` describes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LayerView {
+    #[serde(flatten)]
+    info: LayerInfo,
+    /// Where this layer's values start in `featureMaps()`' array, and how many.
+    offset: usize,
+    length: usize,
+    /// PyTorch's shape of the weight tensor ([O, C, K, K] or [OUT, IN]), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weight_shape: Option<Vec<usize>>,
+}
+
+#[derive(Serialize)]
+struct EvaluationView {
+    loss: f32,
+    accuracy: f32,
+}
+
+#[wasm_bindgen(js_class = Network)]
+impl JsNetwork {
+    fn wrap(net: crate::Network) -> Result<JsNetwork, JsError> {
+        let trainer = Trainer::new(&net, OptimizerConfig::adam(1e-3), 1).map_err(js_error)?;
+        Ok(JsNetwork { net, ws: Workspace::new(), trainer })
+    }
+
+    /// The shipped `lenet5` weights (99.4% on the MNIST test set), embedded in
+    /// the .wasm: ready at once, no request.
+    #[cfg(feature = "pretrained")]
+    pub fn pretrained() -> Result<JsNetwork, JsError> {
+        let bytes = include_bytes!("../weights/lenet5.safetensors");
+        JsNetwork::wrap(crate::weights::from_bytes(bytes).map_err(js_error)?)
+    }
+
+    /// Loads a .safetensors file (from this library, the `lenet` tool or PyTorch).
+    #[wasm_bindgen(js_name = fromSafetensors)]
+    pub fn from_safetensors(bytes: &[u8]) -> Result<JsNetwork, JsError> {
+        JsNetwork::wrap(crate::weights::from_bytes(bytes).map_err(js_error)?)
+    }
+
+    /// A fresh network with seeded random weights. `spec` is a preset name
+    /// (`"lenet5"`, `"lenet5-keras"`, `"lenet5-classic"`), a JSON string or a
+    /// spec object.
+    #[wasm_bindgen(js_name = fromSpec)]
+    pub fn from_spec(
+        #[wasm_bindgen(unchecked_param_type = "string | object")] spec: JsValue,
+        seed: u32,
+    ) -> Result<JsNetwork, JsError> {
+        let text = match spec.as_string() {
+            Some(text) => text,
+            None => js_sys::JSON::stringify(&spec)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| JsError::new("invalid network spec: expected a preset name, a JSON string or an object"))?,
+        };
+        JsNetwork::wrap(crate::Network::from_preset_or_json(&text, seed as u64).map_err(js_error)?)
+    }
+
+    /// The weights as a .safetensors file, with the spec in its metadata.
+    #[wasm_bindgen(js_name = toSafetensors)]
+    pub fn to_safetensors(&self) -> Vec<u8> {
+        crate::weights::to_bytes(&self.net)
+    }
+
+    /// The spec as a JSON string.
+    #[wasm_bindgen(js_name = specJson)]
+    pub fn spec_json(&self) -> String {
+        self.net.spec().to_json()
+    }
+
+    /// Values in one input: 1024 for the LeNet-5 presets (1 x 32 x 32).
+    #[wasm_bindgen(getter, js_name = inputLength)]
+    pub fn input_length(&self) -> usize {
+        self.net.input_shape().len()
+    }
+
+    /// [channels, height, width] of one input.
+    #[wasm_bindgen(getter, js_name = inputShape)]
+    pub fn input_shape(&self) -> Vec<usize> {
+        self.net.input_shape().to_vec()
+    }
+
+    #[wasm_bindgen(getter, js_name = numClasses)]
+    pub fn num_classes(&self) -> usize {
+        self.net.num_classes()
+    }
+
+    /// Class probabilities for one input (1 x 32 x 32 values, row-major,
+    /// background 0, ink 1).
+    pub fn predict(&mut self, input: &[f32]) -> Result<Vec<f32>, JsError> {
+        self.check_count(input, 1)?;
+        self.net.predict(input, &mut self.ws).map_err(js_error)
+    }
+
+    /// Probabilities for `n` inputs laid end to end: n x classes values.
+    #[wasm_bindgen(js_name = predictBatch)]
+    pub fn predict_batch(&mut self, inputs: &[f32], n: usize) -> Result<Vec<f32>, JsError> {
+        self.check_count(inputs, n)?;
+        self.net.predict(inputs, &mut self.ws).map_err(js_error)
+    }
+
+    /// Every layer's output for one input, end to end in one array; where
+    /// each layer starts is in `layers()`.
+    #[wasm_bindgen(js_name = featureMaps)]
+    pub fn feature_maps(&mut self, input: &[f32]) -> Result<Vec<f32>, JsError> {
+        self.check_count(input, 1)?;
+        self.net.forward(input, &mut self.ws).map_err(js_error)?;
+        Ok(self.net.trace(&self.ws).flat_map(|(_, _, values)| values.iter().copied()).collect())
+    }
+
+    /// Per layer: `name` (C1, S2, ...), `kind`, `shape` (channels, height,
+    /// width), `params`, `connections`, `offset` and `length` in
+    /// `featureMaps()`, and `weightShape` for layers with weights.
+    pub fn layers(&self) -> Result<JsValue, JsError> {
+        let mut offset = 0;
+        let views: Vec<LayerView> = self
+            .net
+            .summary()
+            .into_iter()
+            .zip(self.net.layers())
+            .map(|(info, layer)| {
+                let length = info.shape.len();
+                let view = LayerView { offset, length, weight_shape: weight_shape(layer), info };
+                offset += length;
+                view
+            })
+            .collect();
+        Ok(serde_wasm_bindgen::to_value(&views)?)
+    }
+
+    /// The weights of a layer with parameters, in PyTorch's layout (see
+    /// `weightShape` in `layers()`): for a convolution, O x C x K x K kernels.
+    pub fn kernels(&self, layer: &str) -> Result<Vec<f32>, JsError> {
+        let summary = self.net.summary();
+        let index = summary.iter().position(|l| l.name == layer).ok_or_else(|| {
+            let names: Vec<&str> = summary.iter().map(|l| l.name.as_str()).collect();
+            JsError::new(&format!("no layer named '{layer}'; the layers are {}", names.join(", ")))
+        })?;
+        let params = self.net.layers()[index]
+            .params()
+            .ok_or_else(|| JsError::new(&format!("layer '{layer}' has no weights")))?;
+        Ok(params.weight.iter().copied().collect())
+    }
+
+    /// One optimizer step on a batch: `images` holds n inputs end to end,
+    /// `labels` n class indices. Returns the batch's mean loss. On an error
+    /// (bad sizes, labels, values, or a diverging step) nothing changes.
+    #[wasm_bindgen(js_name = trainStep)]
+    pub fn train_step(&mut self, images: &[f32], labels: &[u8]) -> Result<f32, JsError> {
+        self.check_count(images, labels.len())?;
+        Ok(self.trainer.step(&mut self.net, images, labels).map_err(js_error)?.loss)
+    }
+
+    /// `{kind: "adam", lr, beta1, beta2, eps}` (Keras defaults: lr 1e-3,
+    /// 0.9, 0.999, 1e-7) or `{kind: "sgd", lr, momentum, weightDecay}`.
+    /// Starts the optimizer's state afresh.
+    #[wasm_bindgen(js_name = setOptimizer)]
+    pub fn set_optimizer(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "{kind: 'adam' | 'sgd', lr?: number, momentum?: number, weightDecay?: number, beta1?: number, beta2?: number, eps?: number}")]
+        config: JsValue,
+    ) -> Result<(), JsError> {
+        let config: OptimizerConfig = serde_wasm_bindgen::from_value(config)
+            .map_err(|e| JsError::new(&format!("invalid optimizer settings: {e}")))?;
+        self.trainer = Trainer::new(&self.net, config, 1).map_err(js_error)?;
+        Ok(())
+    }
+
+    /// Mean loss and accuracy on a labelled set: `{loss, accuracy}`.
+    pub fn evaluate(&mut self, images: &[f32], labels: &[u8]) -> Result<JsValue, JsError> {
+        self.check_count(images, labels.len())?;
+        let e = self.net.evaluate(images, labels, 256, &mut self.ws).map_err(js_error)?;
+        Ok(serde_wasm_bindgen::to_value(&EvaluationView { loss: e.loss, accuracy: e.accuracy })?)
+    }
+
+    /// Checks that `values` holds exactly `n` inputs.
+    fn check_count(&self, values: &[f32], n: usize) -> Result<(), JsError> {
+        let one = self.net.input_shape();
+        if n == 0 || values.len() != n * one.len() {
+            return Err(JsError::new(&format!(
+                "invalid input: expected {n} x {} = {} values ({one} per input), got {}",
+                one.len(),
+                n * one.len(),
+                values.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn weight_shape(layer: &Layer) -> Option<Vec<usize>> {
+    match layer {
+        Layer::Conv2d(c) => Some(vec![c.output.channels, c.input.channels, c.kernel, c.kernel]),
+        Layer::Linear(l) => Some(l.params.weight.shape().to_vec()),
+        _ => None,
+    }
+}
+
+/// Canvas pixels (RGBA bytes, as `getImageData().data`) -> one network input
+/// (1 x 32 x 32): ink found by darkness and alpha, light-on-dark detected,
+/// cropped, scaled to 20 px, centred by centre of mass. Returns `undefined`
+/// when the canvas is blank.
+#[wasm_bindgen]
+pub fn preprocess(
+    #[wasm_bindgen(unchecked_param_type = "Uint8ClampedArray | Uint8Array")] rgba: &[u8],
+    width: usize,
+    height: usize,
+) -> Result<Option<Vec<f32>>, JsError> {
+    Ok(crate::preprocess::preprocess_rgba(rgba, width, height).map_err(js_error)?.map(|p| p.input))
+}

@@ -1,0 +1,148 @@
+//! The `lenet` command as a person runs it: its output, and clear errors with
+//! a non-zero exit (and no half-written files) for bad input.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn lenet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lenet")).args(args).output().expect("the lenet binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A failure with a message containing `needle`, and no panic.
+fn fails_with(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert!(!o.status.success(), "expected failure, got success: {}", stdout(o));
+    assert!(err.contains(needle), "stderr should mention {needle:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn idx(kind_dims: u8, sizes: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut b = vec![0, 0, 8, kind_dims];
+    sizes.iter().for_each(|s| b.extend_from_slice(&s.to_be_bytes()));
+    b.extend_from_slice(data);
+    b
+}
+
+/// A tiny MNIST-style directory with `train` and `t10k` files.
+fn tiny_dataset(dir: &Path, images: usize, labels: usize, truncate: usize) {
+    let pixels = vec![128u8; images * 28 * 28];
+    let mut img = idx(3, &[images as u32, 28, 28], &pixels);
+    img.truncate(img.len() - truncate);
+    let lab = idx(1, &[labels as u32], &vec![3u8; labels]);
+    for prefix in ["train", "t10k"] {
+        std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte")), &img).unwrap();
+        std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), &lab).unwrap();
+    }
+}
+
+#[test]
+fn summary_shows_lenet5_as_in_the_paper() {
+    let o = lenet(&["summary"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let c1 = out.lines().find(|l| l.starts_with("C1")).expect("a C1 row");
+    for cell in ["conv2d", "6@28x28", "156", "122,304"] {
+        assert!(c1.contains(cell), "C1 row lacks {cell}: {c1}");
+    }
+    assert!(out.contains("total parameters: 61,706"), "{out}");
+}
+
+#[test]
+fn train_writes_weights_log_and_chart_that_load_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.safetensors");
+    let data = common::mnist_dir();
+    let o = lenet(&[
+        "train", "--epochs", "1", "--train-limit", "512", "--test-limit", "200", "--seed", "4",
+        "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("epoch   1/1"), "{}", stdout(&o));
+    let net = lenet::weights::from_bytes(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(net.spec().name.as_deref(), Some("lenet5"));
+    let log = std::fs::read_to_string(dir.path().join("run.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert!(entry["test_accuracy"].as_f64().unwrap() > 0.2, "{entry}");
+    let png = std::fs::read(dir.path().join("run.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
+
+#[test]
+fn bad_data_is_a_clear_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("w.safetensors");
+    let train = |data: &Path| {
+        lenet(&["train", "--epochs", "1", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()])
+    };
+    fails_with(&train(&dir.path().join("missing")), "cannot read the data directory");
+    tiny_dataset(dir.path(), 4, 4, 100);
+    fails_with(&train(dir.path()), "truncated");
+    tiny_dataset(dir.path(), 4, 5, 0);
+    fails_with(&train(dir.path()), "4 images but 5 labels");
+    std::fs::write(dir.path().join("train-labels-idx1-ubyte"), b"nonsense").unwrap();
+    fails_with(&train(dir.path()), "not an IDX file");
+    assert!(!out.exists(), "no weights file after a failed run");
+}
+
+#[test]
+fn a_bad_spec_names_the_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("bad.json");
+    std::fs::write(&spec, r#"{"input":[1,32,32],"layers":[{"type":"conv2d","name":"C1","out_channels":6,"kernel_size":40}]}"#).unwrap();
+    fails_with(&lenet(&["summary", "--net", spec.to_str().unwrap()]), "layer 0 ('C1', conv2d)");
+    fails_with(&lenet(&["summary", "--net", "lenet7"]), "is not a preset");
+}
+
+#[test]
+fn unreadable_images_and_weights_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("digit.png");
+    std::fs::write(&fake, b"not a png").unwrap();
+    let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("weights/lenet5.safetensors");
+    let o = lenet(&["predict", "--weights", weights.to_str().unwrap(), fake.to_str().unwrap()]);
+    fails_with(&o, "cannot read the image");
+    let broken = dir.path().join("broken.safetensors");
+    std::fs::write(&broken, &std::fs::read(&weights).unwrap()[..5000]).unwrap();
+    fails_with(&lenet(&["eval", "--weights", broken.to_str().unwrap()]), "invalid weights file");
+}
+
+#[test]
+fn predict_reads_a_drawn_digit() {
+    // A "1": a dark vertical bar on white, the way a person draws it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one.png");
+    let img = image::RgbaImage::from_fn(120, 160, |x, y| {
+        if (55..67).contains(&x) && (20..140).contains(&y) { image::Rgba([20, 20, 20, 255]) } else { image::Rgba([255; 4]) }
+    });
+    img.save(&path).unwrap();
+    let blank = dir.path().join("blank.png");
+    image::RgbaImage::from_pixel(50, 50, image::Rgba([255; 4])).save(&blank).unwrap();
+    let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("weights/lenet5.safetensors");
+    let o = lenet(&["predict", "--weights", weights.to_str().unwrap(), path.to_str().unwrap(), blank.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("one.png: 1 ("), "{out}");
+    assert!(out.contains("blank.png: blank"), "{out}");
+}
+
+#[test]
+fn shipped_weights_reach_99_3_percent_on_the_mnist_test_set() {
+    let o = lenet(&["eval", "--data", common::mnist_dir().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out.lines().find(|l| l.starts_with("accuracy: ")).expect("an accuracy line");
+    let pct: f32 = line["accuracy: ".len()..].split('%').next().unwrap().parse().unwrap();
+    assert!(pct >= 99.3, "{line}");
+    assert!(out.contains("(10000)") || out.contains("/10000)"), "the whole test set: {line}");
+    assert!(out.contains("confusion matrix"), "{out}");
+}
