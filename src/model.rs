@@ -196,14 +196,22 @@ impl Network {
     /// Runs every layer on a checked batch and returns the logits [N, classes].
     /// The activations stay in `ws` (see [`Network::trace`]).
     pub fn forward<'w>(&self, input: &[f32], ws: &'w mut Workspace) -> Result<ArrayView2<'w, f32>> {
+        self.forward_timed(input, ws, &mut |_| {})?;
+        Ok(ws.logits())
+    }
+
+    /// [`Network::forward`], calling `after_layer(i)` when layer i is done
+    /// (for timing each layer with whatever clock the caller has).
+    pub fn forward_timed(&self, input: &[f32], ws: &mut Workspace, after_layer: &mut dyn FnMut(usize)) -> Result<()> {
         let n = self.check_input(input)?;
         ws.prepare(self, n);
         ws.acts[0].as_slice_mut().expect("contiguous").copy_from_slice(input);
         for (i, layer) in self.layers.iter().enumerate() {
             let (done, rest) = ws.acts.split_at_mut(i + 1);
             layer.forward(done[i].view(), rest[0].view_mut(), &mut ws.scratch);
+            after_layer(i);
         }
-        Ok(ws.logits())
+        Ok(())
     }
 
     /// Class probabilities [N, classes] for a batch.

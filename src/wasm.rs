@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use web_sys::Performance;
 
 use crate::layers::Layer;
 use crate::model::{LayerInfo, Workspace};
@@ -31,6 +32,27 @@ pub struct JsNetwork {
     ws: Workspace,
     trainer: Trainer,
 }
+
+#[wasm_bindgen(typescript_custom_section)]
+const LAYER_INFO: &str = r#"
+/** One layer of a network, as `Network.layers()` describes it. */
+export interface LayerInfo {
+    /** What people call it: C1, S2, ... */
+    name: string;
+    /** conv2d, max_pool2d, avg_pool2d, relu, tanh, sigmoid, flatten, linear */
+    kind: string;
+    /** Output of one input. */
+    shape: {channels: number; height: number; width: number};
+    params: number;
+    /** Multiply-adds incl. bias (conv2d, linear); window reads (pooling); values (activations). */
+    connections: number;
+    /** Where this layer starts in `featureMaps()`, and how many values it has. */
+    offset: number;
+    length: number;
+    /** PyTorch's weight shape: [O, C, K, K] or [OUT, IN]; only for layers with weights. */
+    weightShape?: number[];
+}
+"#;
 
 /// Per layer, what `layers()` describes.
 #[derive(Serialize)]
@@ -143,9 +165,33 @@ impl JsNetwork {
         Ok(self.net.trace(&self.ws).flat_map(|(_, _, values)| values.iter().copied()).collect())
     }
 
+    /// Milliseconds each layer takes on `input`, averaged over `repeats`
+    /// forward passes (browsers coarsen their clock, so a few repeats help).
+    #[wasm_bindgen(js_name = layerTimes)]
+    pub fn layer_times(&mut self, input: &[f32], repeats: u32) -> Result<Vec<f64>, JsError> {
+        self.check_count(input, 1)?;
+        let clock = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+            .ok()
+            .and_then(|p| p.dyn_into::<Performance>().ok())
+            .ok_or_else(|| JsError::new("this JavaScript environment has no performance.now() clock"))?;
+        let mut times = vec![0.0; self.net.layers().len()];
+        for _ in 0..repeats.max(1) {
+            let mut last = clock.now();
+            self.net
+                .forward_timed(input, &mut self.ws, &mut |i| {
+                    let now = clock.now();
+                    times[i] += now - last;
+                    last = now;
+                })
+                .map_err(js_error)?;
+        }
+        Ok(times.into_iter().map(|t| t / repeats.max(1) as f64).collect())
+    }
+
     /// Per layer: `name` (C1, S2, ...), `kind`, `shape` (channels, height,
     /// width), `params`, `connections`, `offset` and `length` in
     /// `featureMaps()`, and `weightShape` for layers with weights.
+    #[wasm_bindgen(unchecked_return_type = "LayerInfo[]")]
     pub fn layers(&self) -> Result<JsValue, JsError> {
         let mut offset = 0;
         let views: Vec<LayerView> = self
@@ -202,6 +248,7 @@ impl JsNetwork {
     }
 
     /// Mean loss and accuracy on a labelled set: `{loss, accuracy}`.
+    #[wasm_bindgen(unchecked_return_type = "{loss: number, accuracy: number}")]
     pub fn evaluate(&mut self, images: &[f32], labels: &[u8]) -> Result<JsValue, JsError> {
         self.check_count(images, labels.len())?;
         let e = self.net.evaluate(images, labels, 256, &mut self.ws).map_err(js_error)?;
@@ -211,7 +258,10 @@ impl JsNetwork {
     /// Checks that `values` holds exactly `n` inputs.
     fn check_count(&self, values: &[f32], n: usize) -> Result<(), JsError> {
         let one = self.net.input_shape();
-        if n == 0 || values.len() != n * one.len() {
+        if n == 0 {
+            return Err(JsError::new("invalid input: the batch is empty; give at least one input"));
+        }
+        if values.len() != n * one.len() {
             return Err(JsError::new(&format!(
                 "invalid input: expected {n} x {} = {} values ({one} per input), got {}",
                 one.len(),

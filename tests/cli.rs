@@ -1,5 +1,6 @@
 //! The `lenet` command as a person runs it: its output, and clear errors with
 //! a non-zero exit (and no half-written files) for bad input.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! The files in tests/golden/ come from tools/golden/make_goldens.py (see
 //! tests/golden/README.md): random weights and inputs, run through the same
 //! network built as an ONNX graph.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 

@@ -1,5 +1,6 @@
 //! Training on real MNIST digits: reproducible losses, overfitting a small
 //! set, and a short run that must generalize.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -4,6 +4,10 @@
 //!   lenet train --net lenet5 --epochs 20 --out weights/lenet5.safetensors
 //!   lenet eval --weights weights/lenet5.safetensors
 //!   lenet predict --weights weights/lenet5.safetensors digit.png ...
+//!
+//! Native only: in a wasm build of the crate this binary is empty.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 mod chart;
 mod eval;

@@ -1,0 +1,129 @@
+//! The JavaScript API inside a real wasm engine: run with
+//!   wasm-pack test --node -- --test wasm
+//!   WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --test wasm
+//!
+//! The numbers must equal the native build's (tests/fixtures/parity.safetensors,
+//! checked natively by tests/parity.rs) within 1e-6 of the largest value of
+//! what is compared (probabilities, losses: absolute; feature maps: relative to
+//! the largest activation, about 19). The two builds' matrix kernels add in
+//! different orders and native ones fuse multiply-adds, so sums of hundreds of
+//! products differ in the last bits of f32. Every bad input must come
+//! back as an error with a message, and the network must keep working.
+#![cfg(target_arch = "wasm32")]
+
+use lenet::wasm::{preprocess, JsNetwork as Network};
+use safetensors::tensor::SafeTensors;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const FIXTURE: &[u8] = include_bytes!("fixtures/parity.safetensors");
+
+fn fixture(name: &str) -> Vec<f32> {
+    let st = SafeTensors::deserialize(FIXTURE).unwrap();
+    st.tensor(name).unwrap().data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+fn fixture_labels() -> Vec<u8> {
+    SafeTensors::deserialize(FIXTURE).unwrap().tensor("labels").unwrap().data().to_vec()
+}
+
+fn assert_close(what: &str, ours: &[f32], expected: &[f32]) {
+    assert_eq!(ours.len(), expected.len(), "{what}: length");
+    let scale = expected.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+    let worst = ours.iter().zip(expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(worst <= 1e-6 * scale, "{what}: the wasm build differs from the native one by {worst} (scale {scale})");
+}
+
+/// The message JavaScript would see in the thrown Error.
+fn message<T>(result: Result<T, wasm_bindgen::JsError>) -> String {
+    let err = result.err().expect("expected an error");
+    let value: JsValue = err.into();
+    value.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn predictions_and_feature_maps_equal_the_native_build() {
+    let mut net = Network::pretrained().unwrap();
+    let input = fixture("input");
+    assert_close("predictBatch", &net.predict_batch(&input, 4).unwrap(), &fixture("probabilities"));
+    assert_close("predict", &net.predict(&input[..1024]).unwrap(), &fixture("probabilities")[..10]);
+    assert_close("featureMaps", &net.feature_maps(&input[..1024]).unwrap(), &fixture("features"));
+}
+
+#[wasm_bindgen_test]
+fn seeded_train_steps_equal_the_native_build() {
+    let mut net = Network::from_spec(JsValue::from_str("lenet5"), 7).unwrap();
+    let (input, labels) = (fixture("input"), fixture_labels());
+    let losses: Vec<f32> = (0..3).map(|_| net.train_step(&input, &labels).unwrap()).collect();
+    assert_close("trainStep losses", &losses, &fixture("losses"));
+}
+
+#[wasm_bindgen_test]
+fn pretrained_recognizes_mnist_digits_and_round_trips_through_safetensors() {
+    let mut net = Network::pretrained().unwrap();
+    let input = fixture("input");
+    let labels = fixture_labels();
+    let probs = net.predict_batch(&input, 4).unwrap();
+    for (i, row) in probs.chunks(10).enumerate() {
+        let best = lenet::model::argmax(row);
+        assert_eq!(best as u8, labels[i], "digit {i}: {row:?}");
+    }
+    let mut copy = Network::from_safetensors(&net.to_safetensors()).unwrap();
+    assert_eq!(copy.predict_batch(&input, 4).unwrap(), probs);
+}
+
+#[wasm_bindgen_test]
+fn layers_describe_the_feature_maps() {
+    let net = Network::pretrained().unwrap();
+    let layers: serde_json::Value = serde_wasm_bindgen::from_value(net.layers().unwrap()).unwrap();
+    let c1 = &layers[0];
+    assert_eq!(c1["name"], "C1");
+    assert_eq!(c1["kind"], "conv2d");
+    assert_eq!((c1["params"].as_u64(), c1["connections"].as_u64()), (Some(156), Some(122_304)));
+    assert_eq!((c1["offset"].as_u64(), c1["length"].as_u64()), (Some(0), Some(6 * 28 * 28)));
+    assert_eq!(c1["weightShape"], serde_json::json!([6, 1, 5, 5]));
+    let last = layers.as_array().unwrap().last().unwrap();
+    let total = last["offset"].as_u64().unwrap() + last["length"].as_u64().unwrap();
+    assert_eq!(total as usize, fixture("features").len());
+    let mut net = net;
+    let times = net.layer_times(&fixture("input")[..1024], 20).unwrap();
+    assert_eq!(times.len(), layers.as_array().unwrap().len());
+    assert!(times.iter().all(|t| t.is_finite() && *t >= 0.0) && times.iter().sum::<f64>() > 0.0, "{times:?}");
+    assert_eq!(net.kernels("C1").unwrap().len(), 150);
+    assert_eq!(net.kernels("C3").unwrap().len(), 16 * 6 * 25);
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws_a_readable_error_and_the_network_keeps_working() {
+    let mut net = Network::pretrained().unwrap();
+    let input = fixture("input");
+    let good = net.predict(&input[..1024]).unwrap();
+
+    assert!(message(net.predict(&input[..1000])).contains("expected 1 x 1024 = 1024 values"));
+    let mut nan = input[..1024].to_vec();
+    nan[17] = f32::NAN;
+    assert!(message(net.predict(&nan)).contains("is NaN"));
+    assert!(message(net.predict_batch(&input, 3)).contains("expected 3 x 1024"));
+    assert!(message(net.predict_batch(&input, 0)).contains("the batch is empty"));
+    assert!(message(net.train_step(&input, &[1, 2, 3, 12])).contains("label 3 is 12"));
+    assert!(message(net.train_step(&input, &[1, 2])).contains("expected 2 x 1024"));
+    assert!(message(net.train_step(&nan, &[1])).contains("is NaN"));
+    assert!(message(net.evaluate(&input, &[1, 2, 3])).contains("expected 3 x 1024"));
+    assert!(message(net.kernels("S2")).contains("has no weights"));
+    assert!(message(net.kernels("C9")).contains("no layer named 'C9'"));
+    assert!(message(net.set_optimizer(serde_wasm_bindgen::to_value(&serde_json::json!({"kind": "adam", "lr": -1})).unwrap()))
+        .contains("learning rate"));
+    assert!(message(net.set_optimizer(JsValue::from_str("fast"))).contains("invalid optimizer settings"));
+    assert_eq!(net.predict(&input[..1024]).unwrap(), good, "still the same network");
+
+    let file = net.to_safetensors();
+    assert!(message(Network::from_safetensors(&file[..file.len() / 2])).contains("invalid weights file"));
+    assert!(message(Network::from_safetensors(b"not weights")).contains("invalid weights file"));
+    assert!(message(Network::from_spec(JsValue::from_str("lenet6"), 1)).contains("unknown preset 'lenet6'"));
+    let bad = r#"{"input":[1,8,8],"layers":[{"type":"conv2d","name":"C1","out_channels":2,"kernel_size":9}]}"#;
+    assert!(message(Network::from_spec(JsValue::from_str(bad), 1)).contains("layer 0 ('C1', conv2d)"));
+
+    assert!(message(preprocess(&[], 0, 0)).contains("0x0"));
+    assert!(message(preprocess(&[0; 15], 2, 2)).contains("16 bytes"));
+    assert_eq!(preprocess(&[0; 16 * 16 * 4], 16, 16).unwrap(), None, "a blank canvas");
+}
