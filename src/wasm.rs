@@ -206,7 +206,7 @@ impl JsNetwork {
                 view
             })
             .collect();
-        Ok(serde_wasm_bindgen::to_value(&views)?)
+        to_js(&views)
     }
 
     /// The weights of a layer with parameters, in PyTorch's layout (see
@@ -252,7 +252,7 @@ impl JsNetwork {
     pub fn evaluate(&mut self, images: &[f32], labels: &[u8]) -> Result<JsValue, JsError> {
         self.check_count(images, labels.len())?;
         let e = self.net.evaluate(images, labels, 256, &mut self.ws).map_err(js_error)?;
-        Ok(serde_wasm_bindgen::to_value(&EvaluationView { loss: e.loss, accuracy: e.accuracy })?)
+        to_js(&EvaluationView { loss: e.loss, accuracy: e.accuracy })
     }
 
     /// Checks that `values` holds exactly `n` inputs.
@@ -271,6 +271,11 @@ impl JsNetwork {
         }
         Ok(())
     }
+}
+
+/// Small metadata as plain JavaScript objects (not `Map`s).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
 }
 
 fn weight_shape(layer: &Layer) -> Option<Vec<usize>> {

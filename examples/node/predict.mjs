@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Usage: node predict.mjs digit.png [more.png ...]
+// Prints the digit in each PNG (any size, dark ink on light or light on dark).
+import { readFile } from "node:fs/promises";
+import { PNG } from "pngjs";
+import init, { Network, preprocess } from "lenet-wasm";
+
+// The package is an ES module for the web: in Node, hand init() the .wasm bytes.
+await init({ module_or_path: await readFile(new URL(import.meta.resolve("lenet-wasm/lenet_bg.wasm"))) });
+const net = Network.pretrained();
+
+let failed = 0;
+for (const file of process.argv.slice(2)) {
+  try {
+    const png = PNG.sync.read(await readFile(file));
+    const input = preprocess(png.data, png.width, png.height);
+    if (input === undefined) {
+      console.log(`${file}: blank`);
+      continue;
+    }
+    const p = net.predict(input);
+    const digit = p.indexOf(Math.max(...p));
+    console.log(`${file}: ${digit} (${(100 * p[digit]).toFixed(1)}%)`);
+  } catch (error) {
+    console.error(`${file}: cannot read it as a PNG image: ${error.message}`);
+    failed += 1;
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;

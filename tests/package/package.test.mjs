@@ -1,0 +1,111 @@
+// The npm package as its users meet it: the JavaScript API in Node, the Node
+// example on a PNG file, and the Vite example app built from the packed
+// tarball and run in Chromium. Run by `make package-test` (after `make npm-pack`).
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const require = createRequire(join(root, "tools/package.json"));
+const { chromium } = require("playwright-core");
+
+let lenet;
+before(async () => {
+  lenet = await import(join(root, "pkg/lenet.js"));
+  await lenet.default({ module_or_path: await readFile(join(root, "pkg/lenet_bg.wasm")) });
+});
+
+/** Sixteen seven-ish strokes on a 28x28 pad (RGBA), as a canvas would give. */
+function drawSeven(width = 84, height = 84) {
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  const ink = (x, y) => {
+    for (let dy = -3; dy <= 3; dy++)
+      for (let dx = -3; dx <= 3; dx++) {
+        const i = ((Math.round(y) + dy) * width + Math.round(x) + dx) * 4;
+        rgba[i + 3] = 255; // black, opaque
+      }
+  };
+  for (let t = 0; t <= 1; t += 0.01) ink(20 + 44 * t, 18); // top bar
+  for (let t = 0; t <= 1; t += 0.01) ink(64 - 30 * t, 18 + 50 * t); // stem
+  return rgba;
+}
+
+test("the API predicts, explains its layers and throws readable errors", () => {
+  const net = lenet.Network.pretrained();
+  const input = lenet.preprocess(drawSeven(), 84, 84);
+  assert.ok(input instanceof Float32Array && input.length === 1024);
+  const p = net.predict(input);
+  assert.equal(p.indexOf(Math.max(...p)), 7, `probabilities ${p}`);
+  assert.equal(lenet.preprocess(new Uint8ClampedArray(84 * 84 * 4), 84, 84), undefined, "blank canvas");
+
+  const layers = net.layers();
+  assert.deepEqual(layers.map((l) => l.name), ["C1", "relu1", "S2", "C3", "relu3", "S4", "C5", "relu5", "F6", "relu6", "output"]);
+  assert.equal(layers[0].connections, 122304);
+  assert.equal(net.featureMaps(input).length, layers.at(-1).offset + layers.at(-1).length);
+
+  const throws = (fn, pattern) => assert.throws(fn, (e) => e instanceof Error && pattern.test(e.message), String(pattern));
+  throws(() => net.predict(new Float32Array(10)), /expected 1 x 1024 = 1024 values/);
+  throws(() => net.predict(new Float32Array(1024).fill(NaN)), /is NaN/);
+  throws(() => net.trainStep(input, new Uint8Array([10])), /labels must be 0 to 9/);
+  throws(() => net.setOptimizer({ kind: "adam", lr: Infinity }), /learning rate/);
+  throws(() => lenet.Network.fromSafetensors(new Uint8Array([1, 2, 3])), /invalid weights file/);
+  throws(() => lenet.Network.fromSpec({ input: [1, 8, 8], layers: [{ type: "pool" }] }, 1), /invalid network spec/);
+  throws(() => lenet.preprocess(new Uint8Array(12), 2, 2), /16 bytes/);
+  assert.deepEqual(net.predict(input), p, "the network still works after the errors");
+
+  net.setOptimizer({ kind: "sgd", lr: 0.01, momentum: 0.9 });
+  const before = net.evaluate(input, new Uint8Array([3]));
+  for (let i = 0; i < 5; i++) net.trainStep(input, new Uint8Array([3]));
+  const after = net.evaluate(input, new Uint8Array([3]));
+  assert.ok(after.loss < before.loss, `training on a label lowers its loss: ${before.loss} -> ${after.loss}`);
+  const copy = lenet.Network.fromSafetensors(net.toSafetensors());
+  assert.deepEqual(copy.predict(input), net.predict(input));
+  copy.free();
+  net.free();
+});
+
+/** Installs an example from the packed tarball (fresh copy of lenet-wasm). */
+async function install(dir) {
+  await rm(join(dir, "node_modules/lenet-wasm"), { recursive: true, force: true });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, stdio: "pipe" });
+}
+
+test("the Node example reads a digit from a PNG file", async () => {
+  const dir = join(root, "examples/node");
+  await install(dir);
+  const out = execFileSync("node", ["predict.mjs", "seven.png"], { cwd: dir, encoding: "utf8" });
+  assert.match(out, /^seven\.png: 7 \(\d+\.\d%\)$/m);
+  assert.throws(() => execFileSync("node", ["predict.mjs", "package.json"], { cwd: dir, stdio: "pipe" }), /cannot read it as a PNG/);
+});
+
+test("the Vite example app builds from the tarball and predicts in Chromium", async (t) => {
+  const dir = join(root, "examples/vite-app");
+  await install(dir);
+  execFileSync("npm", ["run", "build"], { cwd: dir, stdio: "pipe" });
+  const server = spawn("node", [join(root, "tools/serve.mjs"), "--port", "0", join(dir, "dist")]);
+  t.after(() => server.kill());
+  const url = await new Promise((resolve, reject) => {
+    server.stdout.on("data", (d) => {
+      const m = String(d).match(/http:\/\/\S+/);
+      if (m) resolve(m[0]);
+    });
+    server.on("exit", () => reject(new Error("the server stopped")));
+  });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => /^\d/.test(document.querySelector("#result").textContent), null, { timeout: 15000 });
+  assert.match(await page.textContent("#result"), /^7 \(/);
+  assert.deepEqual(errors, []);
+});
