@@ -83,7 +83,8 @@ train: build
 FUZZ_SECONDS ?= 600
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	cd fuzz && $(CARGO) +nightly fuzz run weights -- -max_total_time=$(FUZZ_SECONDS)
+	mkdir -p fuzz/corpus/weights
+	cd fuzz && $(CARGO) +nightly fuzz run weights corpus/weights seeds/weights ../weights -- -max_total_time=$(FUZZ_SECONDS)
 
 clean:
 	$(CARGO) clean
