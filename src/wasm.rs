@@ -261,11 +261,11 @@ impl JsNetwork {
         if n == 0 {
             return Err(JsError::new("invalid input: the batch is empty; give at least one input"));
         }
-        if values.len() != n * one.len() {
+        if n.checked_mul(one.len()) != Some(values.len()) {
             return Err(JsError::new(&format!(
                 "invalid input: expected {n} x {} = {} values ({one} per input), got {}",
                 one.len(),
-                n * one.len(),
+                n as f64 * one.len() as f64,
                 values.len()
             )));
         }

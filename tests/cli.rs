@@ -96,6 +96,23 @@ fn bad_data_is_a_clear_error_and_writes_nothing() {
 }
 
 #[test]
+fn gzipped_idx_files_read_like_raw_ones() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    tiny_dataset(dir.path(), 4, 4, 0);
+    for name in ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+        let raw = std::fs::read(dir.path().join(name)).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&raw).unwrap();
+        std::fs::write(dir.path().join(format!("{name}.gz")), gz.finish().unwrap()).unwrap();
+        std::fs::remove_file(dir.path().join(name)).unwrap();
+    }
+    let o = lenet(&["eval", "--data", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("on 4 test images"), "{}", stdout(&o));
+}
+
+#[test]
 fn a_bad_spec_names_the_layer() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("bad.json");
