@@ -6,7 +6,7 @@
 //! network, so several threads can each run a part of a batch with their own
 //! workspace and gradients.
 
-use ndarray::{Array4, ArrayView2, ArrayView4, ArrayViewMut2, Axis};
+use ndarray::{Array4, ArrayView2, ArrayViewMut2, Axis};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -349,11 +349,6 @@ impl Workspace {
         let n = last.len_of(Axis(0));
         last.view().into_shape_with_order((n, last.len() / n)).expect("contiguous")
     }
-
-    /// The input of the last forward pass.
-    pub fn input(&self) -> ArrayView4<'_, f32> {
-        self.acts[0].view()
-    }
 }
 
 #[cfg(test)]
@@ -444,7 +439,9 @@ mod tests {
         for k in (0..count).step_by(3) {
             let nudge = |delta: f32| {
                 let mut n = net.clone();
-                n.param_slices_mut().flat_map(|s| s.iter_mut()).nth(k).map(|v| *v += delta);
+                if let Some(v) = n.param_slices_mut().flat_map(|s| s.iter_mut()).nth(k) {
+                    *v += delta;
+                }
                 loss(&n)
             };
             let numeric = (nudge(1e-3) - nudge(-1e-3)) / 2e-3;

@@ -143,9 +143,10 @@ mod tests {
         assert!(err(&good[..good.len() - 10]).contains("not a safetensors file"));
         assert!(err(b"\xff\xff\xff\xff\xff\xff\xff\xffgarbage").contains("not a safetensors file"));
 
-        let rewrite = |f: &dyn Fn(&mut Vec<(String, Vec<usize>, Vec<u8>)>), meta: Option<HashMap<String, String>>| {
+        type Tensors = Vec<(String, Vec<usize>, Vec<u8>)>;
+        let rewrite = |f: &dyn Fn(&mut Tensors), meta: Option<HashMap<String, String>>| {
             let st = SafeTensors::deserialize(&good).unwrap();
-            let mut ts: Vec<(String, Vec<usize>, Vec<u8>)> =
+            let mut ts: Tensors =
                 st.tensors().into_iter().map(|(n, t)| (n, t.shape().to_vec(), t.data().to_vec())).collect();
             f(&mut ts);
             let views: Vec<(String, TensorView)> =

@@ -74,7 +74,7 @@ fn check(name: &str) {
         assert_eq!(expected_shape, shape, "{name}, {at}: shape");
         let (diff, k) = max_diff(ours, &expected);
         rows.push(format!("  {at:<28} {shape:?}  max |diff| {diff:.2e}"));
-        if !(diff <= TOLERANCE) {
+        if diff.is_nan() || diff > TOLERANCE {
             failures.push(format!(
                 "{at}: max |diff| {diff:.3e} at flat index {k} (ours {}, ONNX Runtime {})",
                 ours[k], expected[k]

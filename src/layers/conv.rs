@@ -185,6 +185,7 @@ mod tests {
     use crate::layers::testing::{check_gradients, random_array};
     use ndarray::{Array1, Array2, Array4};
 
+    #[allow(clippy::too_many_arguments)]
     fn layer(c: usize, h: usize, w: usize, o: usize, k: usize, s: usize, p: usize, seed: u64) -> Conv2d {
         let oh = (h + 2 * p - k) / s + 1;
         let ow = (w + 2 * p - k) / s + 1;

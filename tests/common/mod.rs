@@ -1,4 +1,5 @@
 //! Shared by the integration tests: the MNIST files that `make data` installs.
+#![allow(dead_code)] // each test file uses a part
 
 use std::path::PathBuf;
 
