@@ -1,0 +1,191 @@
+// The page: loads the wasm package, then wires the pad, the views and the
+// training sections to one Model.
+
+import init, { preprocess } from '../pkg/lenet.js';
+import { DrawingPad } from './pad.js';
+import { PredictionView } from './prediction-view.js';
+import { LayersView } from './layers-view.js';
+import { LayerTable } from './layer-table.js';
+import { Model } from './model.js';
+import { Teach } from './teach.js';
+import { Scratch } from './scratch.js';
+import { loadManifest, loadSet } from './data.js';
+import { drawBar } from './colormap.js';
+import { $, showError, message } from './ui.js';
+
+window.addEventListener('error', (e) => showError('Unexpected error', e.error ?? e.message));
+window.addEventListener('unhandledrejection', (e) => showError('Unexpected error', e.reason));
+
+async function main() {
+  const loading = $('#loading');
+  try {
+    await init();
+  } catch (e) {
+    loading.textContent = '';
+    showError('WebAssembly could not start, so the network cannot run in this browser', e);
+    return;
+  }
+  const model = new Model();
+  const pad = new DrawingPad($('[data-testid="pad"]'));
+  const prediction = new PredictionView($('.prediction'));
+  const layers = new LayersView($('#layers'));
+  const table = new LayerTable($('#layer-table'));
+  const inputView = $('[data-testid="input-view"]');
+  const sampleNote = $('.sample-note');
+  let input = null; // what the network sees now; null when the pad is blank
+  let sample = null; // the MNIST digit on the pad, if any
+  let timesJob = 0;
+
+  const teach = new Teach($('#teach'), model, () => input, () => pad.clear());
+  new Scratch($('#scratch'), model);
+
+  function drawInputView() {
+    const ctx = inputView.getContext('2d');
+    const img = ctx.createImageData(32, 32);
+    for (let i = 0; i < 1024; i++) {
+      const g = 255 - Math.round((input ? input[i] : 0) * 255);
+      img.data.set([g, g, g, 255], i * 4);
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+
+  // One prediction for what is on the pad; `settled` after a stroke ends.
+  function run(settled) {
+    try {
+      const px = pad.pixels();
+      input = pad.blank ? null : preprocess(px.data, px.width, px.height) ?? null;
+      drawInputView();
+      teach.setBlank(!input);
+      if (!input) {
+        prediction.show(null);
+        layers.clear();
+        table.setTimes(null);
+        return;
+      }
+      const probs = model.net.predict(input);
+      prediction.show(probs, sample ? `; MNIST’s label is ${sample.label}` : '');
+      layers.update(model.net.featureMaps(input), input);
+      if (settled) scheduleTimes();
+    } catch (e) {
+      prediction.show(null, 'Something went wrong with this drawing; see the message above. Clear the pad to start again.');
+      showError('The network could not read this drawing', e);
+    }
+  }
+
+  // Per-layer timings are 30 extra forward passes: only after a stroke, when idle.
+  function scheduleTimes() {
+    const job = ++timesJob;
+    const later = window.requestIdleCallback ?? ((f) => setTimeout(f, 50));
+    later(() => {
+      if (job !== timesJob || !input) return;
+      try {
+        table.setTimes(model.net.layerTimes(input, 30));
+      } catch (e) {
+        showError('Could not time the layers', e);
+      }
+    });
+  }
+
+  model.addEventListener('change', () => {
+    $('.source-name').textContent = model.source;
+    layers.setModel(model);
+    table.setModel(model);
+    run(true);
+  });
+  try {
+    model.usePretrained();
+  } catch (e) {
+    showError('The shipped weights could not be loaded', e);
+    return;
+  }
+
+  pad.addEventListener('input', () => {
+    if (sample) setSample(null);
+    run(false);
+  });
+  pad.addEventListener('change', () => run(true));
+
+  function setSample(s) {
+    sample = s;
+    sampleNote.hidden = !s;
+    sampleNote.textContent = s ? `On the pad: MNIST test digit ${s.index + 1} of ${s.count}, labelled ${s.label}.` : '';
+  }
+
+  // Pad controls.
+  const brush = $('#brush');
+  const brushValue = $('#brush-value');
+  const setBrush = (v) => {
+    pad.brush = Math.max(Number(brush.min), Math.min(Number(brush.max), v));
+    brush.value = pad.brush;
+    brushValue.textContent = pad.brush;
+  };
+  brush.addEventListener('input', () => setBrush(Number(brush.value)));
+  setBrush(Number(brush.value));
+  const undo = () => {
+    pad.undo();
+    if (pad.blank) setSample(null);
+  };
+  const clear = () => {
+    pad.clear();
+    setSample(null);
+  };
+  $('[data-testid="undo"]').addEventListener('click', undo);
+  $('[data-testid="clear"]').addEventListener('click', clear);
+
+  let samples = null;
+  let nextSample = 0;
+  const sampleButton = $('[data-action="sample"]');
+  async function loadSample() {
+    try {
+      sampleButton.disabled = true;
+      samples ??= await loadSet('samples');
+      const i = nextSample++ % samples.count;
+      setSample({ index: i, count: samples.count, label: samples.labels[i] });
+      pad.loadDigit(samples.pixels.subarray(i * 784, i * 784 + 784));
+    } catch (e) {
+      showError('Could not load an MNIST digit', e);
+    } finally {
+      sampleButton.disabled = false;
+    }
+  }
+  sampleButton.addEventListener('click', loadSample);
+
+  document.addEventListener('keydown', (e) => {
+    const t = e.target;
+    if (e.defaultPrevented || e.altKey || t.closest?.('input, textarea, select, [contenteditable]')) return;
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key.toLowerCase() === 'z') undo();
+    else if (mod) return;
+    else if (e.key === 'u' || e.key === 'U') undo();
+    else if (e.key === 'Escape' || e.key === 'Delete' || (e.key === 'Backspace' && t === document.body)) clear();
+    else if (e.key === '[') setBrush(pad.brush - 2);
+    else if (e.key === ']') setBrush(pad.brush + 2);
+    else if (e.key === 'm' || e.key === 'M') loadSample();
+    else return;
+    e.preventDefault();
+  });
+
+  $('.act-view').addEventListener('change', (e) => layers.setShowPre(e.target.value === 'before'));
+  drawBar($('.legend-key .legend-bar'));
+
+  loading.remove();
+  document.body.classList.add('ready');
+
+  teach.init();
+  loadManifest().then((m) => {
+    $('.train-count').textContent = m.sets.train.count.toLocaleString('en-US');
+    $('.test-count').textContent = m.sets.test.count.toLocaleString('en-US');
+  }, (e) => showError('The MNIST digits shipped with the page are missing', e));
+  registerServiceWorker();
+}
+
+function registerServiceWorker() {
+  const status = $('.offline-status');
+  if (!('serviceWorker' in navigator) || location.protocol === 'file:') return;
+  navigator.serviceWorker.register('./sw.js').then(
+    () => navigator.serviceWorker.ready.then(() => (status.textContent = 'It works offline once loaded.')),
+    (e) => (status.textContent = `(Offline copy unavailable: ${message(e)}.)`),
+  );
+}
+
+main();

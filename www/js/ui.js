@@ -1,0 +1,49 @@
+// Small DOM helpers and the page's error banner.
+
+/** el('p', {class: 'x'}, 'text', child, ...) */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === undefined || v === null) continue;
+    node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== '' && c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+/** The readable part of anything thrown. */
+export function message(err) {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}
+
+/** Shows an error in the banner at the top of the page; the page stays usable. */
+export function showError(context, err) {
+  const banner = $('#errors');
+  const text = `${context}: ${message(err)}`;
+  const close = el('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss this message' }, '×');
+  const item = el('p', { class: 'error' }, el('span', {}, text), close);
+  close.addEventListener('click', () => {
+    item.remove();
+    banner.hidden = !banner.childElementCount;
+  });
+  banner.append(item);
+  banner.hidden = false;
+  // Keep the last few only.
+  while (banner.childElementCount > 3) banner.firstElementChild.remove();
+}
+
+/** Shows a short status in an element, as plain text or as an error. */
+export function setStatus(node, text, kind = '') {
+  node.textContent = text;
+  node.dataset.kind = kind;
+}
+
+export const pct = (x, digits = 1) => `${(x * 100).toFixed(digits)}%`;
