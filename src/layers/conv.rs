@@ -11,14 +11,14 @@
 //! Backward, with dY laid out the same way:
 //!   dW += dY . cols^T,   db += row sums of dY,   dcols = W^T . dY
 //! and dcols is scattered back onto the input positions it came from (col2im).
+//! Large batches go through in groups small enough for `cols` to stay in cache.
 //!
 //! Shapes: x [N, C, H, W], w [O, C*K*K] (PyTorch's OIHW flattened), b [O],
 //! y [N, O, OH, OW].
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayView2, ArrayView4, ArrayViewMut2, ArrayViewMut4, Axis};
+use ndarray::{s, ArrayView2, ArrayView4, ArrayViewMut2, ArrayViewMut4, Axis};
 
-use super::{Params, Scratch};
+use super::{matmul, Params, Scratch};
 use crate::spec::Shape;
 
 #[derive(Debug, Clone)]
@@ -37,14 +37,49 @@ impl Conv2d {
         self.input.channels * self.kernel * self.kernel
     }
 
+    /// Samples per group: as many as keep `cols` within about 128 KB.
+    fn group(&self, n: usize) -> usize {
+        const COLS_BUDGET: usize = 32 * 1024;
+        let per_sample = self.fan_in() * self.output.height * self.output.width;
+        (COLS_BUDGET / per_sample).clamp(1, n.max(1))
+    }
+
     pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
+        let n = x.len_of(Axis(0));
+        let group = self.group(n);
+        for start in (0..n).step_by(group) {
+            let end = (start + group).min(n);
+            let rows = s![start..end, .., .., ..];
+            self.forward_group(x.slice(rows), y.slice_mut(rows), scratch);
+        }
+    }
+
+    pub fn backward(
+        &self,
+        x: ArrayView4<f32>,
+        dy: ArrayView4<f32>,
+        mut dx: Option<ArrayViewMut4<f32>>,
+        grads: &mut Params,
+        scratch: &mut Scratch,
+    ) {
+        let n = x.len_of(Axis(0));
+        let group = self.group(n);
+        for start in (0..n).step_by(group) {
+            let end = (start + group).min(n);
+            let rows = s![start..end, .., .., ..];
+            let dx = dx.as_mut().map(|dx| dx.slice_mut(rows));
+            self.backward_group(x.slice(rows), dy.slice(rows), dx, grads, scratch);
+        }
+    }
+
+    fn forward_group(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
         let n = x.len_of(Axis(0));
         let (rows, positions) = (self.fan_in(), self.output.height * self.output.width);
         let (cols, out, _) = scratch.split(rows * n * positions, self.output.channels * n * positions, 0);
         self.im2col(x, cols);
         let cols = ArrayView2::from_shape((rows, n * positions), cols).expect("cols sized above");
         let mut out_m = ArrayViewMut2::from_shape((self.output.channels, n * positions), out).expect("out sized above");
-        general_mat_mul(1.0, &self.params.weight, &cols, 0.0, &mut out_m);
+        matmul(self.params.weight.view(), cols, 0.0, out_m.view_mut());
         // [O, N*P] -> [N, O, P], adding the bias.
         let y = y.as_slice_mut().expect("activations are contiguous");
         for (o, row) in out_m.outer_iter().enumerate() {
@@ -59,7 +94,7 @@ impl Conv2d {
         }
     }
 
-    pub fn backward(
+    fn backward_group(
         &self,
         x: ArrayView4<f32>,
         dy: ArrayView4<f32>,
@@ -85,10 +120,10 @@ impl Conv2d {
         }
         self.im2col(x, cols);
         let cols = ArrayView2::from_shape((rows, n * positions), &*cols).expect("sized above");
-        general_mat_mul(1.0, &dy_m, &cols.t(), 1.0, &mut grads.weight);
+        matmul(dy_m, cols.t(), 1.0, grads.weight.view_mut());
         if let Some(dx) = dx {
             let mut dcols_m = ArrayViewMut2::from_shape((rows, n * positions), dcols).expect("sized above");
-            general_mat_mul(1.0, &self.params.weight.t(), &dy_m, 0.0, &mut dcols_m);
+            matmul(self.params.weight.t(), dy_m, 0.0, dcols_m.view_mut());
             self.col2im(dcols_m.as_slice().expect("contiguous"), dx);
         }
     }

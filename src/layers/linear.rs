@@ -7,10 +7,9 @@
 //! Shapes: x [N, IN] (a flat activation [N, IN, 1, 1]), W [OUT, IN] (PyTorch's
 //! layout), b [OUT], y [N, OUT].
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView4, ArrayViewMut4, Axis};
 
-use super::Params;
+use super::{matmul, Params};
 
 #[derive(Debug, Clone)]
 pub struct Linear {
@@ -27,15 +26,15 @@ impl Linear {
         let mut y = flat_mut(y);
         let dim = y.raw_dim();
         y.assign(&self.params.bias.broadcast(dim).expect("bias has OUT entries"));
-        general_mat_mul(1.0, &x, &self.params.weight.t(), 1.0, &mut y);
+        matmul(x, self.params.weight.t(), 1.0, y.view_mut());
     }
 
     pub fn backward(&self, x: ArrayView4<f32>, dy: ArrayView4<f32>, dx: Option<ArrayViewMut4<f32>>, grads: &mut Params) {
         let (x, dy) = (flat(x), flat(dy));
-        general_mat_mul(1.0, &dy.t(), &x, 1.0, &mut grads.weight);
+        matmul(dy.t(), x, 1.0, grads.weight.view_mut());
         grads.bias += &dy.sum_axis(Axis(0));
         if let Some(dx) = dx {
-            general_mat_mul(1.0, &dy, &self.params.weight, 0.0, &mut flat_mut(dx));
+            matmul(dy, self.params.weight.view(), 0.0, flat_mut(dx));
         }
     }
 }

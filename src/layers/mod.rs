@@ -17,7 +17,8 @@ pub use conv::Conv2d;
 pub use linear::Linear;
 pub use pool::{Pool2d, PoolKind};
 
-use ndarray::{Array1, Array2, ArrayView4, ArrayViewMut4};
+use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
+use ndarray::{Array1, Array2, ArrayView2, ArrayView4, ArrayViewMut2, ArrayViewMut4};
 
 use crate::spec::{LayerKind, Shape};
 
@@ -55,6 +56,19 @@ impl Params {
             weight: Array2::from_shape_simple_fn((rows, fan_in), || (rng.f32() * 2.0 - 1.0) * bound),
             bias: Array1::zeros(rows),
         }
+    }
+}
+
+/// c = a . b + beta * c. A product with a vector (one column in b, or one row
+/// in a) takes ndarray's dot-product path: the general kernel first packs both
+/// matrices, which costs more than multiplying a matrix by a vector.
+pub(crate) fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, mut c: ArrayViewMut2<f32>) {
+    if b.ncols() == 1 {
+        general_mat_vec_mul(1.0, &a, &b.column(0), beta, &mut c.column_mut(0));
+    } else if a.nrows() == 1 {
+        general_mat_vec_mul(1.0, &b.t(), &a.row(0), beta, &mut c.row_mut(0));
+    } else {
+        general_mat_mul(1.0, &a, &b, beta, &mut c);
     }
 }
 

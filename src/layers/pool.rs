@@ -34,11 +34,15 @@ impl Pool2d {
         let y = y.as_slice_mut().expect("activations are contiguous");
         let (in_plane, out_plane) = (self.input.height * self.input.width, self.output.height * self.output.width);
         let scale = 1.0 / (self.kernel * self.kernel) as f32;
+        let (k, width) = (self.kernel, self.input.width);
         for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
             for (o, out) in dst.iter_mut().enumerate() {
+                let corner = self.corner(o);
+                let rows = (0..k).map(|u| &src[corner + u * width..][..k]);
                 *out = match self.kind {
-                    PoolKind::Max => src[self.argmax(src, o)],
-                    PoolKind::Avg => self.window(o).map(|at| src[at]).sum::<f32>() * scale,
+                    // Inputs are finite, so this is the value at `argmax`.
+                    PoolKind::Max => rows.flatten().fold(f32::NEG_INFINITY, |m, &v| m.max(v)),
+                    PoolKind::Avg => rows.flatten().sum::<f32>() * scale,
                 };
             }
         }
@@ -64,11 +68,17 @@ impl Pool2d {
         }
     }
 
+    /// Offset into one input plane of the top-left corner of the window under
+    /// output position `o`.
+    fn corner(&self, o: usize) -> usize {
+        let (i, j) = (o / self.output.width, o % self.output.width);
+        i * self.stride * self.input.width + j * self.stride
+    }
+
     /// Offsets into one input plane of the window under output position `o`.
     fn window(&self, o: usize) -> impl Iterator<Item = usize> + '_ {
-        let (i, j) = (o / self.output.width, o % self.output.width);
-        let (top, left, width) = (i * self.stride, j * self.stride, self.input.width);
-        (0..self.kernel).flat_map(move |u| (0..self.kernel).map(move |v| (top + u) * width + left + v))
+        let (corner, width) = (self.corner(o), self.input.width);
+        (0..self.kernel).flat_map(move |u| (0..self.kernel).map(move |v| corner + u * width + v))
     }
 
     /// Offset of the first largest value in the window (NaN never wins).
