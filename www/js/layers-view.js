@@ -142,11 +142,13 @@ export class LayersView {
     const v = this.maps[layer.offset + channel * s.height * s.width + (info.spatial ? y * s.width + x : 0)];
     const index = this.model.layers.indexOf(layer);
     const field = receptiveField(this.model.spec, index, info.spatial ? y : 0, info.spatial ? x : 0);
-    const where = info.spatial ? `map ${channel + 1}, row ${y + 1}, column ${x + 1}` : `${layer.name === 'output' || info.group.name === 'output' ? 'digit' : 'unit'} ${info.group.name === 'output' ? channel : channel + 1}`;
+    const name = info.group.name;
+    const where = info.spatial ? `map ${channel + 1}, row ${y + 1}, column ${x + 1}` : name === 'output' ? `digit ${channel}` : `unit ${channel + 1}`;
+    const stage = layer === info.group.act ? ` after ${layer.kind}` : '';
     const sees = field
       ? `; it sees input rows ${field.y0 + 1}–${field.y1 + 1}, columns ${field.x0 + 1}–${field.x1 + 1} (${field.y1 - field.y0 + 1}×${field.x1 - field.x0 + 1})`
       : '; it sees the whole input';
-    info.readoutText.textContent = `${layer.name} ${where}: ${v.toFixed(3)}${sees}.`;
+    info.readoutText.textContent = `${name} ${where}${stage}: ${v.toFixed(3)}${sees}.`;
     this.drawField(info.rf, field);
   }
 

@@ -3,7 +3,6 @@
 // views with a 'change' event.
 
 import { Network } from '../pkg/lenet.js';
-import { layersOf } from './netinfo.js';
 
 export const MAX_WEIGHTS_BYTES = 4 * 1024 * 1024; // the shipped file is 243 KiB
 
@@ -21,7 +20,7 @@ export class Model extends EventTarget {
       const shape = Array.from(net.inputShape);
       if (shape.join('x') !== '1x32x32') throw new Error(`this page draws 1 × 32 × 32 inputs, but the network expects ${shape.join(' × ')}`);
       if (net.numClasses !== 10) throw new Error(`this page shows 10 digits, but the network has ${net.numClasses} classes`);
-      layers = layersOf(net);
+      layers = net.layers();
       spec = JSON.parse(net.specJson());
     } catch (e) {
       net.free();

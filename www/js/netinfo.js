@@ -4,12 +4,6 @@
 
 const ACTIVATIONS = new Set(['relu', 'tanh', 'sigmoid']);
 
-/** net.layers() as plain objects (serde-wasm-bindgen may hand over Maps). */
-export function layersOf(net) {
-  const plain = (v) => (v instanceof Map ? Object.fromEntries([...v].map(([k, x]) => [k, plain(x)])) : v);
-  return net.layers().map(plain);
-}
-
 /**
  * Display groups: [{name, main, act, index, actIndex}], where main is a layer
  * with a shape of its own (conv, pool, linear, flatten) and act the

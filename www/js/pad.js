@@ -53,7 +53,6 @@ export class DrawingPad extends EventTarget {
     this.canvas.setPointerCapture(e.pointerId);
     this.active = { kind: 'line', size: this.brush, points: this.point(e) };
     this.strokes.push(this.active);
-    this.drawStroke(this.active);
     this.changedLive();
   }
 
@@ -62,8 +61,6 @@ export class DrawingPad extends EventTarget {
     e.preventDefault();
     const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
     for (const ev of events.length ? events : [e]) this.active.points.push(...this.point(ev));
-    // Redraw only this stroke's tail: cheap, and every frame stays smooth.
-    this.drawStroke(this.active, Math.max(0, this.active.points.length - 2 * (events.length || 1) - 2));
     this.changedLive();
   }
 
@@ -74,13 +71,17 @@ export class DrawingPad extends EventTarget {
     this.active = null;
     cancelAnimationFrame(this.frame);
     this.frame = 0;
+    this.redraw();
     this.dispatchEvent(new Event('change'));
   }
 
+  // While drawing: one redraw and one 'input' per animation frame. The whole
+  // pad is redrawn from the strokes, so what Undo leaves is exactly what was drawn.
   changedLive() {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
+      this.redraw();
       this.dispatchEvent(new Event('input'));
     });
   }
@@ -124,7 +125,7 @@ export class DrawingPad extends EventTarget {
     for (const s of this.strokes) this.drawStroke(s);
   }
 
-  drawStroke(s, from = 0) {
+  drawStroke(s) {
     const { ctx, canvas } = this;
     if (s.kind === 'image') {
       ctx.imageSmoothingEnabled = true;
@@ -136,16 +137,14 @@ export class DrawingPad extends EventTarget {
     ctx.strokeStyle = ctx.fillStyle = INK;
     ctx.lineWidth = s.size;
     ctx.lineCap = ctx.lineJoin = 'round';
+    ctx.beginPath();
     if (p.length === 2) {
-      ctx.beginPath();
       ctx.arc(p[0], p[1], s.size / 2, 0, Math.PI * 2);
       ctx.fill();
       return;
     }
-    from -= from % 2;
-    ctx.beginPath();
-    ctx.moveTo(p[from], p[from + 1]);
-    for (let i = from + 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
+    ctx.moveTo(p[0], p[1]);
+    for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
     ctx.stroke();
   }
 }

@@ -1,0 +1,67 @@
+// tools/serve.mjs: MIME types, the Content-Security-Policy, 404s, and nothing
+// served from outside its directory. No browser needed.
+
+import { it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, WWW } from './helpers.mjs';
+
+let server;
+before(async () => (server = await startServer()));
+after(() => server?.stop());
+
+// A raw GET, so paths like /../ reach the server unnormalized.
+function get(path) {
+  const { hostname, port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, method: 'GET' }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+it('serves the page with its CSP and MIME types', async () => {
+  const types = {
+    '/': 'text/html', '/style.css': 'text/css', '/js/main.js': 'text/javascript', '/pkg/lenet.js': 'text/javascript',
+    '/pkg/lenet_bg.wasm': 'application/wasm', '/data/manifest.json': 'application/json', '/data/train.bin.gz': 'application/gzip',
+    '/icon.svg': 'image/svg+xml', '/sw.js': 'text/javascript',
+  };
+  for (const [path, type] of Object.entries(types)) {
+    const res = await get(path);
+    assert.equal(res.status, 200, path);
+    assert.ok(res.headers['content-type'].startsWith(type), `${path}: ${res.headers['content-type']}`);
+    const csp = res.headers['content-security-policy'];
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  }
+  const wasm = await get('/pkg/lenet_bg.wasm');
+  assert.deepEqual([...wasm.body.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
+});
+
+it('answers 404 for missing files and never serves outside its directory', async () => {
+  assert.equal((await get('/nope.html')).status, 404);
+  for (const path of ['/../Makefile', '/..%2fMakefile', '/%2e%2e/%2e%2e/etc/passwd', '/js/../../Makefile', '/..\\Makefile', '/%00']) {
+    const res = await get(path);
+    assert.ok(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
+    assert.ok(!res.body.toString().includes('wasm-pack'), `${path} leaked a file`);
+  }
+});
+
+it('the page has no inline script or style, and its meta CSP matches the server', async () => {
+  const html = readFileSync(join(WWW, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'inline <script>');
+  assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, 'inline style or event handler');
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'external resource');
+  const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)[1];
+  const header = (await get('/')).headers['content-security-policy'];
+  // Same policy, less frame-ancestors (ignored in a <meta>).
+  assert.equal(meta, header.replace("; frame-ancestors 'none'", ''));
+});
