@@ -292,7 +292,7 @@ describe('training from scratch (worker)', () => {
     await context.close();
   });
 
-  it('reaches 97% on the shipped test digits within 2 minutes', { skip: SLOW ? false : 'slow: set LENET_E2E_SLOW=1 (make e2e-slow) to run it' }, async () => {
+  it('reaches 97% on the shipped test digits within 2 minutes', { skip: SLOW ? false : 'slow: set LENET_E2E_SLOW=1 (make e2e-slow) to run it' }, async (t) => {
     const { context, page, problems } = await openPage(browser, server.url);
     const t0 = Date.now();
     await page.click('[data-testid="scratch-start"]');
@@ -300,11 +300,11 @@ describe('training from scratch (worker)', () => {
     const seconds = (Date.now() - t0) / 1000;
     const d = await page.evaluate(() => ({ ...document.querySelector('#scratch').dataset }));
     assert.notEqual(d.state, 'error', await page.textContent('.scratch-status'));
-    console.log(`# from scratch: 97% after ${seconds.toFixed(1)} s (wall, from the click), ${(d.reached / 1000).toFixed(1)} s of training; accuracy ${d.accuracy}`);
+    t.diagnostic(`from scratch: 97% after ${seconds.toFixed(1)} s (wall, from the click), ${(d.reached / 1000).toFixed(1)} s of training; accuracy ${d.accuracy}`);
     assert.ok(seconds < 120);
     await page.waitForFunction(() => document.querySelector('#scratch').dataset.state === 'done', null, { timeout: 120_000, polling: 500 });
     const done = await page.evaluate(() => ({ ...document.querySelector('#scratch').dataset }));
-    console.log(`# from scratch: done after ${((Date.now() - t0) / 1000).toFixed(1)} s, final ${done.accuracy}, best ${done.best}`);
+    t.diagnostic(`from scratch: done after ${((Date.now() - t0) / 1000).toFixed(1)} s, final ${done.accuracy}, best ${done.best}`);
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     assertClean(problems);

@@ -83,7 +83,7 @@ export class LayersView {
     const bar = el('canvas', { class: 'legend-bar', 'aria-hidden': 'true' });
     drawBar(bar);
     const legend = el('div', { class: 'legend' }, legendMin, bar, legendMax);
-    const rf = el('canvas', { class: 'rf', width: 32, height: 32, 'aria-hidden': 'true' });
+    const rf = el('canvas', { class: 'rf', width: 128, height: 128, 'aria-hidden': 'true' });
     const readoutText = el('span', {}, HINT);
     const readout = el('p', { class: 'readout', 'aria-live': 'polite' }, rf, readoutText);
 
@@ -152,20 +152,27 @@ export class LayersView {
     this.drawField(info.rf, field);
   }
 
+  // The input, faded outside the cell's receptive field, which is outlined.
   drawField(canvas, field) {
+    const S = canvas.width / 32;
     const ctx = canvas.getContext('2d');
-    const img = ctx.createImageData(32, 32);
+    const img = new ImageData(32, 32);
     for (let i = 0; i < 1024; i++) {
       const yy = Math.floor(i / 32), xx = i % 32;
       const inside = !field || (yy >= field.y0 && yy <= field.y1 && xx >= field.x0 && xx <= field.x1);
-      const ink = this.input ? this.input[i] : 0;
-      const g = 255 - ink * 255;
-      img.data[i * 4] = inside ? g : 200 + g * 0.2;
-      img.data[i * 4 + 1] = inside ? g * 0.85 + 20 : 200 + g * 0.2;
-      img.data[i * 4 + 2] = inside ? g * 0.4 : 200 + g * 0.2;
-      img.data[i * 4 + 3] = 255;
+      const g = 255 - (this.input ? this.input[i] : 0) * 255;
+      const v = inside ? g : 215 + g * 0.15;
+      img.data.set([v, v, v, 255], i * 4);
     }
-    ctx.putImageData(img, 0, 0);
+    this.fieldScratch ??= el('canvas', { width: 32, height: 32 });
+    this.fieldScratch.getContext('2d').putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.fieldScratch, 0, 0, canvas.width, canvas.height);
+    if (field) {
+      ctx.strokeStyle = '#1f5fa8';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(field.x0 * S + 1, field.y0 * S + 1, (field.x1 - field.x0 + 1) * S - 2, (field.y1 - field.y0 + 1) * S - 2);
+    }
     canvas.classList.add('on');
   }
 
