@@ -83,7 +83,7 @@ describe('drawing and predicting (desktop)', () => {
     const layers = await page.evaluate((names) => names.map((name) => {
       const section = document.querySelector(`[data-layer="${name}"]`);
       if (!section) return { name, missing: true };
-      const canvases = [...section.querySelectorAll('.maps canvas')];
+      const canvases = [...section.querySelectorAll('.maps canvas.map')];
       let painted = true, distinct = 0, spread = 0;
       for (const c of canvases) {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -109,17 +109,23 @@ describe('drawing and predicting (desktop)', () => {
     // Most of C1's six maps respond to a 7.
     assert.ok(layers[0].distinct >= 4, `C1: ${layers[0].distinct} of 6 maps with structure`);
     // Kernels of C1 and C3 as images.
-    for (const name of ['C1', 'C3']) {
-      const ink = await canvasInk(page, `[data-layer="${name}"] .kernels-canvas`);
-      assert.ok(ink > 5, `${name}: kernels drawn`);
-    }
+    const kernels = await page.evaluate(() => ['C1', 'C3'].map((name) => [...document.querySelectorAll(`[data-layer="${name}"] .kernels canvas:not(.legend-bar)`)].map((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set();
+      for (let i = 0; i < d.length; i += 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return colours.size;
+    })));
+    assert.equal(kernels[0].length, 6, 'C1: one kernel image per map');
+    assert.ok(kernels[0].every((n) => n >= 10), `C1 kernels drawn: ${kernels[0]} colours`);
+    assert.equal(kernels[1].length, 1, 'C3: one image of all kernels');
+    assert.ok(kernels[1][0] >= 100, `C3 kernels drawn: ${kernels[1][0]} colours`);
     // Hover a C1 cell: its value and receptive field.
-    const map = page.locator('[data-layer="C1"] .maps canvas').first();
+    const map = page.locator('[data-layer="C1"] .maps canvas.map').first();
     const mb = await map.boundingBox();
     await map.hover({ position: { x: mb.width * 0.5, y: mb.height * 0.3 } });
     const readout = await page.locator('[data-layer="C1"] .readout').textContent();
     assert.match(readout, /C1 map 1, row \d+, column \d+ after relu: -?\d+\.\d{3}; it sees input rows \d+–\d+, columns \d+–\d+ \(5×5\)/);
-    await page.locator('[data-layer="S2"] .maps canvas').first().hover();
+    await page.locator('[data-layer="S2"] .maps canvas.map').first().hover();
     assert.match(await page.locator('[data-layer="S2"] .readout').textContent(), /\(6×6\)/);
     // Before/after the activation.
     await page.getByLabel('before it (negative values too)').check();
@@ -203,6 +209,17 @@ describe('drawing and predicting (desktop)', () => {
     assert.match(await page.textContent('.source-name'), /lenet5-e2e\.safetensors \(uploaded\)/);
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
+    // An untrained network (made here with the page's own package) is unsure, and says so.
+    const untrained = await page.evaluate(async () => {
+      const { Network } = await import('./pkg/lenet.js');
+      return Array.from(Network.fromSpec('lenet5', 7).toSafetensors());
+    });
+    await page.setInputFiles('#teach input[type="file"]', { name: 'untrained.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(untrained) });
+    await page.waitForFunction(() => /untrained/.test(document.querySelector('.source-name').textContent));
+    const p = await readPrediction(page);
+    assert.match(p.verdict, /^Not sure: maybe an? \d, or an? \d \(\d+%\)\.$/);
+    assert.ok(Number(p.probs[Number(p.digit)]) < 0.6, `top probability ${p.confidence}`);
+    assert.equal(await page.getAttribute('.prediction', 'data-state'), 'unsure');
     assertClean(problems);
     await context.close();
   });
@@ -342,7 +359,7 @@ describe('on a phone (390 x 844, touch)', () => {
     assert.match(await page.textContent('.pad-badge'), /7/);
     assert.ok(await page.locator('.pad-badge').isVisible());
     // Tapping a feature-map cell reads its value.
-    const cell = page.locator('[data-layer="C3"] .maps canvas').nth(2);
+    const cell = page.locator('[data-layer="C3"] .maps canvas.map').nth(2);
     await cell.scrollIntoViewIfNeeded();
     await cell.tap();
     assert.match(await page.locator('[data-layer="C3"] .readout').textContent(), /C3 map 3, row \d+, column \d+ after relu: /);

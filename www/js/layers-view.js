@@ -58,11 +58,11 @@ export class LayersView {
     const spatial = s.height > 1 || s.width > 1;
     const scale = spatial ? Math.max(2, Math.round((s.height >= 20 ? TARGET_PX.big : TARGET_PX.small) / s.height)) : 0;
     const canvases = [];
-    const maps = el('div', { class: spatial ? 'maps' : 'maps vector' });
+    const maps = el('div', { class: spatial ? `maps ${s.channels <= 6 ? 'few' : 'many'}` : 'maps vector' });
     if (spatial) {
       for (let c = 0; c < s.channels; c++) {
         const cv = el('canvas', { class: 'map', width: s.width, height: s.height, role: 'img', 'aria-label': `${main.name} map ${c + 1} of ${s.channels}`, 'data-channel': c });
-        cv.style.width = `${s.width * scale}px`;
+        cv.style.setProperty('--px', s.width * scale);
         canvases.push(cv);
         maps.append(cv);
       }
@@ -104,16 +104,27 @@ export class LayersView {
     const info = { group, canvases, spatial, legendMin, legendMax, readoutText, rf, actNote, shown, bound: 1, section };
     if (withKernels) {
       const [o, c, k] = main.weightShape;
-      const kc = el('canvas', { class: 'kernels-canvas', width: o * (k + 1) - 1, height: c * (k + 1) - 1, role: 'img', 'aria-label': `${main.name} kernels: ${o} × ${c} of ${k} × ${k}` });
       const kMin = el('span', { class: 'legend-min' }), kMax = el('span', { class: 'legend-max' });
       const kbar = el('canvas', { class: 'legend-bar', 'aria-hidden': 'true' });
       drawBar(kbar);
-      const caption = c > 1
-        ? `The ${o} kernels, one column per ${main.name} map; each has one ${k}×${k} slice per input map (rows). Red weights add where there is ink, blue ones subtract.`
-        : `The ${o} kernels, in the order of the maps above. Red weights add where there is ink, blue ones subtract.`;
+      let figure, caption;
+      if (c === 1) {
+        // One kernel per map, in a row that lines up with the maps above.
+        const row = el('div', { class: `maps ${s.channels <= 6 ? 'few' : 'many'} kernel-row` });
+        for (let oi = 0; oi < o; oi++) {
+          const kc = el('canvas', { class: 'kernel', width: k, height: k, role: 'img', 'aria-label': `${main.name} kernel ${oi + 1}` });
+          kc.style.setProperty('--px', s.width * scale);
+          row.append(kc);
+        }
+        figure = row;
+        caption = `Each ${k}×${k} kernel under the map it makes. Red weights add where there is ink, blue ones subtract: the pattern is the stroke its map looks for.`;
+      } else {
+        figure = el('canvas', { class: 'kernels-canvas', width: o * (k + 1) - 1, height: c * (k + 1) - 1, role: 'img', 'aria-label': `${main.name} kernels: ${o} × ${c} of ${k} × ${k}` });
+        caption = `The ${o} kernels, one column per ${main.name} map; each has one ${k}×${k} slice per input map (rows). Red weights add where there is ink, blue ones subtract.`;
+      }
       section.querySelector('.layer-figure').append(
-        el('figure', { class: 'kernels' }, el('h4', {}, 'Kernels'), kc, el('figcaption', {}, caption), el('div', { class: 'legend' }, kMin, kbar, kMax)));
-      info.kernels = { canvas: kc, min: kMin, max: kMax };
+        el('figure', { class: 'kernels' }, el('h4', {}, 'Kernels'), figure, el('figcaption', {}, caption), el('div', { class: 'legend' }, kMin, kbar, kMax)));
+      info.kernels = { figure, min: kMin, max: kMax };
     }
     this.attachHover(info);
     this.sections.push(info);
@@ -249,14 +260,21 @@ export class LayersView {
       const [o, c, k] = main.weightShape;
       const w = this.model.net.kernels(main.name);
       const b = bound(w, 0, w.length);
-      const { canvas } = info.kernels;
-      const ctx = canvas.getContext('2d');
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
-      const img = ctx.createImageData(k, k);
-      for (let oi = 0; oi < o; oi++) {
-        for (let ci = 0; ci < c; ci++) {
-          paint(img, w, (oi * c + ci) * k * k, b);
-          ctx.putImageData(img, oi * (k + 1), ci * (k + 1));
+      const { figure } = info.kernels;
+      const img = new ImageData(k, k);
+      if (c === 1) {
+        [...figure.children].forEach((kc, oi) => {
+          paint(img, w, oi * k * k, b);
+          kc.getContext('2d').putImageData(img, 0, 0);
+        });
+      } else {
+        const ctx = figure.getContext('2d');
+        ctx.clearRect(0, 0, figure.width, figure.height);
+        for (let oi = 0; oi < o; oi++) {
+          for (let ci = 0; ci < c; ci++) {
+            paint(img, w, (oi * c + ci) * k * k, b);
+            ctx.putImageData(img, oi * (k + 1), ci * (k + 1));
+          }
         }
       }
       info.kernels.min.textContent = `−${fmtBound(b)}`;

@@ -138,7 +138,10 @@ export class DrawingPad extends EventTarget {
     ctx.lineWidth = s.size;
     ctx.lineCap = ctx.lineJoin = 'round';
     ctx.beginPath();
-    if (p.length === 2) {
+    // A tap is a dot (a path of zero length would draw nothing).
+    let moved = false;
+    for (let i = 2; i < p.length && !moved; i += 2) moved = Math.abs(p[i] - p[0]) + Math.abs(p[i + 1] - p[1]) > 0.5;
+    if (!moved) {
       ctx.arc(p[0], p[1], s.size / 2, 0, Math.PI * 2);
       ctx.fill();
       return;

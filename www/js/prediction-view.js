@@ -51,8 +51,8 @@ export class PredictionView {
     this.badge.firstElementChild.textContent = sure ? String(top) : `${top}?`;
     this.badge.lastElementChild.textContent = pct(probs[top], 0);
     this.verdict.textContent = sure
-      ? `It’s a ${top}${note}.`
-      : `Not sure: maybe a ${top}, or a ${second} (${pct(probs[second], 0)})${note}.`;
+      ? `It’s ${a(top)}${note}.`
+      : `Not sure: maybe ${a(top)}, or ${a(second)} (${pct(probs[second], 0)})${note}.`;
     this.rows.forEach((r, d) => {
       r.fill.style.setProperty('--p', probs[d]);
       r.value.textContent = probs[d].toFixed(3);
@@ -60,3 +60,5 @@ export class PredictionView {
     });
   }
 }
+
+const a = (digit) => (digit === 8 ? `an ${digit}` : `a ${digit}`);
