@@ -224,6 +224,16 @@ describe('drawing and predicting (desktop)', () => {
     await context.close();
   });
 
+  it('says so when WebAssembly cannot load, instead of dying quietly', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route('**/lenet_bg.wasm', (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('not wasm') }));
+    await page.goto(server.url);
+    await page.waitForSelector('#errors:not([hidden])');
+    assert.match(await page.textContent('#errors'), /WebAssembly could not start, so the network cannot run in this browser: .*(magic|WebAssembly)/i);
+    await context.close();
+  });
+
   it('looks right at 1280 x 900 (screenshot)', async () => {
     const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
     await drawWithMouse(page, DIGITS[7]);
@@ -311,6 +321,12 @@ describe('training from scratch (worker)', () => {
 
   it('reaches 97% on the shipped test digits within 2 minutes', { skip: SLOW ? false : 'slow: set LENET_E2E_SLOW=1 (make e2e-slow) to run it' }, async (t) => {
     const { context, page, problems } = await openPage(browser, server.url);
+    await page.evaluate(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+      }).observe({ type: 'longtask' });
+    });
     const t0 = Date.now();
     await page.click('[data-testid="scratch-start"]');
     await page.waitForFunction(() => Number(document.querySelector('#scratch').dataset.best) >= 0.97 || document.querySelector('#scratch').dataset.state === 'error', null, { timeout: 120_000, polling: 250 });
@@ -324,6 +340,8 @@ describe('training from scratch (worker)', () => {
     t.diagnostic(`from scratch: done after ${((Date.now() - t0) / 1000).toFixed(1)} s, final ${done.accuracy}, best ${done.best}`);
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
+    const longTasks = await page.evaluate(() => window.__longTasks);
+    assert.deepEqual(longTasks.filter((ms) => ms > 100), [], `main-thread tasks: ${longTasks.join(', ')} ms`);
     assertClean(problems);
     await context.close();
   });

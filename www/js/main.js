@@ -23,6 +23,7 @@ async function main() {
   } catch (e) {
     loading.textContent = '';
     showError('WebAssembly could not start, so the network cannot run in this browser', e);
+    showError('What to try', 'reload the page; this page needs WebAssembly with SIMD (Chrome or Edge 91+, Firefox 89+, Safari 16.4+)');
     return;
   }
   const model = new Model();
