@@ -16,13 +16,13 @@ export class LayerTable {
     this.body.replaceChildren(...model.layers.map((l) => {
       const time = el('td', { class: 'num time' }, '–');
       this.timeCells.push(time);
-      return el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', {}, l.kind), el('td', { class: 'num' }, shapeText(l.shape)),
+      return el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', { class: 'col-type' }, l.kind), el('td', { class: 'num' }, shapeText(l.shape)),
         el('td', { class: 'num' }, fmtInt(l.params)), el('td', { class: 'num' }, fmtInt(l.connections)), time);
     }));
     const params = model.layers.reduce((a, l) => a + l.params, 0);
     const conns = model.layers.reduce((a, l) => a + l.connections, 0);
     this.totalTime = el('td', { class: 'num time' }, '–');
-    this.foot.replaceChildren(el('tr', {}, el('th', { scope: 'row' }, 'total'), el('td', {}), el('td', {}),
+    this.foot.replaceChildren(el('tr', {}, el('th', { scope: 'row' }, 'total'), el('td', { class: 'col-type' }), el('td', {}),
       el('td', { class: 'num' }, fmtInt(params)), el('td', { class: 'num' }, fmtInt(conns)), this.totalTime));
   }
 
