@@ -5,7 +5,7 @@
 const CACHE = 'lenet-wasm-v1';
 const CORE = [
   './', 'index.html', 'style.css', 'icon.svg',
-  'js/main.js', 'js/pad.js', 'js/prediction-view.js', 'js/layers-view.js', 'js/layer-table.js', 'js/explain.js',
+  'js/main.js', 'js/boot.js', 'js/pad.js', 'js/prediction-view.js', 'js/layers-view.js', 'js/layer-table.js', 'js/explain.js',
   'js/netinfo.js', 'js/colormap.js', 'js/charts.js', 'js/model.js', 'js/teach.js', 'js/scratch.js', 'js/data.js',
   'js/ui.js', 'js/personal-store.js', 'js/worker-client.js', 'js/train-worker.js',
   'pkg/lenet.js', 'pkg/lenet_bg.wasm', 'data/manifest.json', 'data/samples.bin.gz',

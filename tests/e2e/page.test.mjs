@@ -224,13 +224,23 @@ describe('drawing and predicting (desktop)', () => {
     await context.close();
   });
 
-  it('says so when WebAssembly cannot load, instead of dying quietly', async () => {
+  it('says so when WebAssembly or a module cannot load, instead of sitting blank', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.route('**/lenet_bg.wasm', (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('not wasm') }));
     await page.goto(server.url);
     await page.waitForSelector('#errors:not([hidden])');
     assert.match(await page.textContent('#errors'), /WebAssembly could not start, so the network cannot run in this browser: .*(magic|WebAssembly)/i);
+    // A module that does not arrive, or does not parse.
+    await page.route('**/js/pad.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.goto(server.url);
+    await page.waitForSelector('#errors:not([hidden])');
+    assert.match(await page.textContent('#errors'), /scripts could not be loaded/);
+    await page.unroute('**/js/pad.js');
+    await page.route('**/js/pad.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const = ;' }));
+    await page.goto(server.url);
+    await page.waitForSelector('#errors:not([hidden])');
+    assert.match(await page.textContent('#errors'), /The page could not start: .*SyntaxError|Unexpected/);
     await context.close();
   });
 

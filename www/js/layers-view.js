@@ -25,7 +25,15 @@ export class LayersView {
 
   /** Builds the sections for a network (again when the network changes). */
   setModel(model) {
+    // New weights for the same layers (fine-tuning, training): keep the sections, redraw.
+    const layout = JSON.stringify(model.layers);
     this.model = model;
+    if (layout === this.layout) {
+      this.drawKernels();
+      if (this.maps) this.update(this.maps, this.input);
+      return;
+    }
+    this.layout = layout;
     this.root.replaceChildren();
     this.sections = [];
     this.root.append(this.buildInput());

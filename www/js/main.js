@@ -13,6 +13,7 @@ import { loadManifest, loadSet } from './data.js';
 import { drawBar } from './colormap.js';
 import { $, showError, message } from './ui.js';
 
+document.body.dataset.started = 'yes'; // from here on, errors are shown by this module (see boot.js)
 window.addEventListener('error', (e) => showError('Unexpected error', e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => showError('Unexpected error', e.reason));
 
@@ -52,6 +53,7 @@ async function main() {
 
   // One prediction for what is on the pad; `settled` after a stroke ends.
   function run(settled) {
+    const t0 = performance.now();
     try {
       const px = pad.pixels();
       input = pad.blank ? null : preprocess(px.data, px.width, px.height) ?? null;
@@ -67,6 +69,7 @@ async function main() {
       prediction.show(probs, sample ? `; MNIST’s label is ${sample.label}` : '');
       layers.update(model.net.featureMaps(input), input);
       if (settled) scheduleTimes();
+      performance.measure('lenet:predict', { start: t0 });
     } catch (e) {
       prediction.show(null, 'Something went wrong with this drawing; see the message above. Clear the pad to start again.');
       showError('The network could not read this drawing', e);
@@ -80,7 +83,9 @@ async function main() {
     later(() => {
       if (job !== timesJob || !input) return;
       try {
+        const t0 = performance.now();
         table.setTimes(model.net.layerTimes(input, 30));
+        performance.measure('lenet:layer-times', { start: t0 });
       } catch (e) {
         showError('Could not time the layers', e);
       }
@@ -88,10 +93,12 @@ async function main() {
   }
 
   model.addEventListener('change', () => {
+    const t0 = performance.now();
     $('.source-name').textContent = model.source;
     layers.setModel(model);
     table.setModel(model);
     run(true);
+    performance.measure('lenet:new-network', { start: t0 });
   });
   try {
     model.usePretrained();
