@@ -258,7 +258,7 @@ describe('drawing and predicting (desktop)', () => {
 });
 
 describe('teaching it (worker)', () => {
-  it('fine-tunes on a personal set: the loss falls and the personal accuracy rises', async () => {
+  it('fine-tunes on a personal set: the loss falls and the personal accuracy rises', async (t) => {
     const { context, page, problems } = await openPage(browser, server.url);
     // Three 1s labelled as 7: wrong on purpose, so there is something to learn.
     const slants = [[0.45, 0.55], [0.5, 0.5], [0.56, 0.44]];
@@ -276,6 +276,7 @@ describe('teaching it (worker)', () => {
     assert.equal(state.state, 'done', state.status);
     assert.ok(Number(state.lastLoss) < Number(state.firstLoss) * 0.5, `loss ${state.firstLoss} -> ${state.lastLoss}`);
     assert.match(state.result, /Your drawings: 0% → 100% right/);
+    t.diagnostic(`fine-tune: ${state.status} ${state.result}`);
     assert.match(await page.textContent('.source-name'), /fine-tuned on your 3 drawings/);
     // The pad now says 7 for such a 1; Reset brings the shipped weights back.
     await drawWithMouse(page, [[[0.5, 0.18], [0.5, 0.82]]]);

@@ -12,7 +12,7 @@ function niceStep(range, count) {
 export class LineChart {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {{xLabel?: string, yMin?: number, yMax?: number, yFloor?: number, format?: (y: number) => string,
+   * @param {{xLabel?: string, xMax?: number, yMin?: number, yMax?: number, yFloor?: number, format?: (y: number) => string,
    *          target?: {y: number, label: string}}} options
    */
   constructor(canvas, options = {}) {
@@ -54,7 +54,7 @@ export class LineChart {
     const grid = style.getPropertyValue('--chart-grid').trim() || '#e4e4e4';
     ctx.font = '11px system-ui, sans-serif';
 
-    let xMax = 1, yMin = Infinity, yMax = -Infinity;
+    let xMax = o.xMax ?? 1, yMin = Infinity, yMax = -Infinity;
     for (const s of this.series) {
       for (const x of s.xs) xMax = Math.max(xMax, x);
       for (const y of s.ys) if (Number.isFinite(y)) (yMin = Math.min(yMin, y)), (yMax = Math.max(yMax, y));

@@ -70,6 +70,7 @@ export class Scratch {
     this.best.textContent = '';
     this.root.dataset.best = '0';
     delete this.root.dataset.reached;
+    this.lossChart.options.xMax = this.accChart.options.xMax = undefined;
     this.lossChart.set([]);
     this.accChart.set([]);
     this.progress.value = 0;
@@ -104,6 +105,9 @@ export class Scratch {
         const images = m.step * m.batch;
         this.progressText.textContent = `Epoch ${Math.min(m.epoch, this.totalSteps / this.perEpoch).toFixed(1)} of ${this.totalSteps / this.perEpoch} · ${images.toLocaleString('en-US')} images · ${(m.elapsed / 1000).toFixed(1)} s · ${Math.round(images / (m.elapsed / 1000)).toLocaleString('en-US')} images/s`;
         this.root.dataset.elapsed = m.elapsed;
+        // Both charts span the epochs trained so far.
+        this.lossChart.options.xMax = this.accChart.options.xMax = m.epoch;
+        this.accChart.draw();
         this.lossChart.set([
           { label: 'batch loss', color: '#b9cbe0', xs: this.lossX, ys: this.losses, width: 1 },
           { label: 'smoothed', color: '#1f5fa8', xs: this.lossX, ys: smooth(this.losses, 0.05), width: 2 },

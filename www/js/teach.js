@@ -9,6 +9,7 @@ import { PersonalStore, MemoryStore } from './personal-store.js';
 import { MAX_WEIGHTS_BYTES } from './model.js';
 
 const STEPS = 150;
+const LR = 2e-4; // small: learn the new drawings, keep what MNIST taught
 
 export class Teach {
   /**
@@ -154,7 +155,7 @@ export class Teach {
     this.trainedOn = n;
     setStatus(this.status, `Fine-tuning on your ${n} drawing${n === 1 ? '' : 's'} mixed with MNIST digits…`);
     this.render();
-    this.worker.post({ type: 'finetune', weights: weights.buffer, inputs, labels, steps: STEPS, lr: 5e-4, seed: Date.now() % 1e9 }, [weights.buffer, inputs.buffer]);
+    this.worker.post({ type: 'finetune', weights: weights.buffer, inputs, labels, steps: STEPS, lr: LR, seed: Date.now() % 1e9 }, [weights.buffer, inputs.buffer]);
   }
 
   onWorker(m) {
