@@ -11,7 +11,7 @@ function hex(c) {
 }
 
 /** N RGB triples from -1 (index 0) to +1 (index N-1). */
-export const LUT = (() => {
+const LUT = (() => {
   const rgb = STOPS.map(hex);
   const lut = new Uint8ClampedArray(N * 3);
   for (let i = 0; i < N; i++) {
@@ -39,11 +39,6 @@ export function paint(image, values, offset, bound) {
     d[i * 4 + 2] = LUT[k + 2];
     d[i * 4 + 3] = 255;
   }
-}
-
-export function cssColor(v, bound) {
-  const k = index(v, bound) * 3;
-  return `rgb(${LUT[k]}, ${LUT[k + 1]}, ${LUT[k + 2]})`;
 }
 
 /** The largest |value| in a range, never 0 (so an all-zero map stays white). */

@@ -161,7 +161,12 @@ export class Teach {
   onWorker(m) {
     switch (m.type) {
       case 'state':
-        if (m.before) this.before = m.before;
+        if (m.before) {
+          this.result.replaceChildren(
+            el('li', {}, el('strong', {}, 'Your drawings: '), `${pct(m.before.personal.accuracy, 0)} right before`),
+            el('li', {}, el('strong', {}, '500 MNIST test digits: '), `${pct(m.before.mnist.accuracy)} right before`),
+          );
+        }
         break;
       case 'progress': {
         this.losses.push(...m.losses);

@@ -5,7 +5,7 @@
 //
 // Messages in:  {type: 'finetune', weights, inputs, labels, steps, lr}
 //               {type: 'scratch', seed, epochs, batch, lr}
-//               {type: 'pause'} {type: 'resume'} {type: 'snapshot'} {type: 'stop'}
+//               {type: 'pause'} {type: 'resume'} {type: 'snapshot'}
 // Messages out: {type: 'progress' | 'eval' | 'done' | 'snapshot' | 'state' | 'error', ...}
 
 import init, { Network } from '../pkg/lenet.js';
@@ -100,7 +100,6 @@ async function finetune(msg) {
     const y = new Uint8Array(batch);
     let step = 0;
     while (step < steps) {
-      if (stopRequested) throw new Error('fine-tuning stopped');
       const sliceEnd = performance.now() + SLICE_MS;
       const losses = [];
       do {
@@ -131,7 +130,6 @@ async function finetune(msg) {
 // ---- training a fresh network on the shipped subset ----
 
 let scratch = null; // the run in progress, if any
-let stopRequested = false;
 
 async function startScratch(msg) {
   const { seed = 1, epochs = 8, batch = 32, lr = 1e-3, decayAfter = 3 } = msg;
@@ -203,7 +201,6 @@ async function handle(msg) {
   await ready;
   switch (msg.type) {
     case 'finetune':
-      stopRequested = false;
       return finetune(msg);
     case 'scratch':
       return startScratch(msg);
@@ -222,10 +219,6 @@ async function handle(msg) {
       const weights = weightsOf(scratch.net);
       return postMessage({ type: 'snapshot', step: scratch.step, weights }, [weights.buffer]);
     }
-    case 'stop':
-      stopRequested = true;
-      if (scratch) scratch.running = false;
-      return;
     default:
       throw new Error(`unknown request ${msg.type}`);
   }
