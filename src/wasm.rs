@@ -11,6 +11,7 @@ use web_sys::Performance;
 use crate::layers::Layer;
 use crate::model::{LayerInfo, Workspace};
 use crate::optim::OptimizerConfig;
+use crate::spec::LayerKind;
 use crate::train::Trainer;
 
 fn js_error(e: crate::Error) -> JsError {
@@ -51,6 +52,10 @@ export interface LayerInfo {
     length: number;
     /** PyTorch's weight shape: [O, C, K, K] or [OUT, IN]; only for layers with weights. */
     weightShape?: number[];
+    /** Window geometry of convolutions and pooling layers. */
+    kernelSize?: number;
+    stride?: number;
+    padding?: number;
 }
 "#;
 
@@ -66,6 +71,29 @@ struct LayerView {
     /// PyTorch's shape of the weight tensor ([O, C, K, K] or [OUT, IN]), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     weight_shape: Option<Vec<usize>>,
+    /// Kernel size, stride and padding of convolutions and pooling layers.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    window: Option<Window>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Window {
+    kernel_size: usize,
+    stride: usize,
+    padding: usize,
+}
+
+impl Window {
+    fn of(kind: &LayerKind) -> Option<Window> {
+        match *kind {
+            LayerKind::Conv2d { kernel_size, stride, padding, .. } => Some(Window { kernel_size, stride, padding }),
+            LayerKind::MaxPool2d { kernel_size, stride } | LayerKind::AvgPool2d { kernel_size, stride } => {
+                Some(Window { kernel_size, stride: stride.unwrap_or(kernel_size), padding: 0 })
+            }
+            _ => None,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -199,9 +227,11 @@ impl JsNetwork {
             .summary()
             .into_iter()
             .zip(self.net.layers())
-            .map(|(info, layer)| {
+            .zip(&self.net.spec().layers)
+            .map(|((info, layer), spec)| {
                 let length = info.shape.len();
-                let view = LayerView { offset, length, weight_shape: weight_shape(layer), info };
+                let window = Window::of(&spec.kind);
+                let view = LayerView { offset, length, weight_shape: weight_shape(layer), window, info };
                 offset += length;
                 view
             })
@@ -245,6 +275,13 @@ impl JsNetwork {
             .map_err(|e| JsError::new(&format!("invalid optimizer settings: {e}")))?;
         self.trainer = Trainer::new(&self.net, config, 1).map_err(js_error)?;
         Ok(())
+    }
+
+    /// Changes the learning rate and keeps the optimizer's state (for a
+    /// schedule); `setOptimizer` starts afresh instead.
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
+        self.trainer.optimizer_mut().set_lr(lr).map_err(js_error)
     }
 
     /// Mean loss and accuracy on a labelled set: `{loss, accuracy}`.

@@ -82,6 +82,9 @@ fn layers_describe_the_feature_maps() {
     assert_eq!((c1["params"].as_u64(), c1["connections"].as_u64()), (Some(156), Some(122_304)));
     assert_eq!((c1["offset"].as_u64(), c1["length"].as_u64()), (Some(0), Some(6 * 28 * 28)));
     assert_eq!(c1["weightShape"], serde_json::json!([6, 1, 5, 5]));
+    assert_eq!((c1["kernelSize"].as_u64(), c1["stride"].as_u64(), c1["padding"].as_u64()), (Some(5), Some(1), Some(0)));
+    assert_eq!((layers[2]["kernelSize"].as_u64(), layers[2]["stride"].as_u64()), (Some(2), Some(2)), "S2");
+    assert!(layers[1].get("kernelSize").is_none(), "relu1 has no window");
     let last = layers.as_array().unwrap().last().unwrap();
     let total = last["offset"].as_u64().unwrap() + last["length"].as_u64().unwrap();
     assert_eq!(total as usize, fixture("features").len());
@@ -114,6 +117,7 @@ fn bad_input_throws_a_readable_error_and_the_network_keeps_working() {
     assert!(message(net.set_optimizer(serde_wasm_bindgen::to_value(&serde_json::json!({"kind": "adam", "lr": -1})).unwrap()))
         .contains("learning rate"));
     assert!(message(net.set_optimizer(JsValue::from_str("fast"))).contains("invalid optimizer settings"));
+    assert!(message(net.set_learning_rate(f32::NAN)).contains("learning rate"));
     assert_eq!(net.predict(&input[..1024]).unwrap(), good, "still the same network");
 
     let file = net.to_safetensors();
