@@ -178,9 +178,9 @@ async function runScratch() {
       if (s.step % s.perEpoch === 0 && s.step < s.totalSteps) {
         s.epoch++;
         s.order = shuffled(s.train.count, s.random);
-        // Step decay: halve the learning rate each epoch after the first few.
-        // (setOptimizer starts Adam's moments afresh; harmless at this point.)
-        if (s.epoch >= s.decayAfter) s.net.setOptimizer({ kind: 'adam', lr: s.lr * 0.5 ** (s.epoch - s.decayAfter + 1) });
+        // Step decay: halve the learning rate each epoch after the first few
+        // (Adam keeps its moments).
+        if (s.epoch >= s.decayAfter) s.net.setLearningRate(s.lr * 0.5 ** (s.epoch - s.decayAfter + 1));
       }
     } while (performance.now() - t0 < SLICE_MS && s.step % s.evalEvery !== 0 && s.step < s.totalSteps);
     s.elapsed += performance.now() - t0;
