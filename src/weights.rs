@@ -6,8 +6,10 @@
 //! `state_dict` saved from PyTorch with `safetensors.torch.save_file` loads
 //! here unchanged, and ours load in PyTorch with `load_state_dict`.
 //!
-//! Metadata: `"format": "lenet-wasm"` and `"spec"`: the JSON spec. A file
-//! without a spec (a plain PyTorch export) is read as the `lenet5` preset.
+//! Metadata: `"spec"`, the JSON spec, and nothing else: the crate writes
+//! metadata in hash-map order, so a single entry keeps the bytes of a network
+//! the same from run to run. A file without a spec (a plain PyTorch export) is
+//! read as the `lenet5` preset; other metadata entries are ignored.
 
 use std::collections::HashMap;
 
@@ -50,7 +52,7 @@ pub fn to_bytes(net: &Network) -> Vec<u8> {
         .zip(&bytes)
         .map(|((name, shape), data)| (name, TensorView::new(Dtype::F32, shape, data).expect("sizes match the layout")))
         .collect();
-    let metadata = HashMap::from([("format".to_string(), "lenet-wasm".to_string()), ("spec".to_string(), net.spec().to_json())]);
+    let metadata = HashMap::from([("spec".to_string(), net.spec().to_json())]);
     safetensors::serialize(views, Some(metadata)).expect("in-memory serialization of valid views")
 }
 

@@ -79,6 +79,24 @@ fn train_writes_weights_log_and_chart_that_load_again() {
 }
 
 #[test]
+fn the_same_seed_and_thread_count_give_the_same_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::mnist_dir();
+    let run = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        let o = lenet(&[
+            "train", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--threads", "2", "--seed", seed,
+            "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out).unwrap()
+    };
+    let first = run("a.safetensors", "5");
+    assert!(first == run("b.safetensors", "5"), "two runs with seed 5 and 2 threads differ");
+    assert!(first != run("c.safetensors", "6"), "another seed gives other weights");
+}
+
+#[test]
 fn bad_data_is_a_clear_error_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("w.safetensors");
