@@ -46,8 +46,10 @@ impl Shape {
         Shape { channels, height, width }
     }
 
+    /// Values in one sample; saturates instead of overflowing, so that a
+    /// huge spec fails the size limits rather than wrapping around them.
     pub fn len(&self) -> usize {
-        self.channels * self.height * self.width
+        self.channels.saturating_mul(self.height).saturating_mul(self.width)
     }
 
     pub fn is_flat(&self) -> bool {
@@ -321,7 +323,7 @@ fn check_size(what: &str, size: usize, max: usize) -> Result<()> {
 pub fn param_count(kind: &LayerKind, input: Shape) -> usize {
     match *kind {
         LayerKind::Conv2d { out_channels, kernel_size, .. } => {
-            out_channels.saturating_mul(input.channels.saturating_mul(kernel_size * kernel_size).saturating_add(1))
+            out_channels.saturating_mul(input.channels.saturating_mul(kernel_size.saturating_mul(kernel_size)).saturating_add(1))
         }
         LayerKind::Linear { out_features, .. } => out_features.saturating_mul(input.len().saturating_add(1)),
         _ => 0,
@@ -382,7 +384,7 @@ fn output_shape(kind: &LayerKind, input: Shape) -> std::result::Result<Shape, St
 
 /// Output length of a sliding window: floor((n + 2p - k) / s) + 1.
 fn sliding(n: usize, kernel: usize, stride: usize, padding: usize) -> Option<usize> {
-    let span = n.checked_add(2 * padding)?;
+    let span = n.checked_add(padding.checked_mul(2)?)?;
     if span < kernel {
         return None;
     }
@@ -476,6 +478,14 @@ mod tests {
         assert!(e.contains("in_channels is 3"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"flatten"},{"type":"linear","out_features":1000000000}]}"#);
         assert!(e.contains("limit"), "{e}");
+        // Found by the `spec` fuzz target: the input's size overflowed usize.
+        let e = err(r#"{"input":[244444444444444444,9,9],"layers":[{"type":"flatten"},{"type":"linear","out_features":2}]}"#);
+        assert!(e.contains("limit"), "{e}");
+        // The same kind of overflow in a kernel's size and in padding.
+        let huge = r#"{"input":[1,1,1],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":8589934592,"padding":8589934591,"stride":1099511627776},{"type":"flatten"},{"type":"linear","out_features":2}]}"#;
+        assert!(err(huge).contains("limit"), "{}", err(huge));
+        let e = err(r#"{"input":[1,4,4],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":18446744073709551615,"padding":18446744073709551614}]}"#);
+        assert!(e.contains("does not fit"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"relu"}]}"#);
         assert!(e.contains("last layer"), "{e}");
         assert!(Spec::from_preset_or_json("lenet6").unwrap_err().to_string().contains("lenet5-keras"));
