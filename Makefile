@@ -79,12 +79,15 @@ e2e-slow: www
 train: build
 	$(LENET) train --net lenet5 --epochs 20 --batch 64 --optimizer adam --lr 1e-3 --schedule cosine --seed 1 --threads 2 --out weights/lenet5.safetensors
 
-## Fuzzes the weights loader for FUZZ_SECONDS (needs the nightly toolchain and cargo-fuzz).
+## Runs the fuzz target FUZZ_TARGET (weights, spec, preprocess or idx) for FUZZ_SECONDS,
+## from its seeds (and, for weights, the shipped weights); needs the nightly toolchain and cargo-fuzz.
+FUZZ_TARGET ?= weights
 FUZZ_SECONDS ?= 600
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	mkdir -p fuzz/corpus/weights
-	cd fuzz && $(CARGO) +nightly fuzz run weights corpus/weights seeds/weights ../weights -- -max_total_time=$(FUZZ_SECONDS)
+	mkdir -p fuzz/corpus/$(FUZZ_TARGET)
+	cd fuzz && $(CARGO) +nightly fuzz run $(FUZZ_TARGET) corpus/$(FUZZ_TARGET) seeds/$(FUZZ_TARGET) \
+		$(if $(filter weights,$(FUZZ_TARGET)),../weights) -- -max_total_time=$(FUZZ_SECONDS)
 
 clean:
 	$(CARGO) clean
