@@ -204,6 +204,12 @@ impl Network {
     /// (for timing each layer with whatever clock the caller has).
     pub fn forward_timed(&self, input: &[f32], ws: &mut Workspace, after_layer: &mut dyn FnMut(usize)) -> Result<()> {
         let n = self.check_input(input)?;
+        self.run(input, n, ws, after_layer);
+        Ok(())
+    }
+
+    /// The forward pass on `n` samples already checked by [`Network::check_input`].
+    fn run(&self, input: &[f32], n: usize, ws: &mut Workspace, after_layer: &mut dyn FnMut(usize)) {
         ws.prepare(self, n);
         ws.acts[0].as_slice_mut().expect("contiguous").copy_from_slice(input);
         for (i, layer) in self.layers.iter().enumerate() {
@@ -211,7 +217,6 @@ impl Network {
             layer.forward(done[i].view(), rest[0].view_mut(), &mut ws.scratch);
             after_layer(i);
         }
-        Ok(())
     }
 
     /// Class probabilities [N, classes] for a batch.
@@ -242,8 +247,8 @@ impl Network {
         let mut total = 0.0f64;
         let mut log_p = vec![0.0; self.num_classes()];
         for (x, y) in images.chunks(batch.max(1) * per_image).zip(labels.chunks(batch.max(1))) {
-            let logits = self.forward(x, ws)?;
-            for (row, &label) in logits.outer_iter().zip(y) {
+            self.run(x, y.len(), ws, &mut |_| {});
+            for (row, &label) in ws.logits().outer_iter().zip(y) {
                 let row = row.to_slice().expect("contiguous");
                 loss::log_softmax(row, &mut log_p);
                 total -= log_p[label as usize] as f64;
@@ -268,7 +273,7 @@ impl Network {
     ) -> Result<(f64, usize)> {
         let n = self.check_input(images)?;
         self.check_labels(labels, n)?;
-        self.forward(images, ws)?;
+        self.run(images, n, ws, &mut |_| {});
         let last = self.layers.len();
         let (total, correct) = {
             let logits = ws.acts[last].view().into_shape_with_order((n, self.num_classes())).expect("contiguous");

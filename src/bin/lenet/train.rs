@@ -8,8 +8,8 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use lenet::augment::Augment;
-use lenet::data::{self, Dataset, Split};
-use lenet::{Network, OptimizerConfig, Trainer, Workspace};
+use lenet::data::{self, Split};
+use lenet::{OptimizerConfig, Trainer, Workspace};
 use serde::Serialize;
 
 use crate::{chart, load_net, CliResult, DEFAULT_DATA};
@@ -115,7 +115,10 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     let mut test = data::load(&args.data, Split::Test).map_err(|e| e.to_string())?;
     train.truncate(args.train_limit.unwrap_or(usize::MAX));
     test.truncate(args.test_limit.unwrap_or(usize::MAX));
-    check_classes(&net, &train)?;
+    if train.is_empty() {
+        return Err("the training set is empty".into());
+    }
+    net.check_labels(&train.labels, train.len()).map_err(|e| format!("the training set: {e}"))?;
     let config = match args.optimizer {
         OptimizerKind::Adam => OptimizerConfig::adam(args.lr),
         OptimizerKind::Sgd => OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay },
@@ -215,14 +218,6 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         started.elapsed().as_secs_f32()
     );
     Ok(())
-}
-
-fn check_classes(net: &Network, data: &Dataset) -> CliResult<()> {
-    match data.labels.iter().max() {
-        Some(&max) if (max as usize) < net.num_classes() => Ok(()),
-        Some(&max) => Err(format!("the data has label {max} but the network has {} outputs", net.num_classes())),
-        None => Err("the training set is empty".into()),
-    }
 }
 
 fn progress_bar(epoch: usize, epochs: usize, len: usize) -> ProgressBar {
