@@ -21,7 +21,8 @@ impl Activation {
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
         match self {
-            Activation::Relu => y.iter_mut().zip(x).for_each(|(y, &x)| *y = x.max(0.0)),
+            // A compare and select (not f32::max, whose NaN rule keeps wasm from vectorizing it).
+            Activation::Relu => y.iter_mut().zip(x).for_each(|(y, &x)| *y = if x > 0.0 { x } else { 0.0 }),
             Activation::Tanh => y.iter_mut().zip(x).for_each(|(y, &x)| *y = x.tanh()),
             Activation::Sigmoid => y.iter_mut().zip(x).for_each(|(y, &x)| *y = 1.0 / (1.0 + (-x).exp())),
         }

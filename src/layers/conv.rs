@@ -5,20 +5,21 @@
 //! with x = 0 outside the input (zero padding p) and stride s. Output size per
 //! side: floor((H + 2p - K) / s) + 1.
 //!
-//! It runs as one matrix multiply over the whole batch ("im2col"): every
-//! receptive field becomes a column of `cols` [C*K*K, N*OH*OW], and
-//!   Y [O, N*OH*OW] = W [O, C*K*K] . cols
+//! Each sample runs as one matrix multiply ("im2col"): every receptive field
+//! becomes a column of `cols` [C*K*K, OH*OW], and
+//!   Y [O, OH*OW] = W [O, C*K*K] . cols + b
 //! Backward, with dY laid out the same way:
 //!   dW += dY . cols^T,   db += row sums of dY,   dcols = W^T . dY
 //! and dcols is scattered back onto the input positions it came from (col2im).
-//! Large batches go through in groups small enough for `cols` to stay in cache.
 //!
 //! Shapes: x [N, C, H, W], w [O, C*K*K] (PyTorch's OIHW flattened), b [O],
 //! y [N, O, OH, OW].
 
-use ndarray::{s, ArrayView2, ArrayView4, ArrayViewMut2, ArrayViewMut4, Axis};
+use ndarray::{ArrayView4, ArrayViewMut4};
 
-use super::{matmul, Params, Scratch};
+use super::gemm::{gemm, Mat, Start};
+use super::lanes::F32x4;
+use super::{Params, Scratch};
 use crate::spec::Shape;
 
 #[derive(Debug, Clone)]
@@ -37,20 +38,20 @@ impl Conv2d {
         self.input.channels * self.kernel * self.kernel
     }
 
-    /// Samples per group: as many as keep `cols` within about 128 KB.
-    fn group(&self, n: usize) -> usize {
-        const COLS_BUDGET: usize = 32 * 1024;
-        let per_sample = self.fan_in() * self.output.height * self.output.width;
-        (COLS_BUDGET / per_sample).clamp(1, n.max(1))
+    fn positions(&self) -> usize {
+        self.output.height * self.output.width
     }
 
     pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
-        let n = x.len_of(Axis(0));
-        let group = self.group(n);
-        for start in (0..n).step_by(group) {
-            let end = (start + group).min(n);
-            let rows = s![start..end, .., .., ..];
-            self.forward_group(x.slice(rows), y.slice_mut(rows), scratch);
+        let (rows, positions) = (self.fan_in(), self.positions());
+        let (cols, _) = scratch.split(rows * positions, 0);
+        let [weight, bias] = self.params.slices();
+        let x = x.as_slice().expect("activations are contiguous");
+        let y = y.as_slice_mut().expect("activations are contiguous");
+        for (x, y) in x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len())) {
+            self.im2col(x, cols);
+            let shape = (self.output.channels, positions, rows);
+            gemm(Mat::rows(weight, rows), Mat::rows(cols, positions), y, positions, shape, Start::RowBias(bias));
         }
     }
 
@@ -58,73 +59,28 @@ impl Conv2d {
         &self,
         x: ArrayView4<f32>,
         dy: ArrayView4<f32>,
-        mut dx: Option<ArrayViewMut4<f32>>,
-        grads: &mut Params,
-        scratch: &mut Scratch,
-    ) {
-        let n = x.len_of(Axis(0));
-        let group = self.group(n);
-        for start in (0..n).step_by(group) {
-            let end = (start + group).min(n);
-            let rows = s![start..end, .., .., ..];
-            let dx = dx.as_mut().map(|dx| dx.slice_mut(rows));
-            self.backward_group(x.slice(rows), dy.slice(rows), dx, grads, scratch);
-        }
-    }
-
-    fn forward_group(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
-        let n = x.len_of(Axis(0));
-        let (rows, positions) = (self.fan_in(), self.output.height * self.output.width);
-        let (cols, out, _) = scratch.split(rows * n * positions, self.output.channels * n * positions, 0);
-        self.im2col(x, cols);
-        let cols = ArrayView2::from_shape((rows, n * positions), cols).expect("cols sized above");
-        let mut out_m = ArrayViewMut2::from_shape((self.output.channels, n * positions), out).expect("out sized above");
-        matmul(self.params.weight.view(), cols, 0.0, out_m.view_mut());
-        // [O, N*P] -> [N, O, P], adding the bias.
-        let y = y.as_slice_mut().expect("activations are contiguous");
-        for (o, row) in out_m.outer_iter().enumerate() {
-            let row = row.to_slice().expect("contiguous");
-            let bias = self.params.bias[o];
-            for s in 0..n {
-                let dst = &mut y[(s * self.output.channels + o) * positions..][..positions];
-                for (d, &v) in dst.iter_mut().zip(&row[s * positions..(s + 1) * positions]) {
-                    *d = v + bias;
-                }
-            }
-        }
-    }
-
-    fn backward_group(
-        &self,
-        x: ArrayView4<f32>,
-        dy: ArrayView4<f32>,
         dx: Option<ArrayViewMut4<f32>>,
         grads: &mut Params,
         scratch: &mut Scratch,
     ) {
-        let n = x.len_of(Axis(0));
-        let (rows, positions) = (self.fan_in(), self.output.height * self.output.width);
-        let channels = self.output.channels;
-        let (cols, dy_m, dcols) = scratch.split(rows * n * positions, channels * n * positions, rows * n * positions);
-        // dY [N, O, P] -> [O, N*P]
-        let dy_s = dy.as_slice().expect("activations are contiguous");
-        for o in 0..channels {
-            for s in 0..n {
-                dy_m[(o * n + s) * positions..][..positions]
-                    .copy_from_slice(&dy_s[(s * channels + o) * positions..][..positions]);
+        let (rows, positions, channels) = (self.fan_in(), self.positions(), self.output.channels);
+        let (cols, dcols) = scratch.split(rows * positions, if dx.is_some() { rows * positions } else { 0 });
+        let weight = Mat::rows(self.params.weight.as_slice().expect("contiguous"), rows);
+        let [grad_w, grad_b] = grads.slices_mut();
+        let x = x.as_slice().expect("activations are contiguous");
+        let dy = dy.as_slice().expect("activations are contiguous");
+        let mut dx = dx.map(|dx| dx.into_slice().expect("activations are contiguous"));
+        for (s, (x, dy)) in x.chunks_exact(self.input.len()).zip(dy.chunks_exact(self.output.len())).enumerate() {
+            for (db, dy) in grad_b.iter_mut().zip(dy.chunks_exact(positions)) {
+                *db += dy.iter().sum::<f32>();
             }
-        }
-        let dy_m = ArrayView2::from_shape((channels, n * positions), &*dy_m).expect("sized above");
-        for (db, row) in grads.bias.iter_mut().zip(dy_m.outer_iter()) {
-            *db += row.sum();
-        }
-        self.im2col(x, cols);
-        let cols = ArrayView2::from_shape((rows, n * positions), &*cols).expect("sized above");
-        matmul(dy_m, cols.t(), 1.0, grads.weight.view_mut());
-        if let Some(dx) = dx {
-            let mut dcols_m = ArrayViewMut2::from_shape((rows, n * positions), dcols).expect("sized above");
-            matmul(self.params.weight.t(), dy_m, 0.0, dcols_m.view_mut());
-            self.col2im(dcols_m.as_slice().expect("contiguous"), dx);
+            let dy = Mat::rows(dy, positions);
+            self.im2col(x, cols);
+            gemm(dy, Mat::rows(cols, positions).t(), grad_w, rows, (channels, rows, positions), Start::Keep);
+            if let Some(dx) = dx.as_deref_mut() {
+                gemm(weight.t(), dy, dcols, positions, (rows, positions, channels), Start::Zero);
+                self.col2im(dcols, &mut dx[s * self.input.len()..][..self.input.len()]);
+            }
         }
     }
 
@@ -138,40 +94,35 @@ impl Conv2d {
         (lo.min(hi), hi)
     }
 
-    /// Writes every receptive field of the batch as a column of `cols`
-    /// [C*K*K, N*OH*OW] (row-major), zeros where the window hangs over the edge.
-    fn im2col(&self, x: ArrayView4<f32>, cols: &mut [f32]) {
-        let x = x.as_slice().expect("activations are contiguous");
+    /// Writes every receptive field of one sample `x` [C, H, W] as a column of
+    /// `cols` [C*K*K, OH*OW] (row-major), zeros where the window hangs over the edge.
+    fn im2col(&self, x: &[f32], cols: &mut [f32]) {
         let Shape { channels, height, width } = self.input;
         let (oh_n, ow_n) = (self.output.height, self.output.width);
         let (k, s, p) = (self.kernel, self.stride, self.padding);
-        let n = x.len() / self.input.len();
         let positions = oh_n * ow_n;
-        let row_len = n * positions;
         for c in 0..channels {
+            let plane = &x[c * height * width..][..height * width];
             for u in 0..k {
                 let (i_lo, i_hi) = self.valid_range(u, oh_n, height);
                 for v in 0..k {
                     let (j_lo, j_hi) = self.valid_range(v, ow_n, width);
-                    let row = &mut cols[((c * k + u) * k + v) * row_len..][..row_len];
-                    for sample in 0..n {
-                        let plane = &x[(sample * channels + c) * height * width..][..height * width];
-                        let dst = &mut row[sample * positions..][..positions];
-                        for i in 0..oh_n {
-                            let line = &mut dst[i * ow_n..][..ow_n];
-                            if i < i_lo || i >= i_hi {
-                                line.fill(0.0);
-                                continue;
-                            }
-                            let src = &plane[(i * s + u - p) * width..][..width];
+                    let row = &mut cols[((c * k + u) * k + v) * positions..][..positions];
+                    for (i, line) in row.chunks_exact_mut(ow_n).enumerate() {
+                        if i < i_lo || i >= i_hi {
+                            line.fill(0.0);
+                            continue;
+                        }
+                        let src = &plane[(i * s + u - p) * width..][..width];
+                        if j_lo > 0 || j_hi < ow_n {
                             line[..j_lo].fill(0.0);
                             line[j_hi..].fill(0.0);
-                            if s == 1 && j_lo < j_hi {
-                                line[j_lo..j_hi].copy_from_slice(&src[j_lo + v - p..j_hi + v - p]);
-                            } else {
-                                for j in j_lo..j_hi {
-                                    line[j] = src[j * s + v - p];
-                                }
+                        }
+                        if s == 1 && j_lo < j_hi {
+                            copy_short(&mut line[j_lo..j_hi], &src[j_lo + v - p..j_hi + v - p]);
+                        } else {
+                            for j in j_lo..j_hi {
+                                line[j] = src[j * s + v - p];
                             }
                         }
                     }
@@ -180,37 +131,47 @@ impl Conv2d {
         }
     }
 
-    /// The adjoint of im2col: adds every column entry back onto the input
-    /// position it was read from. Overwrites `dx`.
-    fn col2im(&self, dcols: &[f32], mut dx: ArrayViewMut4<f32>) {
+    /// The adjoint of im2col for one sample: adds every column entry back onto
+    /// the input position it was read from. Overwrites `dx` [C, H, W].
+    fn col2im(&self, dcols: &[f32], dx: &mut [f32]) {
         dx.fill(0.0);
-        let dx = dx.as_slice_mut().expect("activations are contiguous");
         let Shape { channels, height, width } = self.input;
         let (oh_n, ow_n) = (self.output.height, self.output.width);
         let (k, s, p) = (self.kernel, self.stride, self.padding);
-        let n = dx.len() / self.input.len();
         let positions = oh_n * ow_n;
-        let row_len = n * positions;
         for c in 0..channels {
+            let plane = &mut dx[c * height * width..][..height * width];
             for u in 0..k {
                 let (i_lo, i_hi) = self.valid_range(u, oh_n, height);
                 for v in 0..k {
                     let (j_lo, j_hi) = self.valid_range(v, ow_n, width);
-                    let row = &dcols[((c * k + u) * k + v) * row_len..][..row_len];
-                    for sample in 0..n {
-                        let plane = &mut dx[(sample * channels + c) * height * width..][..height * width];
-                        let src = &row[sample * positions..][..positions];
-                        for i in i_lo..i_hi {
-                            let line = &src[i * ow_n..][..ow_n];
-                            let dst = &mut plane[(i * s + u - p) * width..][..width];
-                            for j in j_lo..j_hi {
-                                dst[j * s + v - p] += line[j];
-                            }
+                    let row = &dcols[((c * k + u) * k + v) * positions..][..positions];
+                    for i in i_lo..i_hi {
+                        let line = &row[i * ow_n..][..ow_n];
+                        let dst = &mut plane[(i * s + u - p) * width..][..width];
+                        for j in j_lo..j_hi {
+                            dst[j * s + v - p] += line[j];
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// Copies a few floats 4 at a time, the last 4 overlapping the ones before
+/// when the length is not a multiple of 4. In wasm, memcpy on each of the
+/// many short lines of im2col costs a call each.
+fn copy_short(dst: &mut [f32], src: &[f32]) {
+    let n = dst.len();
+    assert_eq!(n, src.len(), "copy_short: lengths differ");
+    if n < 4 {
+        dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
+        return;
+    }
+    for at in (0..n).step_by(4).map(|at| at.min(n - 4)) {
+        // Safety: at + 4 <= n, and both slices hold n floats.
+        unsafe { F32x4::load(src.as_ptr().add(at)).store(dst.as_mut_ptr().add(at)) };
     }
 }
 

@@ -7,9 +7,10 @@
 //! Shapes: x [N, IN] (a flat activation [N, IN, 1, 1]), W [OUT, IN] (PyTorch's
 //! layout), b [OUT], y [N, OUT].
 
-use ndarray::{ArrayView4, ArrayViewMut4, Axis};
+use ndarray::{ArrayView4, ArrayViewMut4};
 
-use super::{matmul, Params};
+use super::gemm::{gemm, Mat, Start};
+use super::Params;
 
 #[derive(Debug, Clone)]
 pub struct Linear {
@@ -21,35 +22,35 @@ impl Linear {
         self.params.weight.ncols()
     }
 
-    pub fn forward(&self, x: ArrayView4<f32>, y: ArrayViewMut4<f32>) {
-        let x = flat(x);
-        let mut y = flat_mut(y);
-        let dim = y.raw_dim();
-        y.assign(&self.params.bias.broadcast(dim).expect("bias has OUT entries"));
-        matmul(x, self.params.weight.t(), 1.0, y.view_mut());
+    fn out_features(&self) -> usize {
+        self.params.weight.nrows()
+    }
+
+    pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>) {
+        let (inputs, outputs) = (self.in_features(), self.out_features());
+        let [weight, bias] = self.params.slices();
+        let x = x.as_slice().expect("activations are contiguous");
+        let n = x.len() / inputs;
+        let y = y.as_slice_mut().expect("activations are contiguous");
+        gemm(Mat::rows(x, inputs), Mat::rows(weight, inputs).t(), y, outputs, (n, outputs, inputs), Start::ColBias(bias));
     }
 
     pub fn backward(&self, x: ArrayView4<f32>, dy: ArrayView4<f32>, dx: Option<ArrayViewMut4<f32>>, grads: &mut Params) {
-        let (x, dy) = (flat(x), flat(dy));
-        matmul(dy.t(), x, 1.0, grads.weight.view_mut());
-        grads.bias += &dy.sum_axis(Axis(0));
+        let (inputs, outputs) = (self.in_features(), self.out_features());
+        let x = x.as_slice().expect("activations are contiguous");
+        let dy = dy.as_slice().expect("activations are contiguous");
+        let n = x.len() / inputs;
+        let [grad_w, grad_b] = grads.slices_mut();
+        gemm(Mat::rows(dy, outputs).t(), Mat::rows(x, inputs), grad_w, inputs, (outputs, inputs, n), Start::Keep);
+        for dy in dy.chunks_exact(outputs) {
+            grad_b.iter_mut().zip(dy).for_each(|(db, dy)| *db += dy);
+        }
         if let Some(dx) = dx {
-            matmul(dy, self.params.weight.view(), 0.0, flat_mut(dx));
+            let dx = dx.into_slice().expect("activations are contiguous");
+            let weight = self.params.weight.as_slice().expect("contiguous");
+            gemm(Mat::rows(dy, outputs), Mat::rows(weight, inputs), dx, inputs, (n, inputs, outputs), Start::Zero);
         }
     }
-}
-
-/// [N, F, 1, 1] viewed as [N, F].
-fn flat(a: ArrayView4<f32>) -> ndarray::ArrayView2<f32> {
-    let n = a.len_of(Axis(0));
-    let len = a.len();
-    a.into_shape_with_order((n, len / n.max(1))).expect("activations are contiguous")
-}
-
-fn flat_mut(a: ArrayViewMut4<f32>) -> ndarray::ArrayViewMut2<f32> {
-    let n = a.len_of(Axis(0));
-    let len = a.len();
-    a.into_shape_with_order((n, len / n.max(1))).expect("activations are contiguous")
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 
 mod activation;
 mod conv;
+mod gemm;
+mod lanes;
 mod linear;
 mod pool;
 #[cfg(test)]
@@ -17,8 +19,7 @@ pub use conv::Conv2d;
 pub use linear::Linear;
 pub use pool::{Pool2d, PoolKind};
 
-use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
-use ndarray::{Array1, Array2, ArrayView2, ArrayView4, ArrayViewMut2, ArrayViewMut4};
+use ndarray::{Array1, Array2, ArrayView4, ArrayViewMut4};
 
 use crate::spec::{LayerKind, Shape};
 
@@ -59,32 +60,18 @@ impl Params {
     }
 }
 
-/// c = a . b + beta * c. A product with a vector (one column in b, or one row
-/// in a) takes ndarray's dot-product path: the general kernel first packs both
-/// matrices, which costs more than multiplying a matrix by a vector.
-pub(crate) fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, mut c: ArrayViewMut2<f32>) {
-    if b.ncols() == 1 {
-        general_mat_vec_mul(1.0, &a, &b.column(0), beta, &mut c.column_mut(0));
-    } else if a.nrows() == 1 {
-        general_mat_vec_mul(1.0, &b.t(), &a.row(0), beta, &mut c.row_mut(0));
-    } else {
-        general_mat_mul(1.0, &a, &b, beta, &mut c);
-    }
-}
-
 /// Reusable scratch memory for the matrix forms of convolution.
 #[derive(Debug, Default)]
 pub struct Scratch(Vec<f32>);
 
 impl Scratch {
-    /// Three disjoint buffers of the given lengths, grown when needed.
-    pub fn split(&mut self, a: usize, b: usize, c: usize) -> (&mut [f32], &mut [f32], &mut [f32]) {
-        if self.0.len() < a + b + c {
-            self.0.resize(a + b + c, 0.0);
+    /// Two disjoint buffers of the given lengths, grown when needed.
+    pub fn split(&mut self, a: usize, b: usize) -> (&mut [f32], &mut [f32]) {
+        if self.0.len() < a + b {
+            self.0.resize(a + b, 0.0);
         }
         let (first, rest) = self.0.split_at_mut(a);
-        let (second, rest) = rest.split_at_mut(b);
-        (first, second, &mut rest[..c])
+        (first, &mut rest[..b])
     }
 }
 

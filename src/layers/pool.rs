@@ -34,16 +34,18 @@ impl Pool2d {
         let y = y.as_slice_mut().expect("activations are contiguous");
         let (in_plane, out_plane) = (self.input.height * self.input.width, self.output.height * self.output.width);
         let scale = 1.0 / (self.kernel * self.kernel) as f32;
-        let (k, width) = (self.kernel, self.input.width);
+        let (k, s, width) = (self.kernel, self.stride, self.input.width);
         for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
-            for (o, out) in dst.iter_mut().enumerate() {
-                let corner = self.corner(o);
-                let rows = (0..k).map(|u| &src[corner + u * width..][..k]);
-                *out = match self.kind {
-                    // Inputs are finite, so this is the value at `argmax`.
-                    PoolKind::Max => rows.flatten().fold(f32::NEG_INFINITY, |m, &v| m.max(v)),
-                    PoolKind::Avg => rows.flatten().sum::<f32>() * scale,
-                };
+            for (i, line) in dst.chunks_exact_mut(self.output.width).enumerate() {
+                let top = &src[i * s * width..];
+                for (j, out) in line.iter_mut().enumerate() {
+                    let window = (0..k).flat_map(|u| &top[u * width + j * s..][..k]);
+                    *out = match self.kind {
+                        // The first largest value, as `argmax` finds it (inputs are finite).
+                        PoolKind::Max => window.fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m }),
+                        PoolKind::Avg => window.sum::<f32>() * scale,
+                    };
+                }
             }
         }
     }

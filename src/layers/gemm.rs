@@ -1,0 +1,323 @@
+//! The matrix products behind convolution and the linear layer:
+//!   C = start + A . B
+//! with C row-major, in one of two layouts:
+//!   nn: B's rows are contiguous. Lanes run along C's rows: a tile of up to
+//!       4 x 8 values of C stays in registers while each A(i, k) is broadcast
+//!       and multiplied into a row of B. A may have any strides.
+//!   nt: A's rows and B's columns are contiguous (B is a row-major matrix
+//!       transposed). Lanes run along k: a 4 x 3 tile of dot products, each
+//!       summed across its lanes at the end.
+//! A matrix stored by columns times a vector runs as its transpose in `nn`;
+//! products with fewer than 4 columns run in `nt` when they can.
+//! The matrices of a small network fit in cache, so the kernels read them
+//! where they are instead of packing them first. `reference` (tests only) is
+//! the plain triple loop the kernels are checked against.
+
+use super::lanes::F32x4;
+
+/// A matrix in a slice: element (i, j) is data[i * row_stride + j * col_stride].
+#[derive(Clone, Copy)]
+pub struct Mat<'a> {
+    pub data: &'a [f32],
+    pub row_stride: usize,
+    pub col_stride: usize,
+}
+
+impl<'a> Mat<'a> {
+    /// Row-major, `stride` floats from one row to the next.
+    pub fn rows(data: &'a [f32], stride: usize) -> Mat<'a> {
+        Mat { data, row_stride: stride, col_stride: 1 }
+    }
+
+    /// The transpose (the same numbers, strides swapped).
+    pub fn t(self) -> Mat<'a> {
+        Mat { data: self.data, row_stride: self.col_stride, col_stride: self.row_stride }
+    }
+
+    /// Does the slice hold a rows x cols matrix with these strides?
+    fn holds(&self, rows: usize, cols: usize) -> bool {
+        rows == 0 || cols == 0 || (rows - 1) * self.row_stride + (cols - 1) * self.col_stride < self.data.len()
+    }
+}
+
+/// What C holds before the products are added.
+#[derive(Clone, Copy)]
+pub enum Start<'a> {
+    Zero,
+    /// C's current values: the products are accumulated.
+    Keep,
+    /// One value per row of C.
+    RowBias(&'a [f32]),
+    /// One value per column of C.
+    ColBias(&'a [f32]),
+}
+
+impl<'a> Start<'a> {
+    /// The same start for the transposed C.
+    fn transposed(self) -> Start<'a> {
+        match self {
+            Start::RowBias(b) => Start::ColBias(b),
+            Start::ColBias(b) => Start::RowBias(b),
+            other => other,
+        }
+    }
+
+    fn value(self, current: f32, i: usize, j: usize) -> f32 {
+        match self {
+            Start::Zero => 0.0,
+            Start::Keep => current,
+            Start::RowBias(b) => b[i],
+            Start::ColBias(b) => b[j],
+        }
+    }
+}
+
+/// C = start + A . B for A [m, k], B [k, n] and C [m, n] row-major with
+/// `ldc` floats between rows.
+pub fn gemm(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(a.holds(m, k) && b.holds(k, n), "gemm: A or B is smaller than its shape");
+    assert!(ldc >= n && (m - 1) * ldc + n <= c.len(), "gemm: C is smaller than its shape");
+    match start {
+        Start::RowBias(v) => assert!(v.len() >= m, "gemm: a bias per row"),
+        Start::ColBias(v) => assert!(v.len() >= n, "gemm: a bias per column"),
+        Start::Zero | Start::Keep => {}
+    }
+    let dots = a.col_stride == 1 && b.row_stride == 1;
+    if n == 1 && ldc == 1 && a.row_stride == 1 && !dots {
+        // A matrix stored by columns times a vector: as C^T = B^T . A^T, a
+        // row of lanes along C.
+        nn(b.t(), a.t(), c, m, (1, m, k), start.transposed());
+    } else if dots && (b.col_stride != 1 || n < 4) {
+        nt(a, b, c, ldc, (m, n, k), start);
+    } else if b.col_stride == 1 {
+        nn(a, b, c, ldc, (m, n, k), start);
+    } else {
+        unreachable!("gemm: B needs contiguous rows, or A contiguous rows and B contiguous columns");
+    }
+}
+
+fn nn(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
+    let mut i = 0;
+    while i < m {
+        let rows = (m - i).min(4);
+        match rows {
+            4 => nn_rows::<4>(a, b, c, ldc, i, (n, k), start),
+            3 => nn_rows::<3>(a, b, c, ldc, i, (n, k), start),
+            2 => nn_rows::<2>(a, b, c, ldc, i, (n, k), start),
+            _ => nn_rows::<1>(a, b, c, ldc, i, (n, k), start),
+        }
+        i += rows;
+    }
+}
+
+/// Rows i..i+MR of C: tiles of 8 columns, one of 4, then single columns.
+fn nn_rows<const MR: usize>(a: Mat, b: Mat, c: &mut [f32], ldc: usize, i: usize, (n, k): (usize, usize), start: Start) {
+    let mut j = 0;
+    // Safety (both tiles): `gemm` checked that A, B and C hold their shapes,
+    // and the tiles stay inside rows i..i+MR and columns j..n.
+    while j + 8 <= n {
+        unsafe { nn_tile::<MR, 2>(a, b, c, ldc, (i, j), k, start) };
+        j += 8;
+    }
+    if j + 4 <= n {
+        unsafe { nn_tile::<MR, 1>(a, b, c, ldc, (i, j), k, start) };
+        j += 4;
+    }
+    for j in j..n {
+        for i in i..i + MR {
+            let mut sum = start.value(c[i * ldc + j], i, j);
+            for kk in 0..k {
+                sum += a.data[i * a.row_stride + kk * a.col_stride] * b.data[kk * b.row_stride + j];
+            }
+            c[i * ldc + j] = sum;
+        }
+    }
+}
+
+/// C[i..i+MR, j..j+4*NV] in registers, one step of k at a time.
+/// Safety: that block and the rows/columns of A and B it reads are in bounds.
+#[inline(always)]
+unsafe fn nn_tile<const MR: usize, const NV: usize>(
+    a: Mat,
+    b: Mat,
+    c: &mut [f32],
+    ldc: usize,
+    (i, j): (usize, usize),
+    k: usize,
+    start: Start,
+) {
+    let cp = c.as_mut_ptr().add(i * ldc + j);
+    let mut acc = [[F32x4::splat(0.0); NV]; MR];
+    for (r, row) in acc.iter_mut().enumerate() {
+        for (v, lanes) in row.iter_mut().enumerate() {
+            *lanes = match start {
+                Start::Zero => F32x4::splat(0.0),
+                Start::Keep => F32x4::load(cp.add(r * ldc + 4 * v)),
+                Start::RowBias(bias) => F32x4::splat(bias[i + r]),
+                Start::ColBias(bias) => F32x4::load(bias.as_ptr().add(j + 4 * v)),
+            };
+        }
+    }
+    let (mut ap, mut bp) = (a.data.as_ptr().add(i * a.row_stride), b.data.as_ptr().add(j));
+    for _ in 0..k {
+        let mut bv = [F32x4::splat(0.0); NV];
+        for (v, lanes) in bv.iter_mut().enumerate() {
+            *lanes = F32x4::load(bp.add(4 * v));
+        }
+        for (r, row) in acc.iter_mut().enumerate() {
+            let av = F32x4::splat(*ap.add(r * a.row_stride));
+            for (lanes, &bv) in row.iter_mut().zip(&bv) {
+                *lanes = lanes.mul_add(av, bv);
+            }
+        }
+        ap = ap.wrapping_add(a.col_stride);
+        bp = bp.wrapping_add(b.row_stride);
+    }
+    for (r, row) in acc.iter().enumerate() {
+        for (v, lanes) in row.iter().enumerate() {
+            lanes.store(cp.add(r * ldc + 4 * v));
+        }
+    }
+}
+
+fn nt(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
+    let mut i = 0;
+    while i + 4 <= m {
+        nt_rows::<4, 3>(a, b, c, ldc, i, (n, k), start);
+        i += 4;
+    }
+    // Single rows (a matrix times a vector, when m is 1): 8 dot products at a time.
+    for i in i..m {
+        nt_rows::<1, 8>(a, b, c, ldc, i, (n, k), start);
+    }
+}
+
+fn nt_rows<const MR: usize, const NR: usize>(
+    a: Mat,
+    b: Mat,
+    c: &mut [f32],
+    ldc: usize,
+    i: usize,
+    (n, k): (usize, usize),
+    start: Start,
+) {
+    let mut j = 0;
+    // Safety (both tiles): `gemm` checked that A, B and C hold their shapes,
+    // and the tiles stay inside rows i..i+MR and columns j..n.
+    while j + NR <= n {
+        unsafe { nt_tile::<MR, NR>(a, b, c, ldc, (i, j), k, start) };
+        j += NR;
+    }
+    for j in j..n {
+        unsafe { nt_tile::<MR, 1>(a, b, c, ldc, (i, j), k, start) };
+    }
+}
+
+/// C[i..i+MR, j..j+NR] as MR x NR dot products of contiguous rows, four
+/// values of k at a time, the last k % 4 one by one.
+/// Safety: that block and the rows of A and columns of B it reads are in bounds.
+#[inline(always)]
+unsafe fn nt_tile<const MR: usize, const NR: usize>(
+    a: Mat,
+    b: Mat,
+    c: &mut [f32],
+    ldc: usize,
+    (i, j): (usize, usize),
+    k: usize,
+    start: Start,
+) {
+    let (ap, bp) = (a.data.as_ptr().add(i * a.row_stride), b.data.as_ptr().add(j * b.col_stride));
+    let (lda, ldb) = (a.row_stride, b.col_stride);
+    let mut acc = [[F32x4::splat(0.0); NR]; MR];
+    let whole = k / 4 * 4;
+    for kk in (0..whole).step_by(4) {
+        let mut av = [F32x4::splat(0.0); MR];
+        for (r, lanes) in av.iter_mut().enumerate() {
+            *lanes = F32x4::load(ap.add(r * lda + kk));
+        }
+        for q in 0..NR {
+            let bv = F32x4::load(bp.add(q * ldb + kk));
+            for (row, &av) in acc.iter_mut().zip(&av) {
+                row[q] = row[q].mul_add(av, bv);
+            }
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
+        for (q, lanes) in row.iter().enumerate() {
+            let mut sum = lanes.sum();
+            for kk in whole..k {
+                sum += *ap.add(r * lda + kk) * *bp.add(q * ldb + kk);
+            }
+            let out = &mut c[(i + r) * ldc + j + q];
+            *out = start.value(*out, i + r, j + q) + sum;
+        }
+    }
+}
+
+/// The definition, one multiply-add at a time.
+#[cfg(test)]
+pub fn reference(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut sum = start.value(c[i * ldc + j], i, j);
+            for kk in 0..k {
+                sum += a.data[i * a.row_stride + kk * a.col_stride] * b.data[kk * b.row_stride + j * b.col_stride];
+            }
+            c[i * ldc + j] = sum;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random(rng: &mut fastrand::Rng, len: usize) -> Vec<f32> {
+        (0..len).map(|_| rng.f32() * 2.0 - 1.0).collect()
+    }
+
+    /// Random shapes, both layouts, padded row strides, every start: the
+    /// kernels agree with the triple loop.
+    #[test]
+    fn kernels_match_the_reference() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        for case in 0..600 {
+            let (m, n, k) = (rng.usize(1..19), rng.usize(1..27), rng.usize(0..40));
+            let pad = rng.usize(0..3);
+            // nn: A row-major or transposed; nt: A row-major, B a transposed row-major matrix.
+            let layout = case % 3;
+            let a_data = random(&mut rng, (m + pad) * (k + pad));
+            let a = match layout {
+                1 => Mat::rows(&a_data, m + pad).t(),
+                _ => Mat::rows(&a_data, k + pad),
+            };
+            let b_data = random(&mut rng, (k + pad) * (n + pad));
+            let b = match layout {
+                2 => Mat::rows(&b_data, k + pad).t(),
+                _ => Mat::rows(&b_data, n + pad),
+            };
+            let ldc = n + pad;
+            let initial = random(&mut rng, m * ldc);
+            let bias = random(&mut rng, m.max(n));
+            for start in [Start::Zero, Start::Keep, Start::RowBias(&bias), Start::ColBias(&bias)] {
+                let (mut fast, mut slow) = (initial.clone(), initial.clone());
+                gemm(a, b, &mut fast, ldc, (m, n, k), start);
+                reference(a, b, &mut slow, ldc, (m, n, k), start);
+                for (x, y) in fast.iter().zip(&slow) {
+                    assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}, layout {layout}): {x} vs {y}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "smaller than its shape")]
+    fn a_short_matrix_is_refused() {
+        let a = [0.0; 5];
+        let mut c = [0.0; 4];
+        gemm(Mat::rows(&a, 3), Mat::rows(&a, 2), &mut c, 2, (2, 2, 3), Start::Zero);
+    }
+}
