@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # wasm-bindgen's externref table, so it is not used.
 BINARYEN := $(CURDIR)/tools/node_modules/.bin
 
-.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train fuzz soak clean
+.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train fuzz soak bench clean
 
 ## Builds the page and serves it at http://127.0.0.1:$(PORT)/ with the shipped weights.
 serve: www
@@ -92,6 +92,25 @@ fuzz:
 ## The wasm build in Node: 1,000,000 predictions and 50,000 train steps with flat memory (about 5 minutes).
 soak: pkg tools
 	node tools/soak.mjs
+
+## Speed (issue 6), one thread each: lenet-wasm in Node and headless Chromium against ONNX Runtime Web and
+## TensorFlow.js, native against ONNX Runtime (Python), the wasm SIMD128 limit, an MNIST epoch, .wasm sizes and
+## start-up. Prints a table and writes target/bench/bench.json (a few minutes; Python needs tools/golden/requirements.txt).
+bench: www tools/bench/node_modules/.installed
+	mkdir -p target/bench
+	python3 tools/bench/export_onnx.py
+	$(BINARYEN)/wasm-as --enable-simd tools/bench/peak.wat -o target/bench/peak.wasm
+	PATH="$(BINARYEN):$$PATH" wasm-pack build --release --target web --no-default-features --out-dir target/bench/pkg-noweights
+	$(CARGO) bench --bench figures > target/bench/native.json
+	python3 tools/bench/ort_native.py
+	node tools/bench/node.mjs
+	node tools/bench/chromium.mjs
+	node tools/bench/report.mjs
+
+# The peers of make bench (onnxruntime-web, TensorFlow.js), pinned in tools/bench/package-lock.json.
+tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/package-lock.json
+	cd tools/bench && npm ci --no-audit --no-fund
+	@touch $@
 
 clean:
 	$(CARGO) clean

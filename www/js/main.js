@@ -178,6 +178,7 @@ async function main() {
 
   loading.remove();
   document.body.classList.add('ready');
+  performance.mark('lenet:ready'); // start-up ends here (make bench)
 
   teach.init();
   loadManifest().then((m) => {

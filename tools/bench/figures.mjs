@@ -1,0 +1,85 @@
+// What `make bench` measures the same way in Node and in Chromium: MNIST
+// digits as inputs, a call timer, lenet-wasm's figures and the SIMD128 peak.
+// Plain ES module with no imports, so the bench page loads it as it is.
+
+// LeNet-5's multiply-adds per image, biases left out: C1 6*28*28*25 = 117,600,
+// C3 16*10*10*150 = 240,000, C5 120*400 = 48,000, F6 84*120 = 10,080, output
+// 10*84 = 840. A multiply-add is 2 flops.
+export const LENET5_FLOPS = 2 * 416_520;
+
+/** The first `count` digits of MNIST IDX files as 1x32x32 inputs (28x28 padded by 2, /255) and labels. */
+export function mnistDigits(imageBytes, labelBytes, count) {
+  const images = new Float32Array(count * 1024);
+  for (let n = 0; n < count; n++)
+    for (let r = 0; r < 28; r++)
+      for (let c = 0; c < 28; c++) images[n * 1024 + (r + 2) * 32 + c + 2] = imageBytes[16 + n * 784 + r * 28 + c] / 255;
+  return { count, images, labels: labelBytes.slice(8, 8 + count) };
+}
+
+/** Input `i` (mod the count) of `digits`. */
+export const digit = (digits, i) => digits.images.subarray((i % digits.count) * 1024, ((i % digits.count) + 1) * 1024);
+
+/**
+ * Times `f(i)` call by call (awaiting it if it returns a promise) after
+ * `warmup` untimed calls: median, 10th and 90th percentile in microseconds.
+ */
+export async function timeCalls(f, calls, warmup) {
+  for (let i = 0; i < warmup; i++) {
+    const r = f(i);
+    if (r instanceof Promise) await r;
+  }
+  const times = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    const r = f(i);
+    if (r instanceof Promise) await r;
+    times[i] = (performance.now() - t0) * 1000;
+  }
+  times.sort();
+  const at = (q) => times[Math.floor(q * (calls - 1))];
+  return { medianUs: at(0.5), p10Us: at(0.1), p90Us: at(0.9), calls };
+}
+
+/** A batch timing with its throughput: `size` images per median call. */
+export const throughput = (timing, size) => ({ batch: size, imagesPerSecond: (size * 1e6) / timing.medianUs, ...timing });
+
+/**
+ * lenet-wasm's figures, with `lenet` the initialized package and `digits`
+ * at least 64 MNIST digits: one-image predict and featureMaps latency,
+ * batch-64 predict and batch-64 train step (Adam, lr 1e-3) throughput.
+ */
+export async function lenetFigures(lenet, digits) {
+  const net = lenet.Network.pretrained();
+  const batch = digits.images.subarray(0, 64 * 1024);
+  const predict = await timeCalls((i) => net.predict(digit(digits, i)), 2000, 200);
+  const featureMaps = await timeCalls((i) => net.featureMaps(digit(digits, i)), 1000, 100);
+  const predictBatch = throughput(await timeCalls(() => net.predictBatch(batch, 64), 200, 20), 64);
+  net.free();
+  const fresh = lenet.Network.fromSpec('lenet5', 1);
+  fresh.setOptimizer({ kind: 'adam', lr: 1e-3 });
+  const labels = digits.labels.subarray(0, 64);
+  const trainStep = throughput(await timeCalls(() => fresh.trainStep(batch, labels), 100, 10), 64);
+  fresh.free();
+  return { predict, featureMaps, predictBatch, trainStep };
+}
+
+/**
+ * The wasm SIMD128 peak from tools/bench/peak.wat (its bytes) in GFLOP/s, and
+ * what it means for LeNet-5: the best possible time per image and images per
+ * second. The best of 50 short runs (about 4 ms each) after a warm-up: a short
+ * run has a fair chance to find a core to itself on a busy machine.
+ */
+export async function peakFigures(wasmBytes) {
+  const { instance } = await WebAssembly.instantiate(wasmBytes);
+  const { run, flopsPerRound } = instance.exports;
+  const rounds = 2_000_000;
+  run(5 * rounds); // lets V8 tier the function up to its optimizing compiler
+  let best = Infinity;
+  for (let k = 0; k < 50; k++) {
+    const t0 = performance.now();
+    run(rounds);
+    best = Math.min(best, performance.now() - t0);
+  }
+  const flops = (rounds * flopsPerRound.value) / (best / 1000);
+  return { gflops: flops / 1e9, lenetImageUs: (LENET5_FLOPS / flops) * 1e6, lenetImagesPerSecond: flops / LENET5_FLOPS };
+}
