@@ -221,12 +221,27 @@ impl Network {
 
     /// Class probabilities [N, classes] for a batch.
     pub fn predict(&self, input: &[f32], ws: &mut Workspace) -> Result<Vec<f32>> {
+        let mut probs = vec![0.0; input.len() / self.input_shape().len() * self.num_classes()];
+        self.predict_into(input, ws, &mut probs)?;
+        Ok(probs)
+    }
+
+    /// [`Network::predict`] into a buffer of N x classes values. Once `ws` has
+    /// seen a batch of this size, nothing is allocated.
+    pub fn predict_into(&self, input: &[f32], ws: &mut Workspace, probs: &mut [f32]) -> Result<()> {
         let logits = self.forward(input, ws)?;
-        let mut probs = vec![0.0; logits.len()];
+        if probs.len() != logits.len() {
+            return Err(Error::Input(format!(
+                "the output buffer holds {} values; {} images need {}",
+                probs.len(),
+                logits.nrows(),
+                logits.len()
+            )));
+        }
         for (row, out) in logits.outer_iter().zip(probs.chunks_exact_mut(self.num_classes())) {
             loss::softmax(row.to_slice().expect("contiguous"), out);
         }
-        Ok(probs)
+        Ok(())
     }
 
     /// Every layer's output for the last forward pass: name, shape and values

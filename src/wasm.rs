@@ -190,7 +190,9 @@ impl JsNetwork {
     pub fn feature_maps(&mut self, input: &[f32]) -> Result<Vec<f32>, JsError> {
         self.check_count(input, 1)?;
         self.net.forward(input, &mut self.ws).map_err(js_error)?;
-        Ok(self.net.trace(&self.ws).flat_map(|(_, _, values)| values.iter().copied()).collect())
+        let mut maps = Vec::with_capacity(self.net.trace(&self.ws).map(|(_, _, values)| values.len()).sum());
+        self.net.trace(&self.ws).for_each(|(_, _, values)| maps.extend_from_slice(values));
+        Ok(maps)
     }
 
     /// Milliseconds each layer takes on `input`, averaged over `repeats`

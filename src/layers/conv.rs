@@ -8,6 +8,12 @@
 //! Each sample runs as one matrix multiply ("im2col"): every receptive field
 //! becomes a column of `cols` [C*K*K, OH*OW], and
 //!   Y [O, OH*OW] = W [O, C*K*K] . cols + b
+//! Forward avoids building `cols` where it can. With stride 1, row (c, u, v)
+//! of `cols` is the (zero-padded) input plane c shifted by (u, v), so the
+//! multiply reads it in place ("wide" rows: each row runs on across the
+//! right-hand edge into the next input row, and the few columns that do are
+//! dropped afterwards). A kernel as large as its unpadded input (LeNet's C5)
+//! has one position and `cols` is the input itself.
 //! Backward, with dY laid out the same way:
 //!   dW += dY . cols^T,   db += row sums of dY,   dcols = W^T . dY
 //! and dcols is scattered back onto the input positions it came from (col2im).
@@ -17,7 +23,7 @@
 
 use ndarray::{ArrayView4, ArrayViewMut4};
 
-use super::gemm::{gemm, Mat, Start};
+use super::gemm::{gemm, gemm_rows_at, Mat, Start};
 use super::lanes::F32x4;
 use super::{Params, Scratch};
 use crate::spec::Shape;
@@ -30,9 +36,19 @@ pub struct Conv2d {
     pub stride: usize,
     pub padding: usize,
     pub params: Params,
+    /// Where row (c, u, v) of `cols` starts in the padded input [C, H+2p, W+2p].
+    taps: Vec<usize>,
 }
 
 impl Conv2d {
+    pub fn new(input: Shape, output: Shape, kernel: usize, stride: usize, padding: usize, params: Params) -> Conv2d {
+        let (height, width) = (input.height + 2 * padding, input.width + 2 * padding);
+        let taps = (0..input.channels)
+            .flat_map(|c| (0..kernel).flat_map(move |u| (0..kernel).map(move |v| (c * height + u) * width + v)))
+            .collect();
+        Conv2d { input, output, kernel, stride, padding, params, taps }
+    }
+
     /// Rows of the im2col matrix: C * K * K, the fan-in of one output value.
     pub fn fan_in(&self) -> usize {
         self.input.channels * self.kernel * self.kernel
@@ -43,16 +59,51 @@ impl Conv2d {
     }
 
     pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
-        let (rows, positions) = (self.fan_in(), self.positions());
-        let (cols, _) = scratch.split(rows * positions, 0);
+        let (rows, positions, channels) = (self.fan_in(), self.positions(), self.output.channels);
         let [weight, bias] = self.params.slices();
+        let weight = Mat::rows(weight, rows);
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
-        for (x, y) in x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len())) {
-            self.im2col(x, cols);
-            let shape = (self.output.channels, positions, rows);
-            gemm(Mat::rows(weight, rows), Mat::rows(cols, positions), y, positions, shape, Start::RowBias(bias));
+        let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));
+        let whole_input = self.padding == 0 && self.kernel == self.input.height && self.kernel == self.input.width;
+        if whole_input {
+            for (x, y) in samples {
+                gemm(weight, Mat::rows(x, 1), y, 1, (channels, 1, rows), Start::RowBias(bias));
+            }
+        } else if self.stride == 1 {
+            let p = self.padding;
+            let (height, width) = (self.input.height + 2 * p, self.input.width + 2 * p);
+            let (oh, ow) = (self.output.height, self.output.width);
+            let wide = (oh - 1) * width + ow;
+            let (padded, out) = scratch.split(if p > 0 { self.input.channels * height * width } else { 0 }, channels * wide);
+            for (x, y) in samples {
+                let x = if p > 0 { self.pad(x, padded) } else { x };
+                gemm_rows_at(weight, (x, &self.taps), out, wide, (channels, wide, rows), Start::RowBias(bias));
+                let starts = (0..channels).flat_map(|o| (0..oh).map(move |i| o * wide + i * width));
+                for (y, at) in y.chunks_exact_mut(ow).zip(starts) {
+                    copy_short(y, &out[at..at + ow]);
+                }
+            }
+        } else {
+            let (cols, _) = scratch.split(rows * positions, 0);
+            for (x, y) in samples {
+                self.im2col(x, cols);
+                gemm(weight, Mat::rows(cols, positions), y, positions, (channels, positions, rows), Start::RowBias(bias));
+            }
         }
+    }
+
+    /// One sample [C, H, W] inside a border of p zeros, in `padded`.
+    fn pad<'a>(&self, x: &[f32], padded: &'a mut [f32]) -> &'a [f32] {
+        let Shape { height, width, .. } = self.input;
+        let (p, padded_width) = (self.padding, width + 2 * self.padding);
+        padded.fill(0.0);
+        for (plane, padded) in x.chunks_exact(height * width).zip(padded.chunks_exact_mut((height + 2 * p) * padded_width)) {
+            for (line, padded) in plane.chunks_exact(width).zip(padded.chunks_exact_mut(padded_width).skip(p)) {
+                copy_short(&mut padded[p..p + width], line);
+            }
+        }
+        padded
     }
 
     pub fn backward(
@@ -186,17 +237,8 @@ mod tests {
         let oh = (h + 2 * p - k) / s + 1;
         let ow = (w + 2 * p - k) / s + 1;
         let mut rng = fastrand::Rng::with_seed(seed);
-        Conv2d {
-            input: Shape::new(c, h, w),
-            output: Shape::new(o, oh, ow),
-            kernel: k,
-            stride: s,
-            padding: p,
-            params: Params {
-                weight: random_array(&mut rng, (o, c * k * k)),
-                bias: random_array(&mut rng, o),
-            },
-        }
+        let params = Params { weight: random_array(&mut rng, (o, c * k * k)), bias: random_array(&mut rng, o) };
+        Conv2d::new(Shape::new(c, h, w), Shape::new(o, oh, ow), k, s, p, params)
     }
 
     /// The definition, loop by loop.
@@ -223,15 +265,18 @@ mod tests {
         y
     }
 
+    /// All three ways forward runs: stride 1 read in place (every third
+    /// case), a kernel covering its whole input (every fifth), im2col.
     #[test]
     fn matches_the_naive_definition_on_random_shapes() {
         let mut rng = fastrand::Rng::with_seed(7);
-        for case in 0..40 {
+        for case in 0..120 {
             let k = rng.usize(1..=5);
-            let p = rng.usize(0..k);
-            let s = rng.usize(1..=3);
-            let h = rng.usize(k.saturating_sub(2 * p).max(1)..=12);
-            let w = rng.usize(k.saturating_sub(2 * p).max(1)..=12);
+            let whole = case % 5 == 0;
+            let p = if whole { 0 } else { rng.usize(0..k) };
+            let s = if case % 3 == 0 { 1 } else { rng.usize(1..=3) };
+            let h = if whole { k } else { rng.usize(k.saturating_sub(2 * p).max(1)..=12) };
+            let w = if whole { k } else { rng.usize(k.saturating_sub(2 * p).max(1)..=12) };
             let conv = layer(rng.usize(1..=4), h, w, rng.usize(1..=5), k, s, p, case);
             let n = rng.usize(1..=3);
             let x = random_array(&mut rng, (n, conv.input.channels, h, w));
@@ -269,14 +314,9 @@ mod tests {
 
     #[test]
     fn one_by_one_kernel_is_a_per_pixel_linear_map() {
-        let conv = Conv2d {
-            input: Shape::new(2, 2, 2),
-            output: Shape::new(1, 2, 2),
-            kernel: 1,
-            stride: 1,
-            padding: 0,
-            params: Params { weight: Array2::from_shape_vec((1, 2), vec![2.0, -1.0]).unwrap(), bias: Array1::from(vec![0.5]) },
-        };
+        let params =
+            Params { weight: Array2::from_shape_vec((1, 2), vec![2.0, -1.0]).unwrap(), bias: Array1::from(vec![0.5]) };
+        let conv = Conv2d::new(Shape::new(2, 2, 2), Shape::new(1, 2, 2), 1, 1, 0, params);
         let x = Array4::from_shape_vec((1, 2, 2, 2), vec![1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0, 40.0]).unwrap();
         let mut y = Array4::zeros((1, 1, 2, 2));
         conv.forward(x.view(), y.view_mut(), &mut Scratch::default());

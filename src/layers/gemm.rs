@@ -79,58 +79,121 @@ pub fn gemm(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize,
         return;
     }
     assert!(a.holds(m, k) && b.holds(k, n), "gemm: A or B is smaller than its shape");
+    check_c_and_start(c, ldc, (m, n), start);
+    let dots = a.col_stride == 1 && b.row_stride == 1;
+    if n == 1 && ldc == 1 && a.row_stride == 1 && !dots {
+        // A matrix stored by columns times a vector: as C^T = B^T . A^T, a
+        // row of lanes along C.
+        nn(b.t(), (a.data, Every(a.col_stride)), c, m, (1, m, k), start.transposed());
+    } else if dots && (b.col_stride != 1 || n < 4) {
+        nt(a, b, c, ldc, (m, n, k), start);
+    } else if b.col_stride == 1 {
+        nn(a, (b.data, Every(b.row_stride)), c, ldc, (m, n, k), start);
+    } else {
+        unreachable!("gemm: B needs contiguous rows, or A contiguous rows and B contiguous columns");
+    }
+}
+
+/// [`gemm`] with B's rows at listed offsets of one slice, its columns
+/// contiguous: B(kk, j) = b[rows[kk] + j]. A convolution with stride 1 reads
+/// its input this way, each row of B one kernel tap, without copying it into
+/// an im2col matrix.
+pub fn gemm_rows_at(
+    a: Mat,
+    (b, rows): (&[f32], &[usize]),
+    c: &mut [f32],
+    ldc: usize,
+    (m, n, k): (usize, usize, usize),
+    start: Start,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(a.holds(m, k), "gemm: A is smaller than its shape");
+    assert!(rows.len() >= k && rows[..k].iter().all(|&r| r + n <= b.len()), "gemm: B is smaller than its shape");
+    check_c_and_start(c, ldc, (m, n), start);
+    nn(a, (b, Listed(rows)), c, ldc, (m, n, k), start);
+}
+
+fn check_c_and_start(c: &[f32], ldc: usize, (m, n): (usize, usize), start: Start) {
     assert!(ldc >= n && (m - 1) * ldc + n <= c.len(), "gemm: C is smaller than its shape");
     match start {
         Start::RowBias(v) => assert!(v.len() >= m, "gemm: a bias per row"),
         Start::ColBias(v) => assert!(v.len() >= n, "gemm: a bias per column"),
         Start::Zero | Start::Keep => {}
     }
-    let dots = a.col_stride == 1 && b.row_stride == 1;
-    if n == 1 && ldc == 1 && a.row_stride == 1 && !dots {
-        // A matrix stored by columns times a vector: as C^T = B^T . A^T, a
-        // row of lanes along C.
-        nn(b.t(), a.t(), c, m, (1, m, k), start.transposed());
-    } else if dots && (b.col_stride != 1 || n < 4) {
-        nt(a, b, c, ldc, (m, n, k), start);
-    } else if b.col_stride == 1 {
-        nn(a, b, c, ldc, (m, n, k), start);
-    } else {
-        unreachable!("gemm: B needs contiguous rows, or A contiguous rows and B contiguous columns");
+}
+
+/// Where B's rows start in its slice (B's columns are contiguous).
+trait RowStarts: Copy {
+    /// Safety: kk is below the k that the caller of `nn` checked B for.
+    unsafe fn start(self, kk: usize) -> usize;
+}
+
+/// Every `.0` floats.
+#[derive(Clone, Copy)]
+struct Every(usize);
+
+impl RowStarts for Every {
+    #[inline(always)]
+    unsafe fn start(self, kk: usize) -> usize {
+        kk * self.0
     }
 }
 
-fn nn(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
+/// At listed offsets: at least k of them, checked against B's slice by the
+/// caller. (An unchecked read: a bounds check here costs a fifth of the time.)
+#[derive(Clone, Copy)]
+struct Listed<'a>(&'a [usize]);
+
+impl RowStarts for Listed<'_> {
+    #[inline(always)]
+    unsafe fn start(self, kk: usize) -> usize {
+        *self.0.get_unchecked(kk)
+    }
+}
+
+fn nn<R: RowStarts>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
     let mut i = 0;
     while i < m {
         let rows = (m - i).min(4);
         match rows {
-            4 => nn_rows::<4>(a, b, c, ldc, i, (n, k), start),
-            3 => nn_rows::<3>(a, b, c, ldc, i, (n, k), start),
-            2 => nn_rows::<2>(a, b, c, ldc, i, (n, k), start),
-            _ => nn_rows::<1>(a, b, c, ldc, i, (n, k), start),
+            4 => nn_rows::<4, R>(a, b, c, ldc, i, (n, k), start),
+            3 => nn_rows::<3, R>(a, b, c, ldc, i, (n, k), start),
+            2 => nn_rows::<2, R>(a, b, c, ldc, i, (n, k), start),
+            _ => nn_rows::<1, R>(a, b, c, ldc, i, (n, k), start),
         }
         i += rows;
     }
 }
 
 /// Rows i..i+MR of C: tiles of 8 columns, one of 4, then single columns.
-fn nn_rows<const MR: usize>(a: Mat, b: Mat, c: &mut [f32], ldc: usize, i: usize, (n, k): (usize, usize), start: Start) {
+fn nn_rows<const MR: usize, R: RowStarts>(
+    a: Mat,
+    b: (&[f32], R),
+    c: &mut [f32],
+    ldc: usize,
+    i: usize,
+    (n, k): (usize, usize),
+    start: Start,
+) {
     let mut j = 0;
-    // Safety (both tiles): `gemm` checked that A, B and C hold their shapes,
-    // and the tiles stay inside rows i..i+MR and columns j..n.
+    // Safety (both tiles): the callers of `nn` checked that A, B and C hold
+    // their shapes, and the tiles stay inside rows i..i+MR and columns j..n.
     while j + 8 <= n {
-        unsafe { nn_tile::<MR, 2>(a, b, c, ldc, (i, j), k, start) };
+        unsafe { nn_tile::<MR, 2, R>(a, b, c, ldc, (i, j), k, start) };
         j += 8;
     }
     if j + 4 <= n {
-        unsafe { nn_tile::<MR, 1>(a, b, c, ldc, (i, j), k, start) };
+        unsafe { nn_tile::<MR, 1, R>(a, b, c, ldc, (i, j), k, start) };
         j += 4;
     }
     for j in j..n {
         for i in i..i + MR {
             let mut sum = start.value(c[i * ldc + j], i, j);
             for kk in 0..k {
-                sum += a.data[i * a.row_stride + kk * a.col_stride] * b.data[kk * b.row_stride + j];
+                // Safety: kk < k.
+                sum += a.data[i * a.row_stride + kk * a.col_stride] * b.0[unsafe { b.1.start(kk) } + j];
             }
             c[i * ldc + j] = sum;
         }
@@ -140,9 +203,9 @@ fn nn_rows<const MR: usize>(a: Mat, b: Mat, c: &mut [f32], ldc: usize, i: usize,
 /// C[i..i+MR, j..j+4*NV] in registers, one step of k at a time.
 /// Safety: that block and the rows/columns of A and B it reads are in bounds.
 #[inline(always)]
-unsafe fn nn_tile<const MR: usize, const NV: usize>(
+unsafe fn nn_tile<const MR: usize, const NV: usize, R: RowStarts>(
     a: Mat,
-    b: Mat,
+    (b, rows): (&[f32], R),
     c: &mut [f32],
     ldc: usize,
     (i, j): (usize, usize),
@@ -161,8 +224,9 @@ unsafe fn nn_tile<const MR: usize, const NV: usize>(
             };
         }
     }
-    let (mut ap, mut bp) = (a.data.as_ptr().add(i * a.row_stride), b.data.as_ptr().add(j));
-    for _ in 0..k {
+    let mut ap = a.data.as_ptr().add(i * a.row_stride);
+    for kk in 0..k {
+        let bp = b.as_ptr().add(rows.start(kk) + j);
         let mut bv = [F32x4::splat(0.0); NV];
         for (v, lanes) in bv.iter_mut().enumerate() {
             *lanes = F32x4::load(bp.add(4 * v));
@@ -174,7 +238,6 @@ unsafe fn nn_tile<const MR: usize, const NV: usize>(
             }
         }
         ap = ap.wrapping_add(a.col_stride);
-        bp = bp.wrapping_add(b.row_stride);
     }
     for (r, row) in acc.iter().enumerate() {
         for (v, lanes) in row.iter().enumerate() {

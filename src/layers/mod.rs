@@ -89,14 +89,10 @@ impl Layer {
     /// already validated by the spec), initializing weights with `gain`.
     pub fn new(kind: &LayerKind, input: Shape, output: Shape, gain: f32, rng: &mut fastrand::Rng) -> Layer {
         match *kind {
-            LayerKind::Conv2d { kernel_size, stride, padding, out_channels, .. } => Layer::Conv2d(Conv2d {
-                input,
-                output,
-                kernel: kernel_size,
-                stride,
-                padding,
-                params: Params::init(out_channels, input.channels * kernel_size * kernel_size, gain, rng),
-            }),
+            LayerKind::Conv2d { kernel_size, stride, padding, out_channels, .. } => {
+                let params = Params::init(out_channels, input.channels * kernel_size * kernel_size, gain, rng);
+                Layer::Conv2d(Conv2d::new(input, output, kernel_size, stride, padding, params))
+            }
             LayerKind::MaxPool2d { kernel_size, stride } | LayerKind::AvgPool2d { kernel_size, stride } => {
                 let kind = if matches!(kind, LayerKind::MaxPool2d { .. }) { PoolKind::Max } else { PoolKind::Avg };
                 Layer::Pool2d(Pool2d { kind, input, output, kernel: kernel_size, stride: stride.unwrap_or(kernel_size) })
@@ -130,7 +126,7 @@ impl Layer {
     pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
         match self {
             Layer::Conv2d(l) => l.forward(x, y, scratch),
-            Layer::Pool2d(l) => l.forward(x, y),
+            Layer::Pool2d(l) => l.forward(x, y, scratch),
             Layer::Activation(a) => a.forward(x, y),
             Layer::Linear(l) => l.forward(x, y),
             Layer::Flatten => y

@@ -11,6 +11,7 @@
 
 use ndarray::{ArrayView4, ArrayViewMut4};
 
+use super::Scratch;
 use crate::spec::Shape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,20 +30,32 @@ pub struct Pool2d {
 }
 
 impl Pool2d {
-    pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>) {
+    /// Per output row: the window's rows reduced column by column into one
+    /// line (contiguous, so it vectorizes), then each window across that line.
+    pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
         let (in_plane, out_plane) = (self.input.height * self.input.width, self.output.height * self.output.width);
         let scale = 1.0 / (self.kernel * self.kernel) as f32;
         let (k, s, width) = (self.kernel, self.stride, self.input.width);
+        let (line_in, _) = scratch.split(width, 0);
+        // The first largest value wins, as in `argmax` (inputs are finite).
+        let max = |m: f32, v: f32| if v > m { v } else { m };
         for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
-            for (i, line) in dst.chunks_exact_mut(self.output.width).enumerate() {
-                let top = &src[i * s * width..];
-                for (j, out) in line.iter_mut().enumerate() {
-                    let window = (0..k).flat_map(|u| &top[u * width + j * s..][..k]);
+            for (i, line_out) in dst.chunks_exact_mut(self.output.width).enumerate() {
+                let rows = &src[i * s * width..][..k * width];
+                line_in.copy_from_slice(&rows[..width]);
+                for row in rows.chunks_exact(width).skip(1) {
+                    let pairs = line_in.iter_mut().zip(row);
+                    match self.kind {
+                        PoolKind::Max => pairs.for_each(|(acc, &v)| *acc = max(*acc, v)),
+                        PoolKind::Avg => pairs.for_each(|(acc, &v)| *acc += v),
+                    }
+                }
+                for (j, out) in line_out.iter_mut().enumerate() {
+                    let window = line_in[j * s..][..k].iter().copied();
                     *out = match self.kind {
-                        // The first largest value, as `argmax` finds it (inputs are finite).
-                        PoolKind::Max => window.fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m }),
+                        PoolKind::Max => window.fold(f32::NEG_INFINITY, max),
                         PoolKind::Avg => window.sum::<f32>() * scale,
                     };
                 }
@@ -118,7 +131,7 @@ mod tests {
         for (kind, expected) in [(PoolKind::Max, [5.0, -1.0]), (PoolKind::Avg, [2.75, -2.5])] {
             let pool = layer(kind, 1, 2, 4, 2, 2);
             let mut y = Array4::zeros((1, 1, 1, 2));
-            pool.forward(x.view(), y.view_mut());
+            pool.forward(x.view(), y.view_mut(), &mut Scratch::default());
             assert_eq!(y.as_slice().unwrap(), expected, "{kind:?}");
         }
     }
@@ -135,7 +148,7 @@ mod tests {
                     shuffled((2, c, h, w), 5),
                     Params::empty(),
                     out,
-                    |x, _, y| pool.forward(x, y),
+                    |x, _, y| pool.forward(x, y, &mut Scratch::default()),
                     |x, _, dy, dx, _| pool.backward(x, dy, dx),
                 );
             }
