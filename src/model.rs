@@ -47,10 +47,9 @@ impl Gradients {
 
     /// Adds `other` into these gradients.
     pub fn add(&mut self, other: &Gradients) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            if let (Some(a), Some(b)) = (a, b) {
-                a.weight += &b.weight;
-                a.bias += &b.bias;
+        for (a, b) in self.0.iter_mut().flatten().zip(other.0.iter().flatten()) {
+            for (a, b) in a.slices_mut().into_iter().zip(b.slices()) {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
             }
         }
     }

@@ -7,7 +7,7 @@
 //!
 //! Backward needs only the output y. Shapes: any; y and dx have x's shape.
 
-use ndarray::{ArrayView4, ArrayViewMut4, Zip};
+use ndarray::{ArrayView4, ArrayViewMut4};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
@@ -29,12 +29,15 @@ impl Activation {
     }
 
     /// Writes dx from the layer's output y and the incoming gradient dy.
-    pub fn backward(self, y: ArrayView4<f32>, dy: ArrayView4<f32>, dx: ArrayViewMut4<f32>) {
-        let zip = Zip::from(dx).and(&y).and(&dy);
+    pub fn backward(self, y: ArrayView4<f32>, dy: ArrayView4<f32>, mut dx: ArrayViewMut4<f32>) {
+        let y = y.as_slice().expect("activations are contiguous");
+        let dy = dy.as_slice().expect("activations are contiguous");
+        let dx = dx.as_slice_mut().expect("activations are contiguous");
+        let triples = dx.iter_mut().zip(y.iter().zip(dy));
         match self {
-            Activation::Relu => zip.for_each(|dx, &y, &dy| *dx = if y > 0.0 { dy } else { 0.0 }),
-            Activation::Tanh => zip.for_each(|dx, &y, &dy| *dx = dy * (1.0 - y * y)),
-            Activation::Sigmoid => zip.for_each(|dx, &y, &dy| *dx = dy * y * (1.0 - y)),
+            Activation::Relu => triples.for_each(|(dx, (&y, &dy))| *dx = if y > 0.0 { dy } else { 0.0 }),
+            Activation::Tanh => triples.for_each(|(dx, (&y, &dy))| *dx = dy * (1.0 - y * y)),
+            Activation::Sigmoid => triples.for_each(|(dx, (&y, &dy))| *dx = dy * y * (1.0 - y)),
         }
     }
 }
