@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # wasm-bindgen's externref table, so it is not used.
 BINARYEN := $(CURDIR)/tools/node_modules/.bin
 
-.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train fuzz soak bench clean
+.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train fuzz soak soak-page bench clean
 
 ## Builds the page and serves it at http://127.0.0.1:$(PORT)/ with the shipped weights.
 serve: www
@@ -92,6 +92,11 @@ fuzz:
 ## The wasm build in Node: 1,000,000 predictions and 50,000 train steps with flat memory (about 5 minutes).
 soak: pkg tools
 	node tools/soak.mjs
+
+## The page in headless Chromium, training for SOAK_MINUTES (default 30) with flat memory, staying responsive.
+SOAK_MINUTES ?= 30
+soak-page: www
+	node tools/soak-page.mjs --minutes $(SOAK_MINUTES)
 
 ## Speed (issue 6), one thread each: lenet-wasm in Node and headless Chromium against ONNX Runtime Web and
 ## TensorFlow.js, native against ONNX Runtime (Python), the wasm SIMD128 limit, an MNIST epoch, .wasm sizes and
