@@ -1,6 +1,7 @@
 // The npm package as its users meet it: the JavaScript API in Node, the Node
 // example on a PNG file, and the Vite example app built from the packed
 // tarball and run in Chromium. Run by `make package-test` (after `make npm-pack`).
+// Bad input: bad-input.test.mjs tries every row of README's table.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -34,7 +35,7 @@ function drawSeven(width = 84, height = 84) {
   return rgba;
 }
 
-test("the API predicts, explains its layers and throws readable errors", () => {
+test("the API predicts, explains its layers and trains", () => {
   const net = lenet.Network.pretrained();
   const input = lenet.preprocess(drawSeven(), 84, 84);
   assert.ok(input instanceof Float32Array && input.length === 1024);
@@ -46,16 +47,6 @@ test("the API predicts, explains its layers and throws readable errors", () => {
   assert.deepEqual(layers.map((l) => l.name), ["C1", "relu1", "S2", "C3", "relu3", "S4", "C5", "relu5", "F6", "relu6", "output"]);
   assert.equal(layers[0].connections, 122304);
   assert.equal(net.featureMaps(input).length, layers.at(-1).offset + layers.at(-1).length);
-
-  const throws = (fn, pattern) => assert.throws(fn, (e) => e instanceof Error && pattern.test(e.message), String(pattern));
-  throws(() => net.predict(new Float32Array(10)), /expected 1 x 1024 = 1024 values/);
-  throws(() => net.predict(new Float32Array(1024).fill(NaN)), /is NaN/);
-  throws(() => net.trainStep(input, new Uint8Array([10])), /labels must be 0 to 9/);
-  throws(() => net.setOptimizer({ kind: "adam", lr: Infinity }), /learning rate/);
-  throws(() => lenet.Network.fromSafetensors(new Uint8Array([1, 2, 3])), /invalid weights file/);
-  throws(() => lenet.Network.fromSpec({ input: [1, 8, 8], layers: [{ type: "pool" }] }, 1), /invalid network spec/);
-  throws(() => lenet.preprocess(new Uint8Array(12), 2, 2), /16 bytes/);
-  assert.deepEqual(net.predict(input), p, "the network still works after the errors");
 
   net.setOptimizer({ kind: "sgd", lr: 0.01, momentum: 0.9 });
   const before = net.evaluate(input, new Uint8Array([3]));
