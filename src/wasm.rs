@@ -199,6 +199,10 @@ impl JsNetwork {
     /// forward passes (browsers coarsen their clock, so a few repeats help).
     #[wasm_bindgen(js_name = layerTimes)]
     pub fn layer_times(&mut self, input: &[f32], repeats: u32) -> Result<Vec<f64>, JsError> {
+        const MAX_REPEATS: u32 = 10_000;
+        if repeats > MAX_REPEATS {
+            return Err(JsError::new(&format!("repeats must be at most {MAX_REPEATS}, got {repeats}")));
+        }
         self.check_count(input, 1)?;
         let clock = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
             .ok()
@@ -243,7 +247,9 @@ impl JsNetwork {
 
     /// The weights of a layer with parameters, in PyTorch's layout (see
     /// `weightShape` in `layers()`): for a convolution, O x C x K x K kernels.
-    pub fn kernels(&self, layer: &str) -> Result<Vec<f32>, JsError> {
+    pub fn kernels(&self, #[wasm_bindgen(unchecked_param_type = "string")] layer: JsValue) -> Result<Vec<f32>, JsError> {
+        // Taken as a JsValue: a &str parameter given a number reads garbage.
+        let layer = layer.as_string().ok_or_else(|| JsError::new("the layer name must be a string, such as \"C1\""))?;
         let summary = self.net.summary();
         let index = summary.iter().position(|l| l.name == layer).ok_or_else(|| {
             let names: Vec<&str> = summary.iter().map(|l| l.name.as_str()).collect();

@@ -13,7 +13,8 @@
 //! multiply reads it in place ("wide" rows: each row runs on across the
 //! right-hand edge into the next input row, and the few columns that do are
 //! dropped afterwards). A kernel as large as its unpadded input (LeNet's C5)
-//! has one position and `cols` is the input itself.
+//! has one position, `cols` is the input itself, and the batch runs as one
+//! linear layer.
 //! Backward, with dY laid out the same way:
 //!   dW += dY . cols^T,   db += row sums of dY,   dcols = W^T . dY
 //! and dcols is scattered back onto the input positions it came from (col2im).
@@ -64,13 +65,15 @@ impl Conv2d {
         let weight = Mat::rows(weight, rows);
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
-        let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));
         let whole_input = self.padding == 0 && self.kernel == self.input.height && self.kernel == self.input.width;
         if whole_input {
-            for (x, y) in samples {
-                gemm(weight, Mat::rows(x, 1), y, 1, (channels, 1, rows), Start::RowBias(bias));
-            }
-        } else if self.stride == 1 {
+            // A linear layer: Y [N, O] = X [N, C*K*K] . W^T + b, the whole batch at once.
+            let n = x.len() / rows;
+            gemm(Mat::rows(x, rows), weight.t(), y, channels, (n, channels, rows), Start::ColBias(bias));
+            return;
+        }
+        let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));
+        if self.stride == 1 {
             let p = self.padding;
             let (height, width) = (self.input.height + 2 * p, self.input.width + 2 * p);
             let (oh, ow) = (self.output.height, self.output.width);

@@ -162,14 +162,28 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0.0f64, 0usize);
         let mut lr = args.lr;
         for (step, batch) in order.chunks(args.batch).enumerate() {
-            for (k, &i) in batch.iter().enumerate() {
-                let (src, dst) = (&clean[i * per_image..][..per_image], &mut x[k * per_image..][..per_image]);
-                if args.no_augment {
-                    dst.copy_from_slice(src);
-                } else {
-                    augment.apply(&mut rng, src, dst, side);
+            // One seed per image, drawn in order: the warps do not depend on
+            // how the batch is split over threads.
+            let seeds: Vec<u64> = batch.iter().map(|_| rng.u64(..)).collect();
+            let per_thread = batch.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let parts = batch.chunks(per_thread).zip(x.chunks_mut(per_thread * per_image)).zip(seeds.chunks(per_thread));
+                for ((images, out), seeds) in parts {
+                    let (clean, augment) = (&clean, &augment);
+                    scope.spawn(move || {
+                        for ((&i, dst), &seed) in images.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds) {
+                            let src = &clean[i * per_image..][..per_image];
+                            if args.no_augment {
+                                dst.copy_from_slice(src);
+                            } else {
+                                augment.apply(&mut fastrand::Rng::with_seed(seed), src, dst, side);
+                            }
+                        }
+                    });
                 }
-                y[k] = train.labels[i];
+            });
+            for (label, &i) in y.iter_mut().zip(batch) {
+                *label = train.labels[i];
             }
             lr = args.schedule.lr(args.lr, ((epoch - 1) * steps_per_epoch + step) as f32 / total_steps as f32);
             trainer.optimizer_mut().set_lr(lr).map_err(|e| e.to_string())?;
