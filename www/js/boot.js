@@ -1,6 +1,8 @@
-// A classic script that runs before the page's modules, so that a page whose
-// modules cannot load (a missing file, a browser without ES modules or with a
-// syntax it does not know) still says what happened instead of sitting blank.
+// A classic script that runs before the page's modules (deferred and first in
+// the document, it runs before them, without holding up the parser), so that a
+// page whose modules cannot load (a missing file, a browser without ES modules
+// or with a syntax it does not know) still says what happened instead of
+// sitting blank.
 (function () {
   var started = function () {
     return document.body && document.body.dataset.started === 'yes';

@@ -1,16 +1,13 @@
-// The page: loads the wasm package, then wires the pad, the views and the
-// training sections to one Model.
+// The page, in two steps. Start-up: the wasm package, the shipped network run
+// once, the pad and the prediction panel; this much is all a first prediction
+// needs, and `lenet:ready` marks its end (make bench times it). Then the rest,
+// imported only now so that it does not delay the first: the layer views and
+// table, teach, train from scratch. Everything works on the one Model.
 
 import init, { preprocess } from '../pkg/lenet.js';
 import { DrawingPad } from './pad.js';
 import { PredictionView } from './prediction-view.js';
-import { LayersView } from './layers-view.js';
-import { LayerTable } from './layer-table.js';
 import { Model } from './model.js';
-import { Teach } from './teach.js';
-import { Scratch } from './scratch.js';
-import { loadManifest, loadSet } from './data.js';
-import { drawBar } from './colormap.js';
 import { $, showError, message } from './ui.js';
 
 document.body.dataset.started = 'yes'; // from here on, errors are shown by this module (see boot.js)
@@ -20,7 +17,7 @@ window.addEventListener('unhandledrejection', (e) => showError('Unexpected error
 async function main() {
   const loading = $('#loading');
   try {
-    await init();
+    await init(); // the .wasm is already on its way: index.html preloads it
   } catch (e) {
     loading.textContent = '';
     showError('WebAssembly could not start, so the network cannot run in this browser', e);
@@ -30,16 +27,12 @@ async function main() {
   const model = new Model();
   const pad = new DrawingPad($('[data-testid="pad"]'));
   const prediction = new PredictionView($('.prediction'));
-  const layers = new LayersView($('#layers'));
-  const table = new LayerTable($('#layer-table'));
   const inputView = $('[data-testid="input-view"]');
   const sampleNote = $('.sample-note');
   let input = null; // what the network sees now; null when the pad is blank
   let sample = null; // the MNIST digit on the pad, if any
+  let views = null; // {layers, table, teach}: null until the rest of the page has loaded
   let timesJob = 0;
-
-  const teach = new Teach($('#teach'), model, () => input, () => pad.clear());
-  new Scratch($('#scratch'), model);
 
   function drawInputView() {
     const ctx = inputView.getContext('2d');
@@ -58,17 +51,19 @@ async function main() {
       const px = pad.pixels();
       input = pad.blank ? null : preprocess(px.data, px.width, px.height) ?? null;
       drawInputView();
-      teach.setBlank(!input);
+      views?.teach.setBlank(!input);
       if (!input) {
         prediction.show(null);
-        layers.clear();
-        table.setTimes(null);
+        views?.layers.clear();
+        views?.table.setTimes(null);
         return;
       }
       const probs = model.net.predict(input);
       prediction.show(probs, sample ? `; MNIST’s label is ${sample.label}` : '');
-      layers.update(model.net.featureMaps(input), input);
-      if (settled) scheduleTimes();
+      if (views) {
+        views.layers.update(model.net.featureMaps(input), input);
+        if (settled) scheduleTimes();
+      }
       performance.measure('lenet:predict', { start: t0 });
     } catch (e) {
       prediction.show(null, 'Something went wrong with this drawing; see the message above. Clear the pad to start again.');
@@ -84,7 +79,7 @@ async function main() {
       if (job !== timesJob || !input) return;
       try {
         const t0 = performance.now();
-        table.setTimes(model.net.layerTimes(input, 30));
+        views.table.setTimes(model.net.layerTimes(input, 30));
         performance.measure('lenet:layer-times', { start: t0 });
       } catch (e) {
         showError('Could not time the layers', e);
@@ -92,16 +87,20 @@ async function main() {
     });
   }
 
+  // A new network (the shipped one, uploaded, fine-tuned, trained here): show it and predict again.
+  function showNetwork() {
+    $('.source-name').textContent = model.source;
+    views?.layers.setModel(model);
+    views?.table.setModel(model);
+    run(true);
+  }
   model.addEventListener('change', () => {
     const t0 = performance.now();
-    $('.source-name').textContent = model.source;
-    layers.setModel(model);
-    table.setModel(model);
-    run(true);
+    showNetwork();
     performance.measure('lenet:new-network', { start: t0 });
   });
   try {
-    model.usePretrained();
+    model.usePretrained(); // loads the network and runs it once (see Model.use)
   } catch (e) {
     showError('The shipped weights could not be loaded', e);
     return;
@@ -140,13 +139,17 @@ async function main() {
   $('[data-testid="undo"]').addEventListener('click', undo);
   $('[data-testid="clear"]').addEventListener('click', clear);
 
+  // The MNIST digits load on the first request for one.
   let samples = null;
   let nextSample = 0;
   const sampleButton = $('[data-action="sample"]');
   async function loadSample() {
     try {
       sampleButton.disabled = true;
-      samples ??= await loadSet('samples');
+      if (!samples) {
+        const { loadSet } = await import('./data.js');
+        samples = await loadSet('samples');
+      }
       const i = nextSample++ % samples.count;
       setSample({ index: i, count: samples.count, label: samples.labels[i] });
       pad.loadDigit(samples.pixels.subarray(i * 784, i * 784 + 784));
@@ -173,12 +176,30 @@ async function main() {
     e.preventDefault();
   });
 
+  loading.remove();
+  performance.mark('lenet:ready'); // start-up ends here (make bench): the pad predicts from now on
+
+  // The rest of the page.
+  let modules;
+  try {
+    modules = await Promise.all([
+      import('./layers-view.js'), import('./layer-table.js'), import('./teach.js'), import('./scratch.js'), import('./colormap.js'), import('./data.js'),
+    ]);
+  } catch (e) {
+    showError('Part of the page could not be loaded (drawing and predicting still work); reload the page to try again', e);
+    return;
+  }
+  const [{ LayersView }, { LayerTable }, { Teach }, { Scratch }, { drawBar }, { loadManifest }] = modules;
+  const layers = new LayersView($('#layers'));
+  const table = new LayerTable($('#layer-table'));
+  const teach = new Teach($('#teach'), model, () => input, () => pad.clear());
+  new Scratch($('#scratch'), model);
   $('.act-view').addEventListener('change', (e) => layers.setShowPre(e.target.value === 'before'));
   drawBar($('.legend-key .legend-bar'));
-
-  loading.remove();
+  views = { layers, table, teach };
+  showNetwork();
   document.body.classList.add('ready');
-  performance.mark('lenet:ready'); // start-up ends here (make bench)
+  performance.mark('lenet:complete'); // every section wired
 
   teach.init();
   loadManifest().then((m) => {

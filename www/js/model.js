@@ -13,13 +13,18 @@ export class Model extends EventTarget {
     this.source = '';
   }
 
-  /** Takes ownership of net. Throws (and keeps the old network) if the page cannot use it. */
+  /**
+   * Takes ownership of net. Throws (and keeps the old network) if the page
+   * cannot use it. The check runs it once on a blank input, which also
+   * compiles the wasm functions a prediction needs before the first stroke.
+   */
   use(net, source) {
     let layers, spec;
     try {
       const shape = Array.from(net.inputShape);
       if (shape.join('x') !== '1x32x32') throw new Error(`this page draws 1 × 32 × 32 inputs, but the network expects ${shape.join(' × ')}`);
       if (net.numClasses !== 10) throw new Error(`this page shows 10 digits, but the network has ${net.numClasses} classes`);
+      net.predict(new Float32Array(1024));
       layers = net.layers();
       spec = JSON.parse(net.specJson());
     } catch (e) {

@@ -241,6 +241,7 @@ export class Teach {
     if (file.size > MAX_WEIGHTS_BYTES) {
       return setStatus(this.weightsStatus, `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; a weights file for this page is at most 4 MB (LeNet-5’s is 243 KiB).`, 'error');
     }
+    setStatus(this.weightsStatus, 'Reading the file…');
     try {
       this.model.useBytes(await file.arrayBuffer(), `${file.name} (uploaded)`);
       setStatus(this.weightsStatus, `Loaded ${file.name}.`, 'ok');
