@@ -140,11 +140,9 @@ mod files {
             Split::Train => "train",
             Split::Test => "t10k",
         };
-        let images = parse_idx_images(&read(&find(dir, &format!("{prefix}-images"))?)?)
-            .map_err(|e| Error::Data(format!("{}: {e}", dir.display())))?;
-        let labels = parse_idx_labels(&read(&find(dir, &format!("{prefix}-labels"))?)?)
-            .map_err(|e| Error::Data(format!("{}: {e}", dir.display())))?;
-        Dataset::new(images, labels).map_err(|e| Error::Data(format!("{} ({prefix}): {e}", dir.display())))
+        let images = parse_idx_images(&read(&find(dir, &format!("{prefix}-images"))?)?).map_err(within(dir.display()))?;
+        let labels = parse_idx_labels(&read(&find(dir, &format!("{prefix}-labels"))?)?).map_err(within(dir.display()))?;
+        Dataset::new(images, labels).map_err(within(format!("{} ({prefix})", dir.display())))
     }
 
     fn find(dir: &Path, stem: &str) -> Result<PathBuf> {
@@ -174,6 +172,15 @@ mod files {
             return Ok(out);
         }
         Ok(bytes)
+    }
+
+    /// Puts `what` in front of a data error's message (without a second
+    /// "invalid data: " from the inner error).
+    fn within(what: impl std::fmt::Display) -> impl FnOnce(Error) -> Error {
+        move |e| match e {
+            Error::Data(message) => Error::Data(format!("{what}: {message}")),
+            other => other,
+        }
     }
 }
 

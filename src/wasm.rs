@@ -280,7 +280,7 @@ impl JsNetwork {
         config: JsValue,
     ) -> Result<(), JsError> {
         let config: OptimizerConfig = serde_wasm_bindgen::from_value(config)
-            .map_err(|e| JsError::new(&format!("invalid optimizer settings: {e}")))?;
+            .map_err(|e| JsError::new(&format!("invalid optimizer settings: {}", e.to_string().trim_start_matches("Error: "))))?;
         self.trainer = Trainer::new(&self.net, config, 1).map_err(js_error)?;
         Ok(())
     }

@@ -92,8 +92,8 @@ fn layers_describe_the_feature_maps() {
     let times = net.layer_times(&fixture("input")[..1024], 20).unwrap();
     assert_eq!(times.len(), layers.as_array().unwrap().len());
     assert!(times.iter().all(|t| t.is_finite() && *t >= 0.0) && times.iter().sum::<f64>() > 0.0, "{times:?}");
-    assert_eq!(net.kernels("C1").unwrap().len(), 150);
-    assert_eq!(net.kernels("C3").unwrap().len(), 16 * 6 * 25);
+    assert_eq!(net.kernels("C1".into()).unwrap().len(), 150);
+    assert_eq!(net.kernels("C3".into()).unwrap().len(), 16 * 6 * 25);
 }
 
 #[wasm_bindgen_test]
@@ -112,8 +112,8 @@ fn bad_input_throws_a_readable_error_and_the_network_keeps_working() {
     assert!(message(net.train_step(&input, &[1, 2])).contains("expected 2 x 1024"));
     assert!(message(net.train_step(&nan, &[1])).contains("is NaN"));
     assert!(message(net.evaluate(&input, &[1, 2, 3])).contains("expected 3 x 1024"));
-    assert!(message(net.kernels("S2")).contains("has no weights"));
-    assert!(message(net.kernels("C9")).contains("no layer named 'C9'"));
+    assert!(message(net.kernels("S2".into())).contains("has no weights"));
+    assert!(message(net.kernels("C9".into())).contains("no layer named 'C9'"));
     assert!(message(net.set_optimizer(serde_wasm_bindgen::to_value(&serde_json::json!({"kind": "adam", "lr": -1})).unwrap()))
         .contains("learning rate"));
     assert!(message(net.set_optimizer(JsValue::from_str("fast"))).contains("invalid optimizer settings"));

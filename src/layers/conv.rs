@@ -25,7 +25,7 @@
 use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::gemm::{gemm, gemm_rows_at, Mat, Start};
-use super::lanes::F32x4;
+use super::lanes::copy_short;
 use super::{Params, Scratch};
 use crate::spec::Shape;
 
@@ -210,22 +210,6 @@ impl Conv2d {
                 }
             }
         }
-    }
-}
-
-/// Copies a few floats 4 at a time, the last 4 overlapping the ones before
-/// when the length is not a multiple of 4. In wasm, memcpy on each of the
-/// many short lines of im2col costs a call each.
-fn copy_short(dst: &mut [f32], src: &[f32]) {
-    let n = dst.len();
-    assert_eq!(n, src.len(), "copy_short: lengths differ");
-    if n < 4 {
-        dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
-        return;
-    }
-    for at in (0..n).step_by(4).map(|at| at.min(n - 4)) {
-        // Safety: at + 4 <= n, and both slices hold n floats.
-        unsafe { F32x4::load(src.as_ptr().add(at)).store(dst.as_mut_ptr().add(at)) };
     }
 }
 

@@ -3,12 +3,14 @@
 //! with C row-major, in one of two layouts:
 //!   nn: B's rows are contiguous. Lanes run along C's rows: a tile of up to
 //!       4 x 8 values of C stays in registers while each A(i, k) is broadcast
-//!       and multiplied into a row of B. A may have any strides.
+//!       and multiplied into a row of B. A may have any strides. A last tile
+//!       of 4 may overlap the one before rather than leave single columns.
 //!   nt: A's rows and B's columns are contiguous (B is a row-major matrix
 //!       transposed). Lanes run along k: a 4 x 3 tile of dot products, each
 //!       summed across its lanes at the end.
-//! A matrix stored by columns times a vector runs as its transpose in `nn`;
-//! products with fewer than 4 columns run in `nt` when they can.
+//! A matrix stored by columns times a vector runs as its transpose in `nn`,
+//! a vector times a matrix as its transpose in `nt`; products with fewer
+//! than 4 columns run in `nt` when they can.
 //! The matrices of a small network fit in cache, so the kernels read them
 //! where they are instead of packing them first. `reference` (tests only) is
 //! the plain triple loop the kernels are checked against.
@@ -85,6 +87,10 @@ pub fn gemm(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize,
         // A matrix stored by columns times a vector: as C^T = B^T . A^T, a
         // row of lanes along C.
         nn(b.t(), (a.data, Every(a.col_stride)), c, m, (1, m, k), start.transposed());
+    } else if dots && m == 1 && n > 1 {
+        // A vector times a matrix: as C^T = B^T . A^T, 4 dot products at a
+        // time that share the vector.
+        nt(b.t(), a.t(), c, 1, (n, 1, k), start.transposed());
     } else if dots && (b.col_stride != 1 || n < 4) {
         nt(a, b, c, ldc, (m, n, k), start);
     } else if b.col_stride == 1 {
@@ -110,7 +116,7 @@ pub fn gemm_rows_at(
         return;
     }
     assert!(a.holds(m, k), "gemm: A is smaller than its shape");
-    assert!(rows.len() >= k && rows[..k].iter().all(|&r| r + n <= b.len()), "gemm: B is smaller than its shape");
+    assert!(rows.len() >= k && rows[..k].iter().max().map_or(true, |&r| r + n <= b.len()), "gemm: B is smaller than its shape");
     check_c_and_start(c, ldc, (m, n), start);
     nn(a, (b, Listed(rows)), c, ldc, (m, n, k), start);
 }
@@ -188,6 +194,12 @@ fn nn_rows<const MR: usize, R: RowStarts>(
         unsafe { nn_tile::<MR, 1, R>(a, b, c, ldc, (i, j), k, start) };
         j += 4;
     }
+    if j < n && n >= 4 && !matches!(start, Start::Keep) {
+        // The last few columns as a tile of 4 overlapping the one before: the
+        // overlap is written twice with the same values (unless accumulating).
+        unsafe { nn_tile::<MR, 1, R>(a, b, c, ldc, (i, n - 4), k, start) };
+        j = n;
+    }
     for j in j..n {
         for i in i..i + MR {
             let mut sum = start.value(c[i * ldc + j], i, j);
@@ -252,7 +264,7 @@ fn nt(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize
         nt_rows::<4, 3>(a, b, c, ldc, i, (n, k), start);
         i += 4;
     }
-    // Single rows (a matrix times a vector, when m is 1): 8 dot products at a time.
+    // The rows left over: one at a time, 8 dot products at a time.
     for i in i..m {
         nt_rows::<1, 8>(a, b, c, ldc, i, (n, k), start);
     }
@@ -372,6 +384,27 @@ mod tests {
                 for (x, y) in fast.iter().zip(&slow) {
                     assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}, layout {layout}): {x} vs {y}");
                 }
+            }
+        }
+    }
+
+    /// B's rows at arbitrary offsets of one slice, against the same B copied out.
+    #[test]
+    fn listed_rows_match_the_reference() {
+        let mut rng = fastrand::Rng::with_seed(6);
+        for case in 0..200 {
+            let (m, n, k) = (rng.usize(1..9), rng.usize(1..30), rng.usize(0..30));
+            let a_data = random(&mut rng, m * k);
+            let source = random(&mut rng, 64);
+            let rows: Vec<usize> = (0..k).map(|_| rng.usize(0..=64 - n.min(64))).collect();
+            let copied: Vec<f32> = rows.iter().flat_map(|&r| source[r..r + n].iter().copied()).collect();
+            let bias = random(&mut rng, m);
+            let (mut fast, mut slow) = (vec![0.0; m * n], vec![0.0; m * n]);
+            let a = Mat::rows(&a_data, k);
+            gemm_rows_at(a, (&source, &rows), &mut fast, n, (m, n, k), Start::RowBias(&bias));
+            reference(a, Mat::rows(&copied, n), &mut slow, n, (m, n, k), Start::RowBias(&bias));
+            for (x, y) in fast.iter().zip(&slow) {
+                assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}): {x} vs {y}");
             }
         }
     }

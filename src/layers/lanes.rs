@@ -6,7 +6,9 @@
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
-    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128, v128_load, v128_store};
+    use core::arch::wasm32::{
+        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, i32x4_shuffle, v128, v128_load, v128_store,
+    };
 
     #[derive(Clone, Copy)]
     pub struct F32x4(v128);
@@ -40,6 +42,28 @@ mod imp {
         pub fn sum(self) -> f32 {
             (f32x4_extract_lane::<0>(self.0) + f32x4_extract_lane::<1>(self.0))
                 + (f32x4_extract_lane::<2>(self.0) + f32x4_extract_lane::<3>(self.0))
+        }
+
+        #[inline(always)]
+        pub fn add(self, o: F32x4) -> F32x4 {
+            F32x4(f32x4_add(self.0, o.0))
+        }
+
+        #[inline(always)]
+        pub fn mul(self, o: F32x4) -> F32x4 {
+            F32x4(f32x4_mul(self.0, o.0))
+        }
+
+        /// Per lane: `o` where it is larger, else self.
+        #[inline(always)]
+        pub fn max(self, o: F32x4) -> F32x4 {
+            F32x4(f32x4_pmax(self.0, o.0))
+        }
+
+        /// The even lanes of (self, next) and the odd ones: [0 2 4 6], [1 3 5 7].
+        #[inline(always)]
+        pub fn deinterleave(self, next: F32x4) -> (F32x4, F32x4) {
+            (F32x4(i32x4_shuffle::<0, 2, 4, 6>(self.0, next.0)), F32x4(i32x4_shuffle::<1, 3, 5, 7>(self.0, next.0)))
         }
     }
 }
@@ -78,7 +102,46 @@ mod imp {
         pub fn sum(self) -> f32 {
             (self.0[0] + self.0[1]) + (self.0[2] + self.0[3])
         }
+
+        #[inline(always)]
+        pub fn add(self, o: F32x4) -> F32x4 {
+            F32x4(std::array::from_fn(|l| self.0[l] + o.0[l]))
+        }
+
+        #[inline(always)]
+        pub fn mul(self, o: F32x4) -> F32x4 {
+            F32x4(std::array::from_fn(|l| self.0[l] * o.0[l]))
+        }
+
+        /// Per lane: `o` where it is larger, else self.
+        #[inline(always)]
+        pub fn max(self, o: F32x4) -> F32x4 {
+            F32x4(std::array::from_fn(|l| if o.0[l] > self.0[l] { o.0[l] } else { self.0[l] }))
+        }
+
+        /// The even lanes of (self, next) and the odd ones: [0 2 4 6], [1 3 5 7].
+        #[inline(always)]
+        pub fn deinterleave(self, next: F32x4) -> (F32x4, F32x4) {
+            let (a, b) = (self.0, next.0);
+            (F32x4([a[0], a[2], b[0], b[2]]), F32x4([a[1], a[3], b[1], b[3]]))
+        }
     }
 }
 
 pub use imp::F32x4;
+
+/// Copies a few floats 4 at a time, the last 4 overlapping the ones before
+/// when the length is not a multiple of 4. In wasm, memcpy on a short line
+/// costs a call each, and im2col and pooling copy many short lines.
+pub fn copy_short(dst: &mut [f32], src: &[f32]) {
+    let n = dst.len();
+    assert_eq!(n, src.len(), "copy_short: lengths differ");
+    if n < 4 {
+        dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
+        return;
+    }
+    for at in (0..n).step_by(4).map(|at| at.min(n - 4)) {
+        // Safety: at + 4 <= n, and both slices hold n floats.
+        unsafe { F32x4::load(src.as_ptr().add(at)).store(dst.as_mut_ptr().add(at)) };
+    }
+}

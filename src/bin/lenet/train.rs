@@ -105,6 +105,9 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     if args.epochs == 0 || args.batch == 0 {
         return Err("--epochs and --batch must be at least 1".into());
     }
+    if args.out.is_dir() {
+        return Err(format!("--out {} is a directory; give a file name such as {0}/lenet5.safetensors", args.out.display()));
+    }
     let mut net = load_net(&args.net, args.seed)?;
     let input = net.input_shape();
     if input.channels != 1 || input.height != input.width {
