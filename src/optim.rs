@@ -8,49 +8,18 @@
 //!   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 //!   w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OptimizerConfig {
-    Sgd {
-        lr: f32,
-        #[serde(default)]
-        momentum: f32,
-        #[serde(default, rename = "weightDecay", alias = "weight_decay")]
-        weight_decay: f32,
-    },
-    Adam {
-        #[serde(default = "adam_lr")]
-        lr: f32,
-        #[serde(default = "beta1", alias = "beta_1")]
-        beta1: f32,
-        #[serde(default = "beta2", alias = "beta_2")]
-        beta2: f32,
-        #[serde(default = "adam_eps", alias = "epsilon")]
-        eps: f32,
-    },
-}
-
-fn adam_lr() -> f32 {
-    1e-3
-}
-fn beta1() -> f32 {
-    0.9
-}
-fn beta2() -> f32 {
-    0.999
-}
-fn adam_eps() -> f32 {
-    1e-7
+    Sgd { lr: f32, momentum: f32, weight_decay: f32 },
+    Adam { lr: f32, beta1: f32, beta2: f32, eps: f32 },
 }
 
 impl OptimizerConfig {
-    /// Adam with Keras' defaults.
+    /// Adam with Keras' defaults: beta1 0.9, beta2 0.999, eps 1e-7.
     pub fn adam(lr: f32) -> Self {
-        OptimizerConfig::Adam { lr, beta1: beta1(), beta2: beta2(), eps: adam_eps() }
+        OptimizerConfig::Adam { lr, beta1: 0.9, beta2: 0.999, eps: 1e-7 }
     }
 
     pub fn lr(&self) -> f32 {
@@ -194,8 +163,5 @@ mod tests {
         let mut opt = Optimizer::new(OptimizerConfig::adam(1e-3)).unwrap();
         assert!(opt.set_lr(f32::NAN).is_err());
         assert_eq!(opt.config().lr(), 1e-3);
-        let parsed: OptimizerConfig = serde_json::from_str(r#"{"kind":"sgd","lr":0.1,"momentum":0.9}"#).unwrap();
-        assert_eq!(parsed, OptimizerConfig::Sgd { lr: 0.1, momentum: 0.9, weight_decay: 0.0 });
-        assert!(serde_json::from_str::<OptimizerConfig>(r#"{"kind":"adam","learning_rate":0.1}"#).is_err());
     }
 }

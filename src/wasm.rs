@@ -279,8 +279,7 @@ impl JsNetwork {
         #[wasm_bindgen(unchecked_param_type = "{kind: 'adam' | 'sgd', lr?: number, momentum?: number, weightDecay?: number, beta1?: number, beta2?: number, eps?: number}")]
         config: JsValue,
     ) -> Result<(), JsError> {
-        let config: OptimizerConfig = serde_wasm_bindgen::from_value(config)
-            .map_err(|e| JsError::new(&format!("invalid optimizer settings: {}", e.to_string().trim_start_matches("Error: "))))?;
+        let config = optimizer_config(&config).map_err(|e| js_error(crate::Error::Optimizer(e)))?;
         self.trainer = Trainer::new(&self.net, config, 1).map_err(js_error)?;
         Ok(())
     }
@@ -319,6 +318,51 @@ impl JsNetwork {
 }
 
 /// Small metadata as plain JavaScript objects (not `Map`s).
+/// `{kind: "adam" | "sgd", ...}` read field by field (deriving this through
+/// serde-wasm-bindgen would add its whole deserializer to the .wasm).
+fn optimizer_config(config: &JsValue) -> Result<OptimizerConfig, String> {
+    let object: &js_sys::Object =
+        config.dyn_ref().ok_or("expected an object such as {kind: \"adam\", lr: 0.001}")?;
+    let field = |name: &str| js_sys::Reflect::get(config, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let kind = field("kind").as_string().unwrap_or_default();
+    let fields: &[&str] = match kind.as_str() {
+        "adam" => &["lr", "beta1", "beta2", "eps"],
+        "sgd" => &["lr", "momentum", "weightDecay"],
+        _ => return Err(format!("kind must be \"adam\" or \"sgd\", got {}", describe(&field("kind")))),
+    };
+    for key in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
+        if key != "kind" && !fields.contains(&key.as_str()) {
+            return Err(format!("unknown field \"{key}\"; {kind} takes {}", fields.join(", ")));
+        }
+    }
+    let number = |name: &str, default: Option<f32>| {
+        let value = field(name);
+        match value.as_f64() {
+            Some(v) => Ok(v as f32),
+            None if value.is_undefined() => default.ok_or(format!("{kind} needs {name}")),
+            None => Err(format!("{name} must be a number, got {}", describe(&value))),
+        }
+    };
+    Ok(match kind.as_str() {
+        "adam" => OptimizerConfig::Adam {
+            lr: number("lr", Some(1e-3))?,
+            beta1: number("beta1", Some(0.9))?,
+            beta2: number("beta2", Some(0.999))?,
+            eps: number("eps", Some(1e-7))?,
+        },
+        _ => OptimizerConfig::Sgd {
+            lr: number("lr", None)?,
+            momentum: number("momentum", Some(0.0))?,
+            weight_decay: number("weightDecay", Some(0.0))?,
+        },
+    })
+}
+
+/// A JavaScript value as JSON, for messages.
+fn describe(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "undefined".into())
+}
+
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
 }

@@ -88,6 +88,7 @@ const CASES = {
   'optimizer-missing': (net) => net.setOptimizer(),
   'optimizer-field': (net) => net.setOptimizer({ kind: 'adam', learningRate: 0.1 }),
   'optimizer-type': (net) => net.setOptimizer({ kind: 'adam', lr: '0.1' }),
+  'optimizer-sgd-no-lr': (net) => net.setOptimizer({ kind: 'sgd' }),
   'optimizer-lr-zero': (net) => net.setOptimizer({ kind: 'sgd', lr: 0 }),
   'optimizer-lr-negative': (net) => net.setOptimizer({ kind: 'adam', lr: -1 }),
   'optimizer-lr-nan': (net) => net.setOptimizer({ kind: 'adam', lr: NaN }),
