@@ -173,7 +173,8 @@ fn nn<R: RowStarts>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, (m, n, k)
     }
 }
 
-/// Rows i..i+MR of C: tiles of 8 columns, one of 4, then single columns.
+/// Rows i..i+MR of C: tiles of 8 columns, one of 4, then what is left as a
+/// tile of 4 overlapping the one before (or single columns).
 fn nn_rows<const MR: usize, R: RowStarts>(
     a: Mat,
     b: (&[f32], R),
