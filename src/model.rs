@@ -229,6 +229,11 @@ impl Network {
     /// seen a batch of this size, nothing is allocated.
     pub fn predict_into(&self, input: &[f32], ws: &mut Workspace, probs: &mut [f32]) -> Result<()> {
         let logits = self.forward(input, ws)?;
+        if logits.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Diverged(
+                "the outputs overflowed: the weights are too large (was the learning rate far too high?)".into(),
+            ));
+        }
         if probs.len() != logits.len() {
             return Err(Error::Input(format!(
                 "the output buffer holds {} values; {} images need {}",

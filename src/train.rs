@@ -156,4 +156,17 @@ mod tests {
         let same = net.param_slices_mut().map(|s| s.to_vec()).eq(last.param_slices_mut().map(|s| s.to_vec()));
         assert!(same, "the refused step left the weights alone");
     }
+
+    /// Adam moves each weight by about lr: at 1e38 the step's weights are
+    /// still finite, but the next forward pass overflows. Predicting then
+    /// says so instead of returning NaN.
+    #[test]
+    fn predictions_from_overflowing_weights_are_an_error() {
+        let mut net = Network::from_preset_or_json("lenet5", 4).unwrap();
+        let mut t = Trainer::new(&net, OptimizerConfig::adam(1e38), 1).unwrap();
+        let (x, y) = batch(4, 2);
+        t.step(&mut net, &x, &y).unwrap();
+        let e = net.predict(&x, &mut Workspace::new()).unwrap_err().to_string();
+        assert!(e.contains("overflowed"), "{e}");
+    }
 }
