@@ -426,6 +426,26 @@ mod tests {
         }
     }
 
+    /// Natively the kernels may run compiled for AVX2: they must give the
+    /// same bits as the plain build (and so as wasm).
+    #[test]
+    fn every_build_of_the_kernels_gives_the_same_bits() {
+        let mut rng = fastrand::Rng::with_seed(8);
+        for _ in 0..100 {
+            let (m, n, k) = (rng.usize(1..19), rng.usize(1..40), rng.usize(1..60));
+            let (a_data, b_data) = (random(&mut rng, m * k), random(&mut rng, k * n));
+            let (a, b) = (Mat::rows(&a_data, k), Mat::rows(&b_data, n));
+            let (mut dispatched, mut plain) = (vec![0.0; m * n], vec![0.0; m * n]);
+            nn(a, (b.data, Every(n)), &mut dispatched, n, (m, n, k), Start::Zero);
+            nn_body(a, (b.data, Every(n)), &mut plain, n, (m, n, k), Start::Zero);
+            assert_eq!(dispatched, plain, "nn {m}x{n}x{k}");
+            let b = Mat::rows(&b_data, k).t();
+            nt(a, b, &mut dispatched, n, (m, n, k), Start::Zero);
+            nt_body(a, b, &mut plain, n, (m, n, k), Start::Zero);
+            assert_eq!(dispatched, plain, "nt {m}x{n}x{k}");
+        }
+    }
+
     /// B's rows at arbitrary offsets of one slice, against the same B copied out.
     #[test]
     fn listed_rows_match_the_reference() {
