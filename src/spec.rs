@@ -162,7 +162,7 @@ impl Spec {
     pub fn from_json(text: &str) -> Result<Spec> {
         let raw: serde_json::Value =
             serde_json::from_str(text).map_err(|e| Error::Spec(format!("not valid JSON: {e}")))?;
-        let spec: Spec = serde_json::from_value(raw.clone()).map_err(|e| Error::Spec(e.to_string()))?;
+        let spec: Spec = serde_json::from_value(raw.clone()).map_err(|e| Error::Spec(locate(&raw, e)))?;
         let known = serde_json::to_value(&spec).map_err(|e| Error::Spec(e.to_string()))?;
         check_known_fields(&raw, &known)?;
         spec.shapes()?;
@@ -392,6 +392,19 @@ fn sliding(n: usize, kernel: usize, stride: usize, padding: usize) -> Option<usi
 }
 
 /// Reports the first field of `raw` that did not survive parsing into `known`.
+/// A parse error, naming the first layer that does not parse on its own
+/// (serde's message alone does not say which layer it means).
+fn locate(raw: &serde_json::Value, error: serde_json::Error) -> String {
+    let layers = raw.get("layers").and_then(|l| l.as_array()).into_iter().flatten();
+    for (i, layer) in layers.enumerate() {
+        if let Err(e) = serde_json::from_value::<LayerSpec>(layer.clone()) {
+            let kind = layer.get("type").and_then(|t| t.as_str()).unwrap_or("?");
+            return format!("layer {i} ({kind}): {e}");
+        }
+    }
+    error.to_string()
+}
+
 fn check_known_fields(raw: &serde_json::Value, known: &serde_json::Value) -> Result<()> {
     let fields = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     // Top level; optional fields left at their defaults are skipped on
