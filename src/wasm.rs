@@ -117,10 +117,18 @@ impl JsNetwork {
         JsNetwork::wrap(crate::weights::from_bytes(bytes).map_err(js_error)?)
     }
 
-    /// Loads a .safetensors file (from this library, the `lenet` tool or PyTorch).
+    /// Loads a .safetensors file (from this library, the `lenet` tool or
+    /// PyTorch), given as a Uint8Array or an ArrayBuffer.
     #[wasm_bindgen(js_name = fromSafetensors)]
-    pub fn from_safetensors(bytes: &[u8]) -> Result<JsNetwork, JsError> {
-        JsNetwork::wrap(crate::weights::from_bytes(bytes).map_err(js_error)?)
+    pub fn from_safetensors(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    ) -> Result<JsNetwork, JsError> {
+        let bytes = match bytes.dyn_into::<js_sys::Uint8Array>() {
+            Ok(array) => array.to_vec(),
+            Err(other) if other.is_instance_of::<js_sys::ArrayBuffer>() => js_sys::Uint8Array::new(&other).to_vec(),
+            Err(_) => return Err(JsError::new("invalid weights file: expected its bytes, as a Uint8Array or an ArrayBuffer")),
+        };
+        JsNetwork::wrap(crate::weights::from_bytes(&bytes).map_err(js_error)?)
     }
 
     /// A fresh network with seeded random weights. `spec` is a preset name

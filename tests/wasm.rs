@@ -34,6 +34,11 @@ fn assert_close(what: &str, ours: &[f32], expected: &[f32]) {
     assert!(worst <= 1e-6 * scale, "{what}: the wasm build differs from the native one by {worst} (scale {scale})");
 }
 
+/// Bytes as JavaScript passes them: a Uint8Array.
+fn bytes(data: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(data).into()
+}
+
 /// The message JavaScript would see in the thrown Error.
 fn message<T>(result: Result<T, wasm_bindgen::JsError>) -> String {
     let err = result.err().expect("expected an error");
@@ -68,7 +73,7 @@ fn pretrained_recognizes_mnist_digits_and_round_trips_through_safetensors() {
         let best = lenet::model::argmax(row);
         assert_eq!(best as u8, labels[i], "digit {i}: {row:?}");
     }
-    let mut copy = Network::from_safetensors(&net.to_safetensors()).unwrap();
+    let mut copy = Network::from_safetensors(bytes(&net.to_safetensors())).unwrap();
     assert_eq!(copy.predict_batch(&input, 4).unwrap(), probs);
 }
 
@@ -121,8 +126,8 @@ fn bad_input_throws_a_readable_error_and_the_network_keeps_working() {
     assert_eq!(net.predict(&input[..1024]).unwrap(), good, "still the same network");
 
     let file = net.to_safetensors();
-    assert!(message(Network::from_safetensors(&file[..file.len() / 2])).contains("invalid weights file"));
-    assert!(message(Network::from_safetensors(b"not weights")).contains("invalid weights file"));
+    assert!(message(Network::from_safetensors(bytes(&file[..file.len() / 2]))).contains("invalid weights file"));
+    assert!(message(Network::from_safetensors(bytes(b"not weights"))).contains("invalid weights file"));
     assert!(message(Network::from_spec(JsValue::from_str("lenet6"), 1)).contains("unknown preset 'lenet6'"));
     let bad = r#"{"input":[1,8,8],"layers":[{"type":"conv2d","name":"C1","out_channels":2,"kernel_size":9}]}"#;
     assert!(message(Network::from_spec(JsValue::from_str(bad), 1)).contains("layer 0 ('C1', conv2d)"));

@@ -56,6 +56,9 @@ test("the API predicts, explains its layers and trains", () => {
   const copy = lenet.Network.fromSafetensors(net.toSafetensors());
   assert.deepEqual(copy.predict(input), net.predict(input));
   copy.free();
+  const fromBuffer = lenet.Network.fromSafetensors(net.toSafetensors().slice().buffer);
+  assert.deepEqual(fromBuffer.predict(input), net.predict(input), 'an ArrayBuffer loads too');
+  fromBuffer.free();
   net.free();
 });
 
