@@ -33,15 +33,17 @@ fn summary_shows_lenet5_as_in_the_paper() {
 
 #[test]
 fn train_writes_weights_log_and_chart_that_load_again() {
+    // --threads 0 is read as 1.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run.safetensors");
     let data = common::mnist_dir();
     let o = lenet(&[
-        "train", "--epochs", "1", "--train-limit", "512", "--test-limit", "200", "--seed", "4",
+        "train", "--epochs", "1", "--train-limit", "512", "--test-limit", "200", "--seed", "4", "--threads", "0",
         "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("epoch   1/1"), "{}", stdout(&o));
+    assert!(stdout(&o).contains(", 1 threads,"), "--threads 0 runs on one: {}", stdout(&o));
     let net = lenet::weights::from_bytes(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(net.spec().name.as_deref(), Some("lenet5"));
     let log = std::fs::read_to_string(dir.path().join("run.jsonl")).unwrap();

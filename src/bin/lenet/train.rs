@@ -126,7 +126,7 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         OptimizerKind::Adam => OptimizerConfig::adam(args.lr),
         OptimizerKind::Sgd => OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay },
     };
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let mut trainer = Trainer::new(&net, config, threads).map_err(|e| e.to_string())?;
     let (log_path, chart_path) = (args.out.with_extension("jsonl"), args.out.with_extension("png"));
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
