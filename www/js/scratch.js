@@ -57,7 +57,9 @@ export class Scratch {
 
   begin() {
     const seed = Math.max(0, Math.floor(Number(this.seed.value) || 0));
-    const epochs = Math.min(30, Math.max(1, Math.floor(Number(this.epochs.value) || 8)));
+    // An empty box means the default, 8; anything else is kept within 1 to 30.
+    const asked = Number.parseFloat(this.epochs.value);
+    const epochs = Math.min(30, Math.max(1, Math.floor(Number.isFinite(asked) ? asked : 8)));
     this.seed.value = seed;
     this.epochs.value = epochs;
     this.losses = [];
