@@ -170,7 +170,11 @@ impl Network {
                 input.len()
             )));
         }
-        if let Some(at) = input.iter().position(|v| !v.is_finite()) {
+        // Chunks are scanned whole (a loop without an early exit vectorizes),
+        // then the first bad value is found inside the first bad chunk.
+        const CHUNK: usize = 256;
+        let bad_chunk = input.chunks(CHUNK).position(|c| c.iter().fold(false, |bad, v| bad | !v.is_finite()));
+        if let Some(at) = bad_chunk.and_then(|c| input[c * CHUNK..].iter().position(|v| !v.is_finite()).map(|i| c * CHUNK + i)) {
             return Err(Error::Input(format!(
                 "value {at} (image {}) is {}; inputs must be finite numbers",
                 at / one.len(),
