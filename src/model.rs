@@ -232,19 +232,20 @@ impl Network {
     /// [`Network::predict`] into a buffer of N x classes values. Once `ws` has
     /// seen a batch of this size, nothing is allocated.
     pub fn predict_into(&self, input: &[f32], ws: &mut Workspace, probs: &mut [f32]) -> Result<()> {
-        let logits = self.forward(input, ws)?;
+        let n = self.check_input(input)?;
+        if probs.len() != n * self.num_classes() {
+            return Err(Error::Input(format!(
+                "the output buffer holds {} values; {n} images need {}",
+                probs.len(),
+                n * self.num_classes()
+            )));
+        }
+        self.run(input, n, ws, &mut |_| {});
+        let logits = ws.logits();
         if logits.iter().any(|v| !v.is_finite()) {
             return Err(Error::Diverged(
                 "the outputs overflowed: the weights are too large (was the learning rate far too high?)".into(),
             ));
-        }
-        if probs.len() != logits.len() {
-            return Err(Error::Input(format!(
-                "the output buffer holds {} values; {} images need {}",
-                probs.len(),
-                logits.nrows(),
-                logits.len()
-            )));
         }
         for (row, out) in logits.outer_iter().zip(probs.chunks_exact_mut(self.num_classes())) {
             loss::softmax(row.to_slice().expect("contiguous"), out);

@@ -16,10 +16,18 @@ pub enum OptimizerConfig {
     Adam { lr: f32, beta1: f32, beta2: f32, eps: f32 },
 }
 
+/// Keras' defaults for Adam.
+pub mod adam {
+    pub const LR: f32 = 1e-3;
+    pub const BETA1: f32 = 0.9;
+    pub const BETA2: f32 = 0.999;
+    pub const EPS: f32 = 1e-7;
+}
+
 impl OptimizerConfig {
-    /// Adam with Keras' defaults: beta1 0.9, beta2 0.999, eps 1e-7.
+    /// Adam with Keras' defaults for everything but the learning rate.
     pub fn adam(lr: f32) -> Self {
-        OptimizerConfig::Adam { lr, beta1: 0.9, beta2: 0.999, eps: 1e-7 }
+        OptimizerConfig::Adam { lr, beta1: adam::BETA1, beta2: adam::BETA2, eps: adam::EPS }
     }
 
     pub fn lr(&self) -> f32 {

@@ -391,7 +391,6 @@ fn sliding(n: usize, kernel: usize, stride: usize, padding: usize) -> Option<usi
     Some((span - kernel) / stride + 1)
 }
 
-/// Reports the first field of `raw` that did not survive parsing into `known`.
 /// A parse error, naming the first layer that does not parse on its own
 /// (serde's message alone does not say which layer it means).
 fn locate(raw: &serde_json::Value, error: serde_json::Error) -> String {
@@ -405,6 +404,7 @@ fn locate(raw: &serde_json::Value, error: serde_json::Error) -> String {
     error.to_string()
 }
 
+/// Reports the first field of `raw` that did not survive parsing into `known`.
 fn check_known_fields(raw: &serde_json::Value, known: &serde_json::Value) -> Result<()> {
     let fields = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     // Top level; optional fields left at their defaults are skipped on

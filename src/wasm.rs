@@ -10,7 +10,7 @@ use web_sys::Performance;
 
 use crate::layers::Layer;
 use crate::model::{LayerInfo, Workspace};
-use crate::optim::OptimizerConfig;
+use crate::optim::{adam, OptimizerConfig};
 use crate::spec::LayerKind;
 use crate::train::Trainer;
 
@@ -109,7 +109,7 @@ impl JsNetwork {
         Ok(JsNetwork { net, ws: Workspace::new(), trainer })
     }
 
-    /// The shipped `lenet5` weights (99.5% on the MNIST test set), embedded in
+    /// The shipped `lenet5` weights (99.4% on the MNIST test set), embedded in
     /// the .wasm: ready at once, no request.
     #[cfg(feature = "pretrained")]
     pub fn pretrained() -> Result<JsNetwork, JsError> {
@@ -198,9 +198,7 @@ impl JsNetwork {
     pub fn feature_maps(&mut self, input: &[f32]) -> Result<Vec<f32>, JsError> {
         self.check_count(input, 1)?;
         self.net.forward(input, &mut self.ws).map_err(js_error)?;
-        let mut maps = Vec::with_capacity(self.net.trace(&self.ws).map(|(_, _, values)| values.len()).sum());
-        self.net.trace(&self.ws).for_each(|(_, _, values)| maps.extend_from_slice(values));
-        Ok(maps)
+        Ok(self.net.trace(&self.ws).map(|(_, _, values)| values).collect::<Vec<_>>().concat())
     }
 
     /// Milliseconds each layer takes on `input`, averaged over `repeats`
@@ -325,7 +323,6 @@ impl JsNetwork {
     }
 }
 
-/// Small metadata as plain JavaScript objects (not `Map`s).
 /// `{kind: "adam" | "sgd", ...}` read field by field (deriving this through
 /// serde-wasm-bindgen would add its whole deserializer to the .wasm).
 fn optimizer_config(config: &JsValue) -> Result<OptimizerConfig, String> {
@@ -353,10 +350,10 @@ fn optimizer_config(config: &JsValue) -> Result<OptimizerConfig, String> {
     };
     Ok(match kind.as_str() {
         "adam" => OptimizerConfig::Adam {
-            lr: number("lr", Some(1e-3))?,
-            beta1: number("beta1", Some(0.9))?,
-            beta2: number("beta2", Some(0.999))?,
-            eps: number("eps", Some(1e-7))?,
+            lr: number("lr", Some(adam::LR))?,
+            beta1: number("beta1", Some(adam::BETA1))?,
+            beta2: number("beta2", Some(adam::BETA2))?,
+            eps: number("eps", Some(adam::EPS))?,
         },
         _ => OptimizerConfig::Sgd {
             lr: number("lr", None)?,
@@ -371,6 +368,7 @@ fn describe(value: &JsValue) -> String {
     js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "undefined".into())
 }
 
+/// Small metadata as plain JavaScript objects (not `Map`s).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
 }

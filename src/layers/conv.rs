@@ -79,6 +79,8 @@ impl Conv2d {
             let (oh, ow) = (self.output.height, self.output.width);
             let wide = (oh - 1) * width + ow;
             let (padded, out) = scratch.split(if p > 0 { self.input.channels * height * width } else { 0 }, channels * wide);
+            // The border stays zero from sample to sample; `pad` writes only the inside.
+            padded.fill(0.0);
             for (x, y) in samples {
                 let x = if p > 0 { self.pad(x, padded) } else { x };
                 gemm_rows_at(weight, (x, &self.taps), out, wide, (channels, wide, rows), Start::RowBias(bias));
@@ -96,11 +98,11 @@ impl Conv2d {
         }
     }
 
-    /// One sample [C, H, W] inside a border of p zeros, in `padded`.
+    /// One sample [C, H, W] copied inside the border of p zeros that
+    /// `padded` already holds.
     fn pad<'a>(&self, x: &[f32], padded: &'a mut [f32]) -> &'a [f32] {
         let Shape { height, width, .. } = self.input;
         let (p, padded_width) = (self.padding, width + 2 * self.padding);
-        padded.fill(0.0);
         for (plane, padded) in x.chunks_exact(height * width).zip(padded.chunks_exact_mut((height + 2 * p) * padded_width)) {
             for (line, padded) in plane.chunks_exact(width).zip(padded.chunks_exact_mut(padded_width).skip(p)) {
                 copy_short(&mut padded[p..p + width], line);

@@ -47,10 +47,10 @@ impl Pool2d {
                 let rows = &src[i * s * width..][..k * width];
                 copy_short(line_in, &rows[..width]);
                 for row in rows.chunks_exact(width).skip(1) {
-                    let pairs = line_in.iter_mut().zip(row);
+                    let columns = line_in.iter_mut().zip(row);
                     match self.kind {
-                        PoolKind::Max => pairs.for_each(|(acc, &v)| *acc = max(*acc, v)),
-                        PoolKind::Avg => pairs.for_each(|(acc, &v)| *acc += v),
+                        PoolKind::Max => columns.for_each(|(acc, &v)| *acc = max(*acc, v)),
+                        PoolKind::Avg => columns.for_each(|(acc, &v)| *acc += v),
                     }
                 }
                 if k == 2 && s == 2 && line_out.len() >= 4 {
