@@ -67,13 +67,14 @@ simd-check: pkg
 	  if [ "$$n" -gt 0 ]; then echo "simd-check: $$n f32x4 multiply/add instructions in pkg/lenet_bg.wasm"; \
 	  else echo "simd-check: no SIMD128 arithmetic in pkg/lenet_bg.wasm" >&2; exit 1; fi
 
-## Browser end-to-end tests of the page (playwright-core driving Debian's Chromium).
+## Browser end-to-end tests of the page (playwright-core driving Debian's Chromium), one file at a time:
+## with two Chromiums at once on 2 cores, the responsiveness test saw main-thread tasks over its 100 ms.
 e2e: www
-	node --test tests/e2e/
+	node --test --test-concurrency=1 tests/e2e/
 
 ## The slow page check: train a fresh lenet5 in the browser to 97% within 2 minutes.
 e2e-slow: www
-	LENET_E2E_SLOW=1 node --test tests/e2e/
+	LENET_E2E_SLOW=1 node --test --test-concurrency=1 tests/e2e/
 
 ## How the shipped weights were made (see weights/README.md).
 train: build
