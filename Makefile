@@ -38,9 +38,13 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json
 build: tools
 	$(CARGO) build --release --bin lenet
 
-## The npm package in pkg/: release build, SIMD128, wasm-opt, ES module for the web.
+## The npm package in pkg/: two release builds (SIMD128, and SIMD128 + relaxed SIMD in its own target
+## directory), wasm-opt, ES modules for the web; its entry, npm/index.js, picks the build the engine runs.
 pkg: setup
 	PATH="$(BINARYEN):$$PATH" wasm-pack build --release --target web --out-dir pkg
+	CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+		PATH="$(BINARYEN):$$PATH" wasm-pack build --release --target web --out-dir target/pkg-relaxed
+	node tools/pkg.mjs pkg target/pkg-relaxed
 
 ## The packed npm tarball, as `npm publish` would upload it: target/npm/lenet-wasm-<version>.tgz.
 npm-pack: pkg
@@ -61,11 +65,14 @@ wasm-test: setup
 	wasm-pack test --node -- --test wasm --test wasm_memory
 	WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --test wasm
 
-## The shipped .wasm must hold SIMD128 instructions.
+## The shipped .wasm files must hold SIMD128 arithmetic, and the relaxed build fused multiply-adds.
 simd-check: pkg
 	@n=$$($(BINARYEN)/wasm-dis pkg/lenet_bg.wasm | grep -cE 'f32x4\.(mul|add)'); \
 	  if [ "$$n" -gt 0 ]; then echo "simd-check: $$n f32x4 multiply/add instructions in pkg/lenet_bg.wasm"; \
 	  else echo "simd-check: no SIMD128 arithmetic in pkg/lenet_bg.wasm" >&2; exit 1; fi
+	@n=$$($(BINARYEN)/wasm-dis pkg/lenet_relaxed_bg.wasm | grep -c 'f32x4\.relaxed_madd'); \
+	  if [ "$$n" -gt 0 ]; then echo "simd-check: $$n f32x4.relaxed_madd instructions in pkg/lenet_relaxed_bg.wasm"; \
+	  else echo "simd-check: no relaxed_madd in pkg/lenet_relaxed_bg.wasm" >&2; exit 1; fi
 
 ## Browser end-to-end tests of the page (playwright-core driving Debian's Chromium), one file at a time:
 ## with two Chromiums at once on 2 cores, the responsiveness test saw main-thread tasks over its 100 ms.
@@ -99,17 +106,21 @@ SOAK_MINUTES ?= 30
 soak-page: www
 	node tools/soak-page.mjs --minutes $(SOAK_MINUTES)
 
-## Speed (issue 6), one thread each: lenet-wasm in Node and headless Chromium against ONNX Runtime Web and
-## TensorFlow.js, native against ONNX Runtime (Python), the wasm SIMD128 limit, an MNIST epoch, .wasm sizes and
+## Speed (issue 6), one thread each: lenet-wasm (both builds) in Node and headless Chromium against ONNX Runtime Web
+## and TensorFlow.js, native against ONNX Runtime (Python), the wasm SIMD128 and relaxed-SIMD limits, an MNIST epoch, .wasm sizes and
 ## start-up. Prints a table and writes target/bench/bench.json (a few minutes; Python needs tools/golden/requirements.txt).
 bench: www tools/bench/node_modules/.installed
 	mkdir -p target/bench
 	python3 tools/bench/export_onnx.py
 	$(BINARYEN)/wasm-as --enable-simd tools/bench/peak.wat -o target/bench/peak.wasm
+	sed -E 's/\(f32x4\.add \(f32x4\.mul ([^)]+\)) ([^)]+\))\) ([^)]+\))\)/(f32x4.relaxed_madd \1 \2 \3)/' \
+		tools/bench/peak.wat > target/bench/peak-relaxed.wat
+	$(BINARYEN)/wasm-as --enable-simd --enable-relaxed-simd target/bench/peak-relaxed.wat -o target/bench/peak-relaxed.wasm
 	PATH="$(BINARYEN):$$PATH" wasm-pack build --release --target web --no-default-features --out-dir target/bench/pkg-noweights
 	$(CARGO) bench --bench figures > target/bench/native.json
 	python3 tools/bench/ort_native.py
 	node tools/bench/node.mjs
+	node --experimental-wasm-relaxed-simd tools/bench/node.mjs --lenet-only
 	node tools/bench/chromium.mjs
 	node tools/bench/report.mjs
 

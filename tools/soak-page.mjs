@@ -96,11 +96,11 @@ try {
 
   const mb = (bytes) => bytes / 2 ** 20;
   async function wasmMemories() {
-    const own = await page.evaluate(async () => (await (await import('./pkg/lenet.js')).default()).memory.buffer.byteLength);
+    const own = await page.evaluate(async () => (await (await import('./pkg/index.js')).default()).memory.buffer.byteLength);
     let workers = 0;
     for (const w of page.workers()) {
       workers += await w.evaluate(async () => {
-        const lenet = await import(new URL('../pkg/lenet.js', self.location.href).href);
+        const lenet = await import(new URL('../pkg/index.js', self.location.href).href);
         return (await lenet.default()).memory.buffer.byteLength;
       });
     }

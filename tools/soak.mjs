@@ -20,8 +20,8 @@ const { values: args } = parseArgs({
 });
 const [predictions, steps, batch] = [args.predictions, args.steps, args.batch].map(Number);
 
-const lenet = await import(new URL("pkg/lenet.js", root));
-const wasm = await lenet.default({ module_or_path: await readFile(new URL("pkg/lenet_bg.wasm", root)) });
+const lenet = await import(new URL("pkg/index.js", root));
+const wasm = await lenet.default({ module_or_path: await readFile(new URL(`pkg/${lenet.wasmFile}`, root)) });
 
 // The first 256 MNIST test digits, padded to 32x32, with their labels.
 const { count, images, labels } = mnistDigits(

@@ -217,7 +217,7 @@ describe('drawing and predicting (desktop)', () => {
   it('says so when WebAssembly or a module cannot load, instead of sitting blank', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.route('**/lenet_bg.wasm', (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('not wasm') }));
+    await page.route('**/*_bg.wasm', (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('not wasm') }));
     await page.goto(server.url);
     await page.waitForSelector('#errors:not([hidden])');
     assert.match(await page.textContent('#errors'), /WebAssembly could not start, so the network cannot run in this browser: .*(magic|WebAssembly)/i);

@@ -9,8 +9,8 @@ import { badInputRows, holdsInOrder } from '../bad-input-table.mjs';
 const root = new URL('../../', import.meta.url);
 let lenet, shipped;
 before(async () => {
-  lenet = await import(new URL('pkg/lenet.js', root));
-  await lenet.default({ module_or_path: await readFile(new URL('pkg/lenet_bg.wasm', root)) });
+  lenet = await import(new URL('pkg/index.js', root));
+  await lenet.default({ module_or_path: await readFile(new URL(`pkg/${lenet.wasmFile}`, root)) });
   shipped = lenet.Network.pretrained().toSafetensors();
 });
 

@@ -16,8 +16,8 @@ const { chromium } = require("playwright-core");
 
 let lenet;
 before(async () => {
-  lenet = await import(join(root, "pkg/lenet.js"));
-  await lenet.default({ module_or_path: await readFile(join(root, "pkg/lenet_bg.wasm")) });
+  lenet = await import(join(root, "pkg/index.js"));
+  await lenet.default({ module_or_path: await readFile(join(root, "pkg", lenet.wasmFile)) });
 });
 
 /** Sixteen seven-ish strokes on a 28x28 pad (RGBA), as a canvas would give. */
@@ -60,6 +60,22 @@ test("the API predicts, explains its layers and trains", () => {
   assert.deepEqual(fromBuffer.predict(input), net.predict(input), 'an ArrayBuffer loads too');
   fromBuffer.free();
   net.free();
+});
+
+test("index.js picks the relaxed-SIMD build where the engine has it, and both builds compute the same", (t) => {
+  assert.equal(lenet.wasmFile, lenet.relaxedSimd ? "lenet_relaxed_bg.wasm" : "lenet_bg.wasm");
+  // Node 20 runs relaxed SIMD behind a flag (Node 22 by default): the child compares the two builds.
+  const flags = lenet.relaxedSimd ? [] : ["--experimental-wasm-relaxed-simd"];
+  const found = JSON.parse(execFileSync("node", [...flags, join(root, "tests/package/compare-builds.mjs")], { encoding: "utf8" }));
+  t.diagnostic(`relaxed against SIMD128 on ${found.digits} digits: max |p diff| ${found.maxProbabilityDiff.toExponential(2)}, bit-identical ${found.bitIdentical}`);
+  assert.equal(found.relaxedSimd, true, "with relaxed SIMD the engine reports it");
+  assert.equal(found.wasmFile, "lenet_relaxed_bg.wasm");
+  assert.ok(found.maxProbabilityDiff <= 1e-5, `probabilities differ by ${found.maxProbabilityDiff}`);
+  assert.equal(found.top1Differs, 0, "the same digits");
+  found.losses.relaxed.forEach((loss, step) => {
+    const plain = found.losses.simd128[step];
+    assert.ok(Math.abs(loss - plain) <= 1e-4 * Math.abs(plain), `training step ${step}: loss ${loss} against ${plain}`);
+  });
 });
 
 /** Installs an example from the packed tarball (fresh copy of lenet-wasm). */

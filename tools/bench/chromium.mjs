@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `make bench` in headless Chromium: lenet-wasm's figures and the SIMD128 peak
-// inside the browser (tools/bench/page.html runs tools/bench/figures.mjs, as
-// Node does), and start-up from page load to the first prediction, for that
+// `make bench` in headless Chromium: lenet-wasm's figures (both builds) and
+// the SIMD128 and relaxed-SIMD peaks inside the browser (tools/bench/page.html
+// runs tools/bench/figures.mjs, as Node does), and start-up from page load to the first prediction, for that
 // minimal page and for the real page in www/ (to its `lenet:ready` mark: the
 // shipped network loaded and run once). Writes target/bench/chromium.json.
 //
-// Needs `make www` and target/bench/peak.wasm.
+// Needs `make www` and target/bench/peak*.wasm.
 import { createServer } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -62,7 +62,8 @@ try {
     throw new Error(`the bench page failed: ${e.message} ${errors.join('; ')}`);
   });
   await context.close();
-  console.log(`chromium: peak ${figures.peak.gflops.toFixed(1)} GFLOP/s, lenet-wasm predict ${figures.lenetWasm.predict.medianUs.toFixed(1)} us`);
+  for (const [build, f] of Object.entries(figures.builds)) console.log(`chromium: lenet-wasm ${build} predict ${f.predict.medianUs.toFixed(1)} us`);
+  for (const [build, p] of Object.entries(figures.peaks)) console.log(`chromium: ${build} peak ${p.gflops.toFixed(1)} GFLOP/s`);
 
   const result = { chromium: browser.version(), crossOriginIsolated: isolated, ...figures, startupMinimal, startupPage };
   await writeFile(join(ROOT, 'target/bench/chromium.json'), JSON.stringify(result, null, 2) + '\n');

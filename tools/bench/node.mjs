@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// `make bench` in Node: lenet-wasm's wasm build (pkg/) against ONNX Runtime Web
-// (wasm backend, SIMD, one thread) and TensorFlow.js (wasm backend, one thread;
-// cpu backend for training), on the same shipped LeNet-5, plus the wasm SIMD128
-// peak. The peers' probabilities on 128 MNIST test digits must match
-// lenet-wasm's (same top-1, within 1e-4) or this fails. Writes
-// target/bench/node.json.
+// `make bench` in Node: lenet-wasm (pkg/, the build its index.js picks for
+// this Node) against ONNX Runtime Web (wasm backend, SIMD, one thread) and
+// TensorFlow.js (wasm backend, one thread; cpu backend for training), on the
+// same shipped LeNet-5, plus the wasm SIMD128 peak. The peers' probabilities
+// on 128 MNIST test digits must match lenet-wasm's (same top-1, within 1e-4)
+// or this fails. Writes target/bench/node-<build>.json.
+//
+// `--lenet-only` leaves out the peers: make bench runs it under
+// --experimental-wasm-relaxed-simd for the relaxed-SIMD build (Node 20 has
+// relaxed SIMD only behind that flag) and its fused multiply-add peak.
 //
 // Needs `make pkg`, `make data`, tools/bench/node_modules (npm ci) and, in
-// target/bench/, lenet5.onnx (export_onnx.py) and peak.wasm (peak.wat).
+// target/bench/, lenet5.onnx (export_onnx.py) and peak*.wasm (peak.wat).
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
@@ -28,16 +32,25 @@ const digits = mnistDigits(
 const batch = digits.images.subarray(0, 64 * 1024);
 const labels = digits.labels.subarray(0, 64);
 
-const peak = await peakFigures(await file('target/bench/peak.wasm'));
-log(`wasm SIMD128 peak ${peak.gflops.toFixed(1)} GFLOP/s: LeNet-5 in ${peak.lenetImageUs.toFixed(1)} us per image at best`);
+const lenet = await import(new URL('pkg/index.js', root));
+await lenet.default({ module_or_path: await file(`pkg/${lenet.wasmFile}`) });
+const build = lenet.relaxedSimd ? 'relaxed' : 'simd128';
+const peak = await peakFigures(await file(`target/bench/${build === 'relaxed' ? 'peak-relaxed' : 'peak'}.wasm`));
+log(`wasm ${build} peak ${peak.gflops.toFixed(1)} GFLOP/s: LeNet-5 in ${peak.lenetImageUs.toFixed(1)} us per image at best`);
 
-const lenet = await import(new URL('pkg/lenet.js', root));
-await lenet.default({ module_or_path: await file('pkg/lenet_bg.wasm') });
 const reference = lenet.Network.pretrained();
 const ours = reference.predictBatch(digits.images, digits.count);
 reference.free();
 const lenetWasm = await lenetFigures(lenet, digits);
-log(`lenet-wasm predict ${lenetWasm.predict.medianUs.toFixed(1)} us`);
+log(`lenet-wasm (${lenet.wasmFile}) predict ${lenetWasm.predict.medianUs.toFixed(1)} us`);
+
+const out = new URL(`target/bench/node-${build}.json`, root);
+const write = (peers) => writeFile(out, JSON.stringify({ node: process.version, build, peak, lenetWasm, ...peers }, null, 2) + '\n');
+if (process.argv.includes('--lenet-only')) {
+  await write({});
+  log(`wrote ${fileURLToPath(out)}`);
+  process.exit(0);
+}
 
 /** Max |p - lenet-wasm's p| over the digits; throws unless every top-1 agrees and the max is within 1e-4. */
 function check(name, theirs) {
@@ -155,6 +168,5 @@ const tfjsCpu = {
 net.dispose();
 log(`tfjs cpu train step ${tfjsCpu.trainStep.imagesPerSecond.toFixed(0)} images/s`);
 
-const out = new URL('target/bench/node.json', root);
-await writeFile(out, JSON.stringify({ node: process.version, peak, lenetWasm, onnxruntimeWeb, tfjsWasm, tfjsCpu }, null, 2) + '\n');
+await write({ onnxruntimeWeb, tfjsWasm, tfjsCpu });
 log(`wrote ${fileURLToPath(out)}`);

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The end of `make bench`: merges target/bench/{native,ort-native,node,chromium}.json
-// with the .wasm sizes and the machine into target/bench/bench.json, and prints
-// each figure beside the best peer, the wasm SIMD128 limit and issue 6's target.
+// The end of `make bench`: merges target/bench/{native,ort-native,node-simd128,
+// node-relaxed,chromium}.json with the .wasm sizes and the machine into
+// target/bench/bench.json, and prints each figure beside the best peer, the
+// wasm SIMD128 limit and issue 6's target. Both .wasm builds are measured, each
+// against the limit of the SIMD128 multiply-add loop (the relaxed loop's fused
+// multiply-adds are printed too).
 // Ratios are always this figure / the other, so for a latency lower is better
 // and for images/s higher is. A missed target is reported, not an error.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,8 +13,8 @@ import { gzipSync } from 'node:zlib';
 
 const root = new URL('../../', import.meta.url);
 const read = async (path) => JSON.parse(await readFile(new URL(path, root), 'utf8'));
-const [native, ortNative, node, chromium] = await Promise.all(
-  ['native', 'ort-native', 'node', 'chromium'].map((name) => read(`target/bench/${name}.json`)),
+const [native, ortNative, node, nodeRelaxed, chromium] = await Promise.all(
+  ['native', 'ort-native', 'node-simd128', 'node-relaxed', 'chromium'].map((name) => read(`target/bench/${name}.json`)),
 );
 
 async function size(path) {
@@ -82,8 +85,10 @@ function wasmRows(engine, figures, peak) {
 
 const onnxruntime = (value) => ({ name: 'onnxruntime', value });
 const rows = [
-  ...wasmRows('node', node.lenetWasm, node.peak),
-  ...wasmRows('chromium', chromium.lenetWasm, chromium.peak),
+  ...wasmRows('node simd128', node.lenetWasm, node.peak),
+  ...wasmRows('node relaxed*', nodeRelaxed.lenetWasm, node.peak),
+  ...wasmRows('chromium relaxed', chromium.builds.relaxed, chromium.peaks.simd128),
+  ...wasmRows('chromium simd128', chromium.builds.simd128, chromium.peaks.simd128),
   latency('native: lenet predict, 1 image', native.predict, {
     peer: onnxruntime(ortNative.predict.medianUs),
     target: (_, p) => ['<= 1x onnxruntime', p <= 1],
@@ -105,10 +110,12 @@ const rows = [
   row('chromium: start-up to lenet:ready, www/', 'ms', chromium.startupPage.medianMs, {
     target: (v) => ['< 300', v < 300],
   }),
-  row('node: wasm SIMD128 peak', 'GFLOP/s', node.peak.gflops),
+  row('node: wasm SIMD128 peak (mul + add)', 'GFLOP/s', node.peak.gflops),
+  row('node: wasm relaxed SIMD peak (fused madd)*', 'GFLOP/s', nodeRelaxed.peak.gflops),
   row('node: limit, LeNet-5 per image', 'us', node.peak.lenetImageUs),
-  row('chromium: wasm SIMD128 peak', 'GFLOP/s', chromium.peak.gflops),
-  row('chromium: limit, LeNet-5 per image', 'us', chromium.peak.lenetImageUs),
+  row('chromium: wasm SIMD128 peak (mul + add)', 'GFLOP/s', chromium.peaks.simd128.gflops),
+  row('chromium: wasm relaxed SIMD peak (fused madd)', 'GFLOP/s', chromium.peaks.relaxed.gflops),
+  row('chromium: limit, LeNet-5 per image', 'us', chromium.peaks.simd128.lenetImageUs),
   latency('peer: onnxruntime-web predict, 1 image', node.onnxruntimeWeb.predict),
   row('peer: onnxruntime-web predict, batch 64', 'images/s', node.onnxruntimeWeb.predictBatch.imagesPerSecond),
   latency('peer: tfjs wasm predict, 1 image', node.tfjsWasm.predict),
@@ -139,7 +146,9 @@ const line = (c) => c.map((text, i) => ([1, 4, 6].includes(i) ? text.padStart(wi
 console.log(`\nmake bench, ${machine.date}: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}, chromium ${machine.chromium}`);
 console.log(`peers: onnxruntime-web ${machine.onnxruntimeWeb}, tfjs ${machine.tfjs} (all in Node), onnxruntime ${machine.onnxruntime} (Python); one thread each`);
 console.log('latencies: median of 1,000 or 2,000 calls after a warm-up; batch figures: 64 images / the median call;');
-console.log('limit: LeNet-5\'s 833,040 flops at the wasm SIMD128 peak of the same engine; ratios: value / peer, value / limit\n');
+console.log('limit: LeNet-5\'s 833,040 flops at the wasm SIMD128 peak of the same engine; ratios: value / peer, value / limit');
+console.log('builds: simd128 = pkg/lenet_bg.wasm, relaxed = pkg/lenet_relaxed_bg.wasm (what pkg/index.js loads where relaxed SIMD runs);');
+console.log('* node --experimental-wasm-relaxed-simd: Node 20 runs relaxed SIMD only behind this flag\n');
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 cells.forEach((c) => console.log(line(c)));
@@ -154,5 +163,5 @@ if (node.tfjsWasm.trainError) console.log(`tfjs wasm cannot train LeNet-5: ${nod
 const targets = rows.filter((r) => r.target);
 console.log(`targets met: ${targets.filter((r) => r.met).length} of ${targets.length}`);
 
-await writeFile(new URL('target/bench/bench.json', root), JSON.stringify({ machine, rows, native, ortNative, node, chromium, sizes }, null, 2) + '\n');
+await writeFile(new URL('target/bench/bench.json', root), JSON.stringify({ machine, rows, native, ortNative, node, nodeRelaxed, chromium, sizes }, null, 2) + '\n');
 console.log('wrote target/bench/bench.json');

@@ -4,7 +4,7 @@
 // imported only now so that it does not delay the first: the layer views and
 // table, teach, train from scratch. Everything works on the one Model.
 
-import init, { preprocess } from '../pkg/lenet.js';
+import init, { preprocess } from '../pkg/index.js';
 import { DrawingPad } from './pad.js';
 import { PredictionView } from './prediction-view.js';
 import { Model } from './model.js';
@@ -17,7 +17,7 @@ window.addEventListener('unhandledrejection', (e) => showError('Unexpected error
 async function main() {
   const loading = $('#loading');
   try {
-    await init(); // the .wasm is already on its way: index.html preloads it
+    await init(); // fetches the build this browser runs best (see pkg/index.js)
   } catch (e) {
     loading.textContent = '';
     showError('WebAssembly could not start, so the network cannot run in this browser', e);

@@ -2,7 +2,7 @@
 // upload, fine-tune, a from-scratch run) frees the old one and tells the
 // views with a 'change' event.
 
-import { Network } from '../pkg/lenet.js';
+import { Network } from '../pkg/index.js';
 
 export const MAX_WEIGHTS_BYTES = 4 * 1024 * 1024; // the shipped file is 243 KiB
 

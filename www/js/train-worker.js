@@ -8,7 +8,7 @@
 //               {type: 'pause'} {type: 'resume'} {type: 'snapshot'}
 // Messages out: {type: 'progress' | 'eval' | 'done' | 'snapshot' | 'state' | 'error', ...}
 
-import init, { Network } from '../pkg/lenet.js';
+import init, { Network } from '../pkg/index.js';
 import { loadManifest, loadSet, toInput, allInputs } from './data.js';
 
 const ready = init();
