@@ -2,7 +2,7 @@
 //!   C = start + A . B
 //! with C row-major, in one of two layouts:
 //!   nn: B's rows are contiguous. Lanes run along C's rows: a tile of up to
-//!       4 x 8 values of C stays in registers while each A(i, k) is broadcast
+//!       4 x 8 values of C (4 x 16 with AVX2) stays in registers while each A(i, k) is broadcast
 //!       and multiplied into a row of B. A may have any strides. A last tile
 //!       of 4 may overlap the one before rather than leave single columns.
 //!   nt: A's rows and B's columns are contiguous (B is a row-major matrix
@@ -161,41 +161,44 @@ impl RowStarts for Listed<'_> {
 
 /// Natively on x86-64 the kernels run compiled for AVX2 when the processor
 /// has it: the compiler then joins pairs of 4-lane operations into 8-lane
-/// ones. The arithmetic is the same (no fused multiply-add), so are the bits.
+/// ones, and `nn`'s tiles are 16 columns wide instead of 8 (the registers are
+/// twice as wide). Each value of C still sums the same products in the same
+/// order, with no fused multiply-add, so the bits are the same.
 fn nn<R: RowStarts>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // Safety: the processor has AVX2.
         return unsafe { nn_avx2(a, b, c, ldc, shape, start) };
     }
-    nn_body(a, b, c, ldc, shape, start)
+    nn_body::<R, 2>(a, b, c, ldc, shape, start)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn nn_avx2<R: RowStarts>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
-    nn_body(a, b, c, ldc, shape, start)
+    nn_body::<R, 4>(a, b, c, ldc, shape, start)
 }
 
+/// NV: the widest tile, in vectors of 4 columns.
 #[cfg_attr(target_arch = "x86_64", inline(always))]
-fn nn_body<R: RowStarts>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
+fn nn_body<R: RowStarts, const NV: usize>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
     let mut i = 0;
     while i < m {
         let rows = (m - i).min(4);
         match rows {
-            4 => nn_rows::<4, R>(a, b, c, ldc, i, (n, k), start),
-            3 => nn_rows::<3, R>(a, b, c, ldc, i, (n, k), start),
-            2 => nn_rows::<2, R>(a, b, c, ldc, i, (n, k), start),
-            _ => nn_rows::<1, R>(a, b, c, ldc, i, (n, k), start),
+            4 => nn_rows::<4, NV, R>(a, b, c, ldc, i, (n, k), start),
+            3 => nn_rows::<3, NV, R>(a, b, c, ldc, i, (n, k), start),
+            2 => nn_rows::<2, NV, R>(a, b, c, ldc, i, (n, k), start),
+            _ => nn_rows::<1, NV, R>(a, b, c, ldc, i, (n, k), start),
         }
         i += rows;
     }
 }
 
-/// Rows i..i+MR of C: tiles of 8 columns, one of 4, then what is left as a
-/// tile of 4 overlapping the one before (or single columns).
+/// Rows i..i+MR of C: tiles of 4 * NV columns, of 8, one of 4, then what is
+/// left as a tile of 4 overlapping the one before (or single columns).
 #[cfg_attr(target_arch = "x86_64", inline(always))]
-fn nn_rows<const MR: usize, R: RowStarts>(
+fn nn_rows<const MR: usize, const NV: usize, R: RowStarts>(
     a: Mat,
     b: (&[f32], R),
     c: &mut [f32],
@@ -207,6 +210,10 @@ fn nn_rows<const MR: usize, R: RowStarts>(
     let mut j = 0;
     // Safety (both tiles): the callers of `nn` checked that A, B and C hold
     // their shapes, and the tiles stay inside rows i..i+MR and columns j..n.
+    while j + 4 * NV <= n {
+        unsafe { nn_tile::<MR, NV, R>(a, b, c, ldc, (i, j), k, start) };
+        j += 4 * NV;
+    }
     while j + 8 <= n {
         unsafe { nn_tile::<MR, 2, R>(a, b, c, ldc, (i, j), k, start) };
         j += 8;
@@ -437,7 +444,7 @@ mod tests {
             let (a, b) = (Mat::rows(&a_data, k), Mat::rows(&b_data, n));
             let (mut dispatched, mut plain) = (vec![0.0; m * n], vec![0.0; m * n]);
             nn(a, (b.data, Every(n)), &mut dispatched, n, (m, n, k), Start::Zero);
-            nn_body(a, (b.data, Every(n)), &mut plain, n, (m, n, k), Start::Zero);
+            nn_body::<_, 2>(a, (b.data, Every(n)), &mut plain, n, (m, n, k), Start::Zero);
             assert_eq!(dispatched, plain, "nn {m}x{n}x{k}");
             let b = Mat::rows(&b_data, k).t();
             nt(a, b, &mut dispatched, n, (m, n, k), Start::Zero);
