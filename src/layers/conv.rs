@@ -8,13 +8,18 @@
 //! Each sample runs as one matrix multiply ("im2col"): every receptive field
 //! becomes a column of `cols` [C*K*K, OH*OW], and
 //!   Y [O, OH*OW] = W [O, C*K*K] . cols + b
-//! Forward avoids building `cols` where it can. With stride 1, row (c, u, v)
-//! of `cols` is the (zero-padded) input plane c shifted by (u, v), so the
-//! multiply reads it in place ("wide" rows: each row runs on across the
-//! right-hand edge into the next input row, and the few columns that do are
-//! dropped afterwards). A kernel as large as its unpadded input (LeNet's C5)
-//! has one position, `cols` is the input itself, and the batch runs as one
-//! linear layer.
+//! Forward mostly does without `cols`: its entry ((c, u, v), (i, j)) is the
+//! (zero-padded) input at tap (c, u, v) from position (i, j), so the multiply
+//! can read the input in place through two offset tables, `taps` and `at`.
+//! - A kernel as large as its unpadded input (LeNet's C5) has one position,
+//!   `cols` is the input itself, and the batch runs as one linear layer.
+//! - With 8 output channels or more (LeNet's C3), lanes run along the
+//!   channels: Y^T [OH*OW, O] = cols^T . W^T + b, then Y is Y^T transposed.
+//! - Otherwise, with stride 1 (LeNet's C1), lanes run along the positions:
+//!   row (c, u, v) of `cols` is the input plane c shifted by (u, v), "wide"
+//!   rows that run on across the right-hand edge into the next input row; the
+//!   few columns that do are dropped afterwards.
+//! - Otherwise (fewer channels, stride > 1) `cols` is built (im2col).
 //! Backward, with dY laid out the same way:
 //!   dW += dY . cols^T,   db += row sums of dY,   dcols = W^T . dY
 //! and dcols is scattered back onto the input positions it came from (col2im).
@@ -24,7 +29,7 @@
 
 use ndarray::{ArrayView4, ArrayViewMut4};
 
-use super::gemm::{gemm, gemm_rows_at, Mat, Start};
+use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, Mat, Start};
 use super::lanes::copy_short;
 use super::{Params, Scratch};
 use crate::spec::Shape;
@@ -39,6 +44,8 @@ pub struct Conv2d {
     pub params: Params,
     /// Where row (c, u, v) of `cols` starts in the padded input [C, H+2p, W+2p].
     taps: Vec<usize>,
+    /// Where the receptive field of output position (i, j) starts in it.
+    at: Vec<usize>,
 }
 
 impl Conv2d {
@@ -47,7 +54,8 @@ impl Conv2d {
         let taps = (0..input.channels)
             .flat_map(|c| (0..kernel).flat_map(move |u| (0..kernel).map(move |v| (c * height + u) * width + v)))
             .collect();
-        Conv2d { input, output, kernel, stride, padding, params, taps }
+        let at = (0..output.height).flat_map(|i| (0..output.width).map(move |j| (i * width + j) * stride)).collect();
+        Conv2d { input, output, kernel, stride, padding, params, taps, at }
     }
 
     /// Rows of the im2col matrix: C * K * K, the fan-in of one output value.
@@ -73,14 +81,33 @@ impl Conv2d {
             return;
         }
         let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));
-        if self.stride == 1 {
-            let p = self.padding;
-            let (height, width) = (self.input.height + 2 * p, self.input.width + 2 * p);
-            let (oh, ow) = (self.output.height, self.output.width);
-            let wide = (oh - 1) * width + ow;
-            let (padded, out) = scratch.split(if p > 0 { self.input.channels * height * width } else { 0 }, channels * wide);
-            // The border stays zero from sample to sample; `pad` writes only the inside.
-            padded.fill(0.0);
+        let by_channel = channels >= 8;
+        if !by_channel && self.stride > 1 {
+            let (cols, _) = scratch.split(rows * positions, 0);
+            for (x, y) in samples {
+                self.im2col(x, cols);
+                gemm(weight, Mat::rows(cols, positions), y, positions, (channels, positions, rows), Start::RowBias(bias));
+            }
+            return;
+        }
+        let p = self.padding;
+        let (height, width) = (self.input.height + 2 * p, self.input.width + 2 * p);
+        let (oh, ow) = (self.output.height, self.output.width);
+        let wide = (oh - 1) * width + ow;
+        let out_len = if by_channel { rows * channels + positions * channels } else { channels * wide };
+        let (padded, out) = scratch.split(if p > 0 { self.input.channels * height * width } else { 0 }, out_len);
+        // The border stays zero from sample to sample; `pad` writes only the inside.
+        padded.fill(0.0);
+        if by_channel {
+            let (weight_t, out) = out.split_at_mut(rows * channels);
+            transpose(weight.data, (channels, rows), weight_t);
+            let weight_t = Mat::rows(weight_t, channels);
+            for (x, y) in samples {
+                let x = if p > 0 { self.pad(x, padded) } else { x };
+                gemm_gathered((x, &self.at, &self.taps), weight_t, out, channels, (positions, channels, rows), Start::ColBias(bias));
+                transpose(out, (positions, channels), y);
+            }
+        } else {
             for (x, y) in samples {
                 let x = if p > 0 { self.pad(x, padded) } else { x };
                 gemm_rows_at(weight, (x, &self.taps), out, wide, (channels, wide, rows), Start::RowBias(bias));
@@ -88,12 +115,6 @@ impl Conv2d {
                 for (y, at) in y.chunks_exact_mut(ow).zip(starts) {
                     copy_short(y, &out[at..at + ow]);
                 }
-            }
-        } else {
-            let (cols, _) = scratch.split(rows * positions, 0);
-            for (x, y) in samples {
-                self.im2col(x, cols);
-                gemm(weight, Mat::rows(cols, positions), y, positions, (channels, positions, rows), Start::RowBias(bias));
             }
         }
     }
@@ -254,8 +275,9 @@ mod tests {
         y
     }
 
-    /// All three ways forward runs: stride 1 read in place (every third
-    /// case), a kernel covering its whole input (every fifth), im2col.
+    /// All four ways forward runs: 8 output channels or more (about half the
+    /// cases), stride 1 (every third), a kernel covering its whole input
+    /// (every fifth), im2col.
     #[test]
     fn matches_the_naive_definition_on_random_shapes() {
         let mut rng = fastrand::Rng::with_seed(7);
@@ -266,7 +288,7 @@ mod tests {
             let s = if case % 3 == 0 { 1 } else { rng.usize(1..=3) };
             let h = if whole { k } else { rng.usize(k.saturating_sub(2 * p).max(1)..=12) };
             let w = if whole { k } else { rng.usize(k.saturating_sub(2 * p).max(1)..=12) };
-            let conv = layer(rng.usize(1..=4), h, w, rng.usize(1..=5), k, s, p, case);
+            let conv = layer(rng.usize(1..=4), h, w, rng.usize(1..=12), k, s, p, case);
             let n = rng.usize(1..=3);
             let x = random_array(&mut rng, (n, conv.input.channels, h, w));
             let mut y = Array4::zeros((n, conv.output.channels, conv.output.height, conv.output.width));

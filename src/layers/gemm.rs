@@ -121,6 +121,43 @@ pub fn gemm_rows_at(
     nn(a, (b, Listed(rows)), c, ldc, (m, n, k), start);
 }
 
+/// [`gemm`] with A read at listed offsets of one slice: A(i, kk) =
+/// a[rows[i] + cols[kk]], and B row-major with contiguous rows. A convolution
+/// with many output channels reads its input this way: A is the im2col matrix
+/// transposed, one row per output position and one column per kernel tap,
+/// and C holds the output with the channels along its rows.
+pub fn gemm_gathered(
+    (a, rows, cols): (&[f32], &[usize], &[usize]),
+    b: Mat,
+    c: &mut [f32],
+    ldc: usize,
+    (m, n, k): (usize, usize, usize),
+    start: Start,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    let last = |offsets: &[usize], len: usize| offsets.get(..len).map(|o| o.iter().max().copied().unwrap_or(0));
+    let fits = match (last(rows, m), last(cols, k)) {
+        (Some(r), Some(c)) => k == 0 || r + c < a.len(),
+        _ => false,
+    };
+    assert!(fits, "gemm: A is smaller than its shape");
+    assert!(b.col_stride == 1 && b.holds(k, n), "gemm: B needs contiguous rows and its shape");
+    check_c_and_start(c, ldc, (m, n), start);
+    nn(Gathered { data: a, rows: &rows[..m], cols }, (b.data, Every(b.row_stride)), c, ldc, (m, n, k), start);
+}
+
+/// dst [cols, rows] = src [rows, cols] transposed (both row-major).
+pub fn transpose(src: &[f32], (rows, cols): (usize, usize), dst: &mut [f32]) {
+    assert!(src.len() >= rows * cols && dst.len() >= rows * cols, "transpose: a matrix is smaller than its shape");
+    for (r, line) in src.chunks_exact(cols).take(rows).enumerate() {
+        for (c, &v) in line.iter().enumerate() {
+            dst[c * rows + r] = v;
+        }
+    }
+}
+
 fn check_c_and_start(c: &[f32], ldc: usize, (m, n): (usize, usize), start: Start) {
     assert!(ldc >= n && (m - 1) * ldc + n <= c.len(), "gemm: C is smaller than its shape");
     match start {
@@ -134,6 +171,78 @@ fn check_c_and_start(c: &[f32], ldc: usize, (m, n): (usize, usize), start: Start
 trait RowStarts: Copy {
     /// Safety: kk is below the k that the caller of `nn` checked B for.
     unsafe fn start(self, kk: usize) -> usize;
+}
+
+/// How `nn` reads A: a cursor over a tile's rows, moved along k.
+trait Lhs: Copy {
+    type Cursor: Copy;
+    /// At A(i, 0), for rows i..i+MR (MR <= 4).
+    /// Safety: those rows are inside what the caller of `nn` checked.
+    unsafe fn cursor(self, i: usize) -> Self::Cursor;
+    /// A(i + r, kk), with the cursor moved kk times.
+    /// Safety: r < MR and kk < k.
+    unsafe fn get(self, at: Self::Cursor, kk: usize, r: usize) -> f32;
+    /// The cursor at the next kk.
+    fn step(self, at: Self::Cursor) -> Self::Cursor;
+    /// A(i, kk), bounds-checked.
+    fn value(self, i: usize, kk: usize) -> f32;
+}
+
+impl Lhs for Mat<'_> {
+    type Cursor = *const f32;
+
+    #[inline(always)]
+    unsafe fn cursor(self, i: usize) -> *const f32 {
+        self.data.as_ptr().add(i * self.row_stride)
+    }
+
+    #[inline(always)]
+    unsafe fn get(self, at: *const f32, _: usize, r: usize) -> f32 {
+        *at.add(r * self.row_stride)
+    }
+
+    #[inline(always)]
+    fn step(self, at: *const f32) -> *const f32 {
+        at.wrapping_add(self.col_stride)
+    }
+
+    fn value(self, i: usize, kk: usize) -> f32 {
+        self.data[i * self.row_stride + kk * self.col_stride]
+    }
+}
+
+/// A(i, kk) = data[rows[i] + cols[kk]], both offset lists checked against
+/// the slice by `gemm_gathered`.
+#[derive(Clone, Copy)]
+struct Gathered<'a> {
+    data: &'a [f32],
+    rows: &'a [usize],
+    cols: &'a [usize],
+}
+
+impl Lhs for Gathered<'_> {
+    /// Where each of the tile's rows starts (rows past the end repeat the last).
+    type Cursor = [*const f32; 4];
+
+    #[inline(always)]
+    unsafe fn cursor(self, i: usize) -> [*const f32; 4] {
+        let last = self.rows.len() - 1;
+        std::array::from_fn(|r| self.data.as_ptr().add(*self.rows.get_unchecked((i + r).min(last))))
+    }
+
+    #[inline(always)]
+    unsafe fn get(self, at: [*const f32; 4], kk: usize, r: usize) -> f32 {
+        *at[r].add(*self.cols.get_unchecked(kk))
+    }
+
+    #[inline(always)]
+    fn step(self, at: [*const f32; 4]) -> [*const f32; 4] {
+        at
+    }
+
+    fn value(self, i: usize, kk: usize) -> f32 {
+        self.data[self.rows[i] + self.cols[kk]]
+    }
 }
 
 /// Every `.0` floats.
@@ -164,32 +273,34 @@ impl RowStarts for Listed<'_> {
 /// ones, and `nn`'s tiles are 16 columns wide instead of 8 (the registers are
 /// twice as wide). Each value of C still sums the same products in the same
 /// order, with no fused multiply-add, so the bits are the same.
-fn nn<R: RowStarts>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
+fn nn<A: Lhs, R: RowStarts>(a: A, b: (&[f32], R), c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // Safety: the processor has AVX2.
         return unsafe { nn_avx2(a, b, c, ldc, shape, start) };
     }
-    nn_body::<R, 2>(a, b, c, ldc, shape, start)
+    nn_body::<_, _, 2>(a, b, c, ldc, shape, start)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn nn_avx2<R: RowStarts>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
-    nn_body::<R, 4>(a, b, c, ldc, shape, start)
+unsafe fn nn_avx2<A: Lhs, R: RowStarts>(a: A, b: (&[f32], R), c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
+    nn_body::<_, _, 4>(a, b, c, ldc, shape, start)
 }
 
 /// NV: the widest tile, in vectors of 4 columns.
 #[cfg_attr(target_arch = "x86_64", inline(always))]
-fn nn_body<R: RowStarts, const NV: usize>(a: Mat, b: (&[f32], R), c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
+fn nn_body<A: Lhs, R: RowStarts, const NV: usize>(
+    a: A,
+    b: (&[f32], R), c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
     let mut i = 0;
     while i < m {
         let rows = (m - i).min(4);
         match rows {
-            4 => nn_rows::<4, NV, R>(a, b, c, ldc, i, (n, k), start),
-            3 => nn_rows::<3, NV, R>(a, b, c, ldc, i, (n, k), start),
-            2 => nn_rows::<2, NV, R>(a, b, c, ldc, i, (n, k), start),
-            _ => nn_rows::<1, NV, R>(a, b, c, ldc, i, (n, k), start),
+            4 => nn_rows::<4, NV, _, _>(a, b, c, ldc, i, (n, k), start),
+            3 => nn_rows::<3, NV, _, _>(a, b, c, ldc, i, (n, k), start),
+            2 => nn_rows::<2, NV, _, _>(a, b, c, ldc, i, (n, k), start),
+            _ => nn_rows::<1, NV, _, _>(a, b, c, ldc, i, (n, k), start),
         }
         i += rows;
     }
@@ -198,8 +309,8 @@ fn nn_body<R: RowStarts, const NV: usize>(a: Mat, b: (&[f32], R), c: &mut [f32],
 /// Rows i..i+MR of C: tiles of 4 * NV columns, of 8, one of 4, then what is
 /// left as a tile of 4 overlapping the one before (or single columns).
 #[cfg_attr(target_arch = "x86_64", inline(always))]
-fn nn_rows<const MR: usize, const NV: usize, R: RowStarts>(
-    a: Mat,
+fn nn_rows<const MR: usize, const NV: usize, A: Lhs, R: RowStarts>(
+    a: A,
     b: (&[f32], R),
     c: &mut [f32],
     ldc: usize,
@@ -211,21 +322,22 @@ fn nn_rows<const MR: usize, const NV: usize, R: RowStarts>(
     // Safety (both tiles): the callers of `nn` checked that A, B and C hold
     // their shapes, and the tiles stay inside rows i..i+MR and columns j..n.
     while j + 4 * NV <= n {
-        unsafe { nn_tile::<MR, NV, R>(a, b, c, ldc, (i, j), k, start) };
+        unsafe { nn_tile::<MR, NV, _, _>(a, b, c, ldc, (i, j), k, start) };
         j += 4 * NV;
     }
-    while j + 8 <= n {
-        unsafe { nn_tile::<MR, 2, R>(a, b, c, ldc, (i, j), k, start) };
+    // (With NV = 2 this tile is the one above; leaving it out keeps the wasm small and fast.)
+    if NV > 2 && j + 8 <= n {
+        unsafe { nn_tile::<MR, 2, _, _>(a, b, c, ldc, (i, j), k, start) };
         j += 8;
     }
     if j + 4 <= n {
-        unsafe { nn_tile::<MR, 1, R>(a, b, c, ldc, (i, j), k, start) };
+        unsafe { nn_tile::<MR, 1, _, _>(a, b, c, ldc, (i, j), k, start) };
         j += 4;
     }
     if j < n && n >= 4 && !matches!(start, Start::Keep) {
         // The last few columns as a tile of 4 overlapping the one before: the
         // overlap is written twice with the same values (unless accumulating).
-        unsafe { nn_tile::<MR, 1, R>(a, b, c, ldc, (i, n - 4), k, start) };
+        unsafe { nn_tile::<MR, 1, _, _>(a, b, c, ldc, (i, n - 4), k, start) };
         j = n;
     }
     for j in j..n {
@@ -233,7 +345,7 @@ fn nn_rows<const MR: usize, const NV: usize, R: RowStarts>(
             let mut sum = start.value(c[i * ldc + j], i, j);
             for kk in 0..k {
                 // Safety: kk < k.
-                sum += a.data[i * a.row_stride + kk * a.col_stride] * b.0[unsafe { b.1.start(kk) } + j];
+                sum += a.value(i, kk) * b.0[unsafe { b.1.start(kk) } + j];
             }
             c[i * ldc + j] = sum;
         }
@@ -243,8 +355,8 @@ fn nn_rows<const MR: usize, const NV: usize, R: RowStarts>(
 /// C[i..i+MR, j..j+4*NV] in registers, one step of k at a time.
 /// Safety: that block and the rows/columns of A and B it reads are in bounds.
 #[inline(always)]
-unsafe fn nn_tile<const MR: usize, const NV: usize, R: RowStarts>(
-    a: Mat,
+unsafe fn nn_tile<const MR: usize, const NV: usize, A: Lhs, R: RowStarts>(
+    a: A,
     (b, rows): (&[f32], R),
     c: &mut [f32],
     ldc: usize,
@@ -264,7 +376,7 @@ unsafe fn nn_tile<const MR: usize, const NV: usize, R: RowStarts>(
             };
         }
     }
-    let mut ap = a.data.as_ptr().add(i * a.row_stride);
+    let mut at = a.cursor(i);
     for kk in 0..k {
         let bp = b.as_ptr().add(rows.start(kk) + j);
         let mut bv = [F32x4::splat(0.0); NV];
@@ -272,12 +384,12 @@ unsafe fn nn_tile<const MR: usize, const NV: usize, R: RowStarts>(
             *lanes = F32x4::load(bp.add(4 * v));
         }
         for (r, row) in acc.iter_mut().enumerate() {
-            let av = F32x4::splat(*ap.add(r * a.row_stride));
+            let av = F32x4::splat(a.get(at, kk, r));
             for (lanes, &bv) in row.iter_mut().zip(&bv) {
                 *lanes = lanes.mul_add(av, bv);
             }
         }
-        ap = ap.wrapping_add(a.col_stride);
+        at = a.step(at);
     }
     for (r, row) in acc.iter().enumerate() {
         for (v, lanes) in row.iter().enumerate() {
@@ -444,7 +556,7 @@ mod tests {
             let (a, b) = (Mat::rows(&a_data, k), Mat::rows(&b_data, n));
             let (mut dispatched, mut plain) = (vec![0.0; m * n], vec![0.0; m * n]);
             nn(a, (b.data, Every(n)), &mut dispatched, n, (m, n, k), Start::Zero);
-            nn_body::<_, 2>(a, (b.data, Every(n)), &mut plain, n, (m, n, k), Start::Zero);
+            nn_body::<_, _, 2>(a, (b.data, Every(n)), &mut plain, n, (m, n, k), Start::Zero);
             assert_eq!(dispatched, plain, "nn {m}x{n}x{k}");
             let b = Mat::rows(&b_data, k).t();
             nt(a, b, &mut dispatched, n, (m, n, k), Start::Zero);
@@ -472,6 +584,37 @@ mod tests {
                 assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}): {x} vs {y}");
             }
         }
+    }
+
+    /// A read at listed row and column offsets, against the same A copied out.
+    #[test]
+    fn gathered_a_matches_the_reference() {
+        let mut rng = fastrand::Rng::with_seed(9);
+        for case in 0..200 {
+            let (m, n, k) = (rng.usize(1..19), rng.usize(1..27), rng.usize(0..30));
+            let source = random(&mut rng, 96);
+            let rows: Vec<usize> = (0..m).map(|_| rng.usize(0..48)).collect();
+            let cols: Vec<usize> = (0..k).map(|_| rng.usize(0..48)).collect();
+            let source = &source;
+            let copied: Vec<f32> = rows.iter().flat_map(|&r| cols.iter().map(move |&c| source[r + c])).collect();
+            let b_data = random(&mut rng, k * n);
+            let bias = random(&mut rng, n);
+            let (mut fast, mut slow) = (vec![0.0; m * n], vec![0.0; m * n]);
+            let b = Mat::rows(&b_data, n);
+            gemm_gathered((&source, &rows, &cols), b, &mut fast, n, (m, n, k), Start::ColBias(&bias));
+            reference(Mat::rows(&copied, k), b, &mut slow, n, (m, n, k), Start::ColBias(&bias));
+            for (x, y) in fast.iter().zip(&slow) {
+                assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}): {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn transpose_swaps_rows_and_columns() {
+        let src: Vec<f32> = (0..6).map(|v| v as f32).collect();
+        let mut dst = [0.0; 6];
+        transpose(&src, (2, 3), &mut dst);
+        assert_eq!(dst, [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
     }
 
     #[test]
