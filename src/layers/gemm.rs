@@ -148,12 +148,25 @@ pub fn gemm_gathered(
     nn(Gathered { data: a, rows: &rows[..m], cols }, (b.data, Every(b.row_stride)), c, ldc, (m, n, k), start);
 }
 
-/// dst [cols, rows] = src [rows, cols] transposed (both row-major).
+/// dst [cols, rows] = src [rows, cols] transposed (both row-major): blocks
+/// of 4 x 4 in registers, the edges one value at a time.
 pub fn transpose(src: &[f32], (rows, cols): (usize, usize), dst: &mut [f32]) {
     assert!(src.len() >= rows * cols && dst.len() >= rows * cols, "transpose: a matrix is smaller than its shape");
-    for (r, line) in src.chunks_exact(cols).take(rows).enumerate() {
-        for (c, &v) in line.iter().enumerate() {
-            dst[c * rows + r] = v;
+    let (whole_rows, whole_cols) = (rows / 4 * 4, cols / 4 * 4);
+    for r in (0..whole_rows).step_by(4) {
+        for c in (0..whole_cols).step_by(4) {
+            // Safety: rows r..r+4 and columns c..c+4 are inside both matrices.
+            unsafe {
+                let block = std::array::from_fn(|q| F32x4::load(src.as_ptr().add((r + q) * cols + c)));
+                for (q, column) in F32x4::transpose(block).into_iter().enumerate() {
+                    column.store(dst.as_mut_ptr().add((c + q) * rows + r));
+                }
+            }
+        }
+    }
+    for r in 0..rows {
+        for c in if r < whole_rows { whole_cols } else { 0 }..cols {
+            dst[c * rows + r] = src[r * cols + c];
         }
     }
 }
@@ -611,10 +624,14 @@ mod tests {
 
     #[test]
     fn transpose_swaps_rows_and_columns() {
-        let src: Vec<f32> = (0..6).map(|v| v as f32).collect();
-        let mut dst = [0.0; 6];
-        transpose(&src, (2, 3), &mut dst);
-        assert_eq!(dst, [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
+        for (rows, cols) in [(2, 3), (4, 4), (16, 150), (100, 16), (9, 7), (1, 13)] {
+            let src: Vec<f32> = (0..rows * cols).map(|v| v as f32).collect();
+            let mut dst = vec![0.0; rows * cols];
+            transpose(&src, (rows, cols), &mut dst);
+            for (r, c) in (0..rows).flat_map(|r| (0..cols).map(move |c| (r, c))) {
+                assert_eq!(dst[c * rows + r], src[r * cols + c], "{rows}x{cols} at ({r}, {c})");
+            }
+        }
     }
 
     #[test]

@@ -76,6 +76,19 @@ mod imp {
         pub fn deinterleave(self, next: F32x4) -> (F32x4, F32x4) {
             (F32x4(i32x4_shuffle::<0, 2, 4, 6>(self.0, next.0)), F32x4(i32x4_shuffle::<1, 3, 5, 7>(self.0, next.0)))
         }
+
+        /// Four rows of a 4 x 4 block as its four columns.
+        #[inline(always)]
+        pub fn transpose([a, b, c, d]: [F32x4; 4]) -> [F32x4; 4] {
+            let (ab_lo, ab_hi) = (i32x4_shuffle::<0, 4, 1, 5>(a.0, b.0), i32x4_shuffle::<2, 6, 3, 7>(a.0, b.0));
+            let (cd_lo, cd_hi) = (i32x4_shuffle::<0, 4, 1, 5>(c.0, d.0), i32x4_shuffle::<2, 6, 3, 7>(c.0, d.0));
+            [
+                F32x4(i32x4_shuffle::<0, 1, 4, 5>(ab_lo, cd_lo)),
+                F32x4(i32x4_shuffle::<2, 3, 6, 7>(ab_lo, cd_lo)),
+                F32x4(i32x4_shuffle::<0, 1, 4, 5>(ab_hi, cd_hi)),
+                F32x4(i32x4_shuffle::<2, 3, 6, 7>(ab_hi, cd_hi)),
+            ]
+        }
     }
 }
 
@@ -135,6 +148,12 @@ mod imp {
         pub fn deinterleave(self, next: F32x4) -> (F32x4, F32x4) {
             let (a, b) = (self.0, next.0);
             (F32x4([a[0], a[2], b[0], b[2]]), F32x4([a[1], a[3], b[1], b[3]]))
+        }
+
+        /// Four rows of a 4 x 4 block as its four columns.
+        #[inline(always)]
+        pub fn transpose(rows: [F32x4; 4]) -> [F32x4; 4] {
+            std::array::from_fn(|c| F32x4(std::array::from_fn(|r| rows[r].0[c])))
         }
     }
 }
