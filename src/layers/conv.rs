@@ -167,9 +167,7 @@ impl Conv2d {
         }
         let (cols, dcols) = scratch.split(rows * positions, if dx.is_some() { rows * positions } else { 0 });
         for (s, (x, dy)) in x.chunks_exact(self.input.len()).zip(dy.chunks_exact(self.output.len())).enumerate() {
-            for (db, dy) in grad_b.iter_mut().zip(dy.chunks_exact(positions)) {
-                *db += dy.iter().sum::<f32>();
-            }
+            add_channel_sums(grad_b, dy, positions);
             let dy = Mat::rows(dy, positions);
             self.im2col(x, cols);
             gemm(dy, Mat::rows(cols, positions).t(), grad_w, rows, (channels, rows, positions), Start::Keep);
@@ -245,13 +243,34 @@ impl Conv2d {
                     for i in i_lo..i_hi {
                         let line = &row[i * ow_n..][..ow_n];
                         let dst = &mut plane[(i * s + u - p) * width..][..width];
-                        for j in j_lo..j_hi {
-                            dst[j * s + v - p] += line[j];
+                        if s == 1 && j_lo < j_hi {
+                            // Contiguous on both sides: the adds vectorize.
+                            let dst = &mut dst[j_lo + v - p..j_hi + v - p];
+                            dst.iter_mut().zip(&line[j_lo..j_hi]).for_each(|(d, &g)| *d += g);
+                        } else {
+                            for j in j_lo..j_hi {
+                                dst[j * s + v - p] += line[j];
+                            }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// db[o] += the sum of channel o of dy [O, positions], each sum in order
+/// from -0.0 (as `Iterator::sum` adds): 8 channels at a time, so that their
+/// chains of adds run side by side instead of one waiting on the next.
+fn add_channel_sums(db: &mut [f32], dy: &[f32], positions: usize) {
+    for (db, dy) in db.chunks_mut(8).zip(dy.chunks(8 * positions)) {
+        let mut sums = [-0.0f32; 8];
+        for p in 0..positions {
+            for (o, sum) in sums.iter_mut().enumerate().take(db.len()) {
+                *sum += dy[o * positions + p];
+            }
+        }
+        db.iter_mut().zip(sums).for_each(|(db, sum)| *db += sum);
     }
 }
 
@@ -341,6 +360,20 @@ mod tests {
                     conv.backward(x, dy, Some(dx), grads, &mut Scratch::default())
                 },
             );
+        }
+    }
+
+    /// Bit for bit what a plain `sum()` per channel gives.
+    #[test]
+    fn channel_sums_add_in_order() {
+        let mut rng = fastrand::Rng::with_seed(4);
+        for (channels, positions) in [(6, 784), (16, 100), (3, 1), (9, 7)] {
+            let dy: Vec<f32> = (0..channels * positions).map(|_| rng.f32() - 0.5).collect();
+            let start: Vec<f32> = (0..channels).map(|_| rng.f32()).collect();
+            let mut fast = start.clone();
+            add_channel_sums(&mut fast, &dy, positions);
+            let plain: Vec<f32> = start.iter().zip(dy.chunks(positions)).map(|(b, dy)| b + dy.iter().sum::<f32>()).collect();
+            assert_eq!(fast, plain, "{channels} x {positions}");
         }
     }
 

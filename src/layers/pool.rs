@@ -79,31 +79,35 @@ impl Pool2d {
         for ((src, grad_in), grad_out) in
             x.chunks_exact(in_plane).zip(dx.chunks_exact_mut(in_plane)).zip(dy.chunks_exact(out_plane))
         {
-            for (o, &g) in grad_out.iter().enumerate() {
-                match self.kind {
-                    PoolKind::Max => grad_in[self.argmax(src, o)] += g,
-                    PoolKind::Avg => self.window(o).for_each(|at| grad_in[at] += g * scale),
+            for (i, grads) in grad_out.chunks_exact(self.output.width).enumerate() {
+                for (j, &g) in grads.iter().enumerate() {
+                    // The top-left corner of the window under output (i, j).
+                    let corner = (i * self.input.width + j) * self.stride;
+                    match self.kind {
+                        PoolKind::Max => grad_in[self.argmax(src, corner)] += g,
+                        PoolKind::Avg => self.window(corner).for_each(|at| grad_in[at] += g * scale),
+                    }
                 }
             }
         }
     }
 
-    /// Offset into one input plane of the top-left corner of the window under
-    /// output position `o`.
-    fn corner(&self, o: usize) -> usize {
-        let (i, j) = (o / self.output.width, o % self.output.width);
-        i * self.stride * self.input.width + j * self.stride
-    }
-
-    /// Offsets into one input plane of the window under output position `o`.
-    fn window(&self, o: usize) -> impl Iterator<Item = usize> + '_ {
-        let (corner, width) = (self.corner(o), self.input.width);
+    /// Offsets into one input plane of the window whose top-left corner is at `corner`.
+    fn window(&self, corner: usize) -> impl Iterator<Item = usize> + '_ {
+        let width = self.input.width;
         (0..self.kernel).flat_map(move |u| (0..self.kernel).map(move |v| corner + u * width + v))
     }
 
     /// Offset of the first largest value in the window (NaN never wins).
-    fn argmax(&self, plane: &[f32], o: usize) -> usize {
-        let mut window = self.window(o);
+    fn argmax(&self, plane: &[f32], corner: usize) -> usize {
+        if self.kernel == 2 {
+            // LeNet's pools, without the iterator: the same order, so the same winner.
+            let width = self.input.width;
+            return [corner + 1, corner + width, corner + width + 1]
+                .into_iter()
+                .fold(corner, |best, at| if plane[at] > plane[best] { at } else { best });
+        }
+        let mut window = self.window(corner);
         let first = window.next().expect("windows are never empty");
         window.fold(first, |best, at| if plane[at] > plane[best] { at } else { best })
     }
