@@ -154,7 +154,7 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     let total_steps = steps_per_epoch * args.epochs;
     let mut x = vec![0.0f32; args.batch * per_image];
     let mut y = vec![0u8; args.batch];
-    let mut ws = Workspace::new();
+    let mut workspaces: Vec<Workspace> = (0..threads).map(|_| Workspace::new()).collect();
     let mut history = Vec::new();
     let started = Instant::now();
     for epoch in 1..=args.epochs {
@@ -201,14 +201,14 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
             }
         }
         bar.finish_and_clear();
-        let eval = net.evaluate(&test_inputs, &test.labels, 256, &mut ws).map_err(|e| e.to_string())?;
+        let (test_loss, test_accuracy) = evaluate_on_threads(&net, &test_inputs, &test.labels, &mut workspaces)?;
         let entry = EpochLog {
             epoch,
             lr,
             train_loss: (loss_sum / seen as f64) as f32,
             train_accuracy: (correct / seen as f64) as f32,
-            test_loss: eval.loss,
-            test_accuracy: eval.accuracy,
+            test_loss,
+            test_accuracy,
             seconds: epoch_start.elapsed().as_secs_f32(),
         };
         println!(
@@ -254,4 +254,25 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> CliResult<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("cannot move {} to {}: {e}", tmp.display(), path.display()))
+}
+
+/// The test set's mean loss and accuracy, its images split over the threads
+/// (one workspace each) in whole batches of 256.
+fn evaluate_on_threads(net: &lenet::Network, images: &[f32], labels: &[u8], workspaces: &mut [Workspace]) -> Result<(f32, f32), String> {
+    let per_image = images.len() / labels.len().max(1);
+    let part = labels.len().div_ceil(workspaces.len()).div_ceil(256) * 256;
+    let parts: Vec<_> = std::thread::scope(|scope| {
+        let jobs = images.chunks(part.max(1) * per_image).zip(labels.chunks(part.max(1))).zip(workspaces.iter_mut());
+        let handles: Vec<_> =
+            jobs.map(|((x, y), ws)| scope.spawn(move || net.evaluate(x, y, 256, ws).map(|e| (e.loss, e.accuracy, y.len())))).collect();
+        handles.into_iter().map(|h| h.join().expect("an evaluation thread panicked")).collect()
+    });
+    let (mut loss, mut correct) = (0.0f64, 0.0f64);
+    for result in parts {
+        let (part_loss, part_accuracy, n) = result.map_err(|e| e.to_string())?;
+        loss += part_loss as f64 * n as f64;
+        correct += part_accuracy as f64 * n as f64;
+    }
+    let n = labels.len().max(1) as f64;
+    Ok(((loss / n) as f32, (correct / n) as f32))
 }
