@@ -46,12 +46,17 @@ impl Augment {
         let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
         let inv = [[a[1][1] / det, -a[0][1] / det], [-a[1][0] / det, a[0][0] / det]];
         let c = (side as f32 - 1.0) / 2.0;
-        for y in 0..side {
-            for x in 0..side {
+        // Where each output pixel of a row samples the source: a first pass
+        // with no branches (it vectorizes), then the reads.
+        let (mut qx, mut qy) = (vec![0.0f32; side], vec![0.0f32; side]);
+        for (y, row) in out.chunks_exact_mut(side).enumerate() {
+            for (x, (qx, qy)) in qx.iter_mut().zip(&mut qy).enumerate() {
                 let (dx, dy) = (x as f32 - c - tx, y as f32 - c - ty);
-                let qx = inv[0][0] * dx + inv[0][1] * dy + c;
-                let qy = inv[1][0] * dx + inv[1][1] * dy + c;
-                out[y * side + x] = bilinear(src, side, qx, qy);
+                *qx = inv[0][0] * dx + inv[0][1] * dy + c;
+                *qy = inv[1][0] * dx + inv[1][1] * dy + c;
+            }
+            for ((out, &qx), &qy) in row.iter_mut().zip(&qx).zip(&qy) {
+                *out = bilinear(src, side, qx, qy);
             }
         }
         if stroke < self.stroke {
