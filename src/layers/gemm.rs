@@ -2,8 +2,9 @@
 //!   C = start + A . B
 //! with C row-major, in one of two layouts:
 //!   nn: B's rows are contiguous. Lanes run along C's rows: a tile of up to
-//!       4 x 8 values of C (4 x 16 with AVX2) stays in registers while each A(i, k) is broadcast
-//!       and multiplied into a row of B. A may have any strides. A last tile
+//!       4 x 8 values of C (4 x 16 with AVX2) stays in registers while each
+//!       A(i, k) is broadcast and multiplied into a row of B. A may have any
+//!       strides, or be read at listed offsets (`gemm_gathered`). A last tile
 //!       of 4 may overlap the one before rather than leave single columns.
 //!   nt: A's rows and B's columns are contiguous (B is a row-major matrix
 //!       transposed). Lanes run along k: a 4 x 3 tile of dot products, each
@@ -305,7 +306,12 @@ unsafe fn nn_avx2<A: Lhs, R: RowStarts>(a: A, b: (&[f32], R), c: &mut [f32], ldc
 #[cfg_attr(target_arch = "x86_64", inline(always))]
 fn nn_body<A: Lhs, R: RowStarts, const NV: usize>(
     a: A,
-    b: (&[f32], R), c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
+    b: (&[f32], R),
+    c: &mut [f32],
+    ldc: usize,
+    (m, n, k): (usize, usize, usize),
+    start: Start,
+) {
     let mut i = 0;
     while i < m {
         let rows = (m - i).min(4);
