@@ -96,12 +96,6 @@ impl Window {
     }
 }
 
-#[derive(Serialize)]
-struct EvaluationView {
-    loss: f32,
-    accuracy: f32,
-}
-
 #[wasm_bindgen(js_class = Network)]
 impl JsNetwork {
     fn wrap(net: crate::Network) -> Result<JsNetwork, JsError> {
@@ -302,7 +296,13 @@ impl JsNetwork {
     pub fn evaluate(&mut self, images: &[f32], labels: &[u8]) -> Result<JsValue, JsError> {
         self.check_count(images, labels.len())?;
         let e = self.net.evaluate(images, labels, 256, &mut self.ws).map_err(js_error)?;
-        to_js(&EvaluationView { loss: e.loss, accuracy: e.accuracy })
+        // Set field by field: JSON has no NaN or Infinity for a loss to be.
+        let view = js_sys::Object::new();
+        for (key, value) in [("loss", e.loss), ("accuracy", e.accuracy)] {
+            js_sys::Reflect::set(&view, &JsValue::from_str(key), &JsValue::from_f64(value as f64))
+                .map_err(|_| JsError::new("internal error: cannot set a field"))?;
+        }
+        Ok(view.into())
     }
 
     /// Checks that `values` holds exactly `n` inputs.
@@ -368,9 +368,12 @@ fn describe(value: &JsValue) -> String {
     js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "undefined".into())
 }
 
-/// Small metadata as plain JavaScript objects (not `Map`s).
+/// Small metadata (whole numbers and strings) as plain JavaScript objects,
+/// through JSON: serde_json is in the .wasm already, and serde-wasm-bindgen's
+/// serializer would add to it.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+    let json = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal error: the metadata is not JSON"))
 }
 
 fn weight_shape(layer: &Layer) -> Option<Vec<usize>> {

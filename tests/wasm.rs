@@ -80,7 +80,8 @@ fn pretrained_recognizes_mnist_digits_and_round_trips_through_safetensors() {
 #[wasm_bindgen_test]
 fn layers_describe_the_feature_maps() {
     let net = Network::pretrained().unwrap();
-    let layers: serde_json::Value = serde_wasm_bindgen::from_value(net.layers().unwrap()).unwrap();
+    let json = js_sys::JSON::stringify(&net.layers().unwrap()).unwrap().as_string().unwrap();
+    let layers: serde_json::Value = serde_json::from_str(&json).unwrap();
     let c1 = &layers[0];
     assert_eq!(c1["name"], "C1");
     assert_eq!(c1["kind"], "conv2d");

@@ -44,7 +44,8 @@ pub struct Conv2d {
     pub params: Params,
     /// Where row (c, u, v) of `cols` starts in the padded input [C, H+2p, W+2p].
     taps: Vec<usize>,
-    /// Where the receptive field of output position (i, j) starts in it.
+    /// Where the receptive field of output position (i, j) starts in it; the
+    /// last repeated up to a multiple of 4 (see `gemm_gathered`).
     at: Vec<usize>,
 }
 
@@ -54,7 +55,10 @@ impl Conv2d {
         let taps = (0..input.channels)
             .flat_map(|c| (0..kernel).flat_map(move |u| (0..kernel).map(move |v| (c * height + u) * width + v)))
             .collect();
-        let at = (0..output.height).flat_map(|i| (0..output.width).map(move |j| (i * width + j) * stride)).collect();
+        let mut at: Vec<usize> =
+            (0..output.height).flat_map(|i| (0..output.width).map(move |j| (i * width + j) * stride)).collect();
+        let last = at.last().copied().unwrap_or(0);
+        at.resize(at.len().div_ceil(4) * 4, last);
         Conv2d { input, output, kernel, stride, padding, params, taps, at }
     }
 
@@ -99,7 +103,7 @@ impl Conv2d {
         let (height, width) = (self.input.height + 2 * p, self.input.width + 2 * p);
         let (oh, ow) = (self.output.height, self.output.width);
         let wide = (oh - 1) * width + ow;
-        let out_len = if by_channel { rows * channels + positions * channels } else { channels * wide };
+        let out_len = if by_channel { rows * channels + self.at.len() * channels } else { channels * wide };
         let (padded, out) = scratch.split(if p > 0 { self.input.channels * height * width } else { 0 }, out_len);
         // The border stays zero from sample to sample; `pad` writes only the inside.
         padded.fill(0.0);
@@ -109,7 +113,8 @@ impl Conv2d {
             let weight_t = Mat::rows(weight_t, channels);
             for (x, y) in samples {
                 let x = if p > 0 { self.pad(x, padded) } else { x };
-                gemm_gathered((x, &self.at, &self.taps), weight_t, out, channels, (positions, channels, rows), Start::ColBias(bias));
+                let shape = (self.at.len(), channels, rows);
+                gemm_gathered((x, &self.at, &self.taps), weight_t, out, channels, shape, Start::ColBias(bias));
                 transpose(out, (positions, channels), y);
             }
         } else {
