@@ -109,15 +109,19 @@ fn floor(x: f32) -> f32 {
 }
 
 fn morph(img: &[f32], side: usize, dilate: bool) -> Vec<f32> {
-    let mut out = img.to_vec();
-    for y in 0..side {
-        for x in 0..side {
-            let mut v = img[y * side + x];
-            for (nx, ny) in [(x.wrapping_sub(1), y), (x + 1, y), (x, y.wrapping_sub(1)), (x, y + 1)] {
-                let n = if nx < side && ny < side { img[ny * side + nx] } else { 0.0 };
-                v = if dilate { v.max(n) } else { v.min(n) };
-            }
-            out[y * side + x] = v;
+    // The image inside a border of zeros, so that no neighbour needs a check.
+    let wide = side + 2;
+    let mut padded = vec![0.0; wide * wide];
+    for (row, line) in padded.chunks_exact_mut(wide).skip(1).zip(img.chunks_exact(side)) {
+        row[1..=side].copy_from_slice(line);
+    }
+    let pick = |v: f32, n: f32| if dilate { v.max(n) } else { v.min(n) };
+    let mut out = vec![0.0; side * side];
+    for (y, line) in out.chunks_exact_mut(side).enumerate() {
+        let (above, here, below) = (&padded[y * wide..], &padded[(y + 1) * wide..], &padded[(y + 2) * wide..]);
+        for (x, out) in line.iter_mut().enumerate() {
+            // The pixel, then left, right, up, down.
+            *out = pick(pick(pick(pick(here[x + 1], here[x]), here[x + 2]), above[x + 1]), below[x + 1]);
         }
     }
     out
@@ -141,6 +145,24 @@ mod tests {
     fn floor_is_f32_floor() {
         for x in [-40.5, -1.0, -0.75, -1e-9, -0.0, 0.0, 1e-9, 0.5, 1.0, 31.999, 33.25, 1e6 + 0.5] {
             assert_eq!(floor(x).to_bits(), x.floor().to_bits(), "{x}");
+        }
+    }
+
+    /// Against the definition: each pixel's largest (smallest) value among
+    /// itself and its 4 neighbours, 0 outside the image.
+    #[test]
+    fn morph_matches_its_definition() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let img: Vec<f32> = (0..7 * 7).map(|_| rng.f32()).collect();
+        for dilate in [true, false] {
+            let fast = morph(&img, 7, dilate);
+            for (y, x) in (0..7).flat_map(|y| (0..7).map(move |x| (y, x))) {
+                let at = |x: isize, y: isize| if (0..7).contains(&x) && (0..7).contains(&y) { img[y as usize * 7 + x as usize] } else { 0.0 };
+                let (x, y) = (x as isize, y as isize);
+                let around = [at(x, y), at(x - 1, y), at(x + 1, y), at(x, y - 1), at(x, y + 1)];
+                let expected = around.into_iter().reduce(|a, b| if dilate { a.max(b) } else { a.min(b) }).unwrap();
+                assert_eq!(fast[y as usize * 7 + x as usize], expected, "({x}, {y}), dilate {dilate}");
+            }
         }
     }
 
