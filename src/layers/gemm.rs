@@ -124,10 +124,10 @@ pub fn gemm_rows_at(
 
 /// [`gemm`] with A read at listed offsets of one slice: A(i, kk) =
 /// a[rows[i] + cols[kk]], m a multiple of 4, and B row-major with contiguous
-/// rows. A convolution
-/// with many output channels reads its input this way: A is the im2col matrix
-/// transposed, one row per output position and one column per kernel tap,
-/// and C holds the output with the channels along its rows.
+/// rows. A convolution with many output channels reads its input this way: A
+/// is the im2col matrix transposed, one row per output position and one
+/// column per kernel tap, and C holds the output with the channels along its
+/// rows.
 pub fn gemm_gathered(
     (a, rows, cols): (&[f32], &[usize], &[usize]),
     b: Mat,
@@ -631,7 +631,7 @@ mod tests {
             let bias = random(&mut rng, n);
             let (mut fast, mut slow) = (vec![0.0; m * n], vec![0.0; m * n]);
             let b = Mat::rows(&b_data, n);
-            gemm_gathered((&source, &rows, &cols), b, &mut fast, n, (m, n, k), Start::ColBias(&bias));
+            gemm_gathered((source, &rows, &cols), b, &mut fast, n, (m, n, k), Start::ColBias(&bias));
             reference(Mat::rows(&copied, k), b, &mut slow, n, (m, n, k), Start::ColBias(&bias));
             for (x, y) in fast.iter().zip(&slow) {
                 assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}): {x} vs {y}");

@@ -258,13 +258,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> CliResult<()> {
 
 /// The test set's mean loss and accuracy, its images split over the threads
 /// (one workspace each) in whole batches of 256.
-fn evaluate_on_threads(net: &lenet::Network, images: &[f32], labels: &[u8], workspaces: &mut [Workspace]) -> Result<(f32, f32), String> {
+fn evaluate_on_threads(
+    net: &lenet::Network,
+    images: &[f32],
+    labels: &[u8],
+    workspaces: &mut [Workspace],
+) -> Result<(f32, f32), String> {
     let per_image = images.len() / labels.len().max(1);
-    let part = labels.len().div_ceil(workspaces.len()).div_ceil(256) * 256;
+    let part = labels.len().div_ceil(workspaces.len()).div_ceil(256).max(1) * 256;
     let parts: Vec<_> = std::thread::scope(|scope| {
-        let jobs = images.chunks(part.max(1) * per_image).zip(labels.chunks(part.max(1))).zip(workspaces.iter_mut());
-        let handles: Vec<_> =
-            jobs.map(|((x, y), ws)| scope.spawn(move || net.evaluate(x, y, 256, ws).map(|e| (e.loss, e.accuracy, y.len())))).collect();
+        let jobs = images.chunks(part * per_image).zip(labels.chunks(part)).zip(workspaces.iter_mut());
+        let handles: Vec<_> = jobs
+            .map(|((x, y), ws)| scope.spawn(move || net.evaluate(x, y, 256, ws).map(|e| (e.loss, e.accuracy, y.len()))))
+            .collect();
         handles.into_iter().map(|h| h.join().expect("an evaluation thread panicked")).collect()
     });
     let (mut loss, mut correct) = (0.0f64, 0.0f64);
