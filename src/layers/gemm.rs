@@ -153,8 +153,26 @@ pub fn gemm_gathered(
 
 /// dst [cols, rows] = src [rows, cols] transposed (both row-major): blocks
 /// of 4 x 4 in registers, the edges one value at a time.
-pub fn transpose(src: &[f32], (rows, cols): (usize, usize), dst: &mut [f32]) {
-    assert!(src.len() >= rows * cols && dst.len() >= rows * cols, "transpose: a matrix is smaller than its shape");
+pub fn transpose(src: &[f32], shape: (usize, usize), dst: &mut [f32]) {
+    let len = shape.0 * shape.1;
+    assert!(src.len() >= len && dst.len() >= len, "transpose: a matrix is smaller than its shape");
+    // Natively the 4 x 4 blocks take half the time compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // Safety: the processor has AVX2.
+        return unsafe { transpose_avx2(src, shape, dst) };
+    }
+    transpose_body(src, shape, dst)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn transpose_avx2(src: &[f32], shape: (usize, usize), dst: &mut [f32]) {
+    transpose_body(src, shape, dst)
+}
+
+#[cfg_attr(target_arch = "x86_64", inline(always))]
+fn transpose_body(src: &[f32], (rows, cols): (usize, usize), dst: &mut [f32]) {
     let (whole_rows, whole_cols) = (rows / 4 * 4, cols / 4 * 4);
     for r in (0..whole_rows).step_by(4) {
         for c in (0..whole_cols).step_by(4) {
