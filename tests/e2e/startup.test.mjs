@@ -61,6 +61,7 @@ it('fetches only what the first prediction needs before lenet:ready, each file o
   const after = timeline.resources.filter((r) => r.start >= timeline.ready).map((r) => r.path);
   for (const path of ['/js/layers-view.js', '/js/teach.js', '/js/scratch.js', '/data/manifest.json']) assert.ok(after.includes(path), `${path} after lenet:ready`);
   assert.ok(timeline.complete > timeline.ready);
+  assert.match(await page.textContent('.site-footer'), /SIMD128 \(in this browser, the build with relaxed SIMD’s fused multiply-adds\)\./);
   await drawWithMouse(page, DIGITS[7]);
   assert.equal((await waitForPrediction(page)).digit, '7');
   // No "preloaded but not used" warning either: openPage reports console warnings.

@@ -4,7 +4,7 @@
 // imported only now so that it does not delay the first: the layer views and
 // table, teach, train from scratch. Everything works on the one Model.
 
-import init, { preprocess } from '../pkg/index.js';
+import init, { preprocess, relaxedSimd } from '../pkg/index.js';
 import { DrawingPad } from './pad.js';
 import { PredictionView } from './prediction-view.js';
 import { Model } from './model.js';
@@ -177,6 +177,7 @@ async function main() {
   });
 
   loading.remove();
+  if (relaxedSimd) $('.wasm-build').textContent = ' (in this browser, the build with relaxed SIMD’s fused multiply-adds)';
   performance.mark('lenet:ready'); // start-up ends here (make bench): the pad predicts from now on
 
   // The rest of the page.
