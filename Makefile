@@ -106,9 +106,10 @@ SOAK_MINUTES ?= 30
 soak-page: www
 	node tools/soak-page.mjs --minutes $(SOAK_MINUTES)
 
-## Speed (issue 6), one thread each: lenet-wasm (both builds) in Node and headless Chromium against ONNX Runtime Web
-## and TensorFlow.js, native against ONNX Runtime (Python), the wasm SIMD128 and relaxed-SIMD limits, an MNIST epoch, .wasm sizes and
-## start-up. Prints a table and writes target/bench/bench.json (a few minutes; Python needs tools/golden/requirements.txt).
+## Speed (issue 6), one thread each: lenet-wasm (both builds) in Node and headless Chromium against ONNX Runtime
+## Web and TensorFlow.js, native against ONNX Runtime (Python), the wasm SIMD128 and relaxed-SIMD peaks, an MNIST
+## epoch, .wasm sizes and start-up. Prints a table and writes target/bench/bench.json (a few minutes; Python needs
+## tools/golden/requirements.txt).
 bench: www tools/bench/node_modules/.installed
 	mkdir -p target/bench
 	python3 tools/bench/export_onnx.py
