@@ -61,7 +61,7 @@ impl OptimizerConfig {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Optimizer {
     config: OptimizerConfig,
     /// Per parameter tensor: SGD's velocity, or Adam's first moment.
@@ -69,6 +69,21 @@ pub struct Optimizer {
     /// Adam's second moment.
     second: Vec<Vec<f32>>,
     steps: u32,
+}
+
+impl Clone for Optimizer {
+    fn clone(&self) -> Optimizer {
+        Optimizer { config: self.config, first: self.first.clone(), second: self.second.clone(), steps: self.steps }
+    }
+
+    /// Into this optimizer's buffers, without allocating once they have the
+    /// sizes (the trainer keeps a copy to roll a step back to).
+    fn clone_from(&mut self, source: &Optimizer) {
+        self.config = source.config;
+        self.first.clone_from(&source.first);
+        self.second.clone_from(&source.second);
+        self.steps = source.steps;
+    }
 }
 
 impl Optimizer {

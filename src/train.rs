@@ -14,13 +14,16 @@ pub struct Trainer {
     optimizer: Optimizer,
     /// One workspace and gradient buffer per thread.
     parts: Vec<(Workspace, Gradients)>,
+    /// The weights and optimizer before the last update, to restore if it
+    /// overflowed (buffers kept from step to step).
+    rollback: (Vec<Vec<f32>>, Optimizer),
 }
 
 impl Trainer {
     pub fn new(net: &Network, config: OptimizerConfig, threads: usize) -> Result<Trainer> {
         let optimizer = Optimizer::new(config)?;
         let parts = (0..threads.max(1)).map(|_| (Workspace::new(), net.gradients())).collect();
-        Ok(Trainer { optimizer, parts })
+        Ok(Trainer { rollback: (Vec::new(), optimizer.clone()), optimizer, parts })
     }
 
     pub fn optimizer(&self) -> &Optimizer {
@@ -66,12 +69,17 @@ impl Trainer {
             )));
         }
         // An update can still overflow; keep what to restore.
-        let before: Vec<Vec<f32>> = net.param_slices_mut().map(|s| s.to_vec()).collect();
-        let optimizer_before = self.optimizer.clone();
+        let (before, optimizer_before) = &mut self.rollback;
+        before.resize_with(net.param_slices_mut().count(), Vec::new);
+        for (b, s) in before.iter_mut().zip(net.param_slices_mut()) {
+            b.clear();
+            b.extend_from_slice(s);
+        }
+        optimizer_before.clone_from(&self.optimizer);
         self.optimizer.step(net.param_slices_mut(), grads.slices());
         if net.param_slices_mut().any(|s| s.iter().any(|v| !v.is_finite())) {
-            net.param_slices_mut().zip(&before).for_each(|(s, b)| s.copy_from_slice(b));
-            self.optimizer = optimizer_before;
+            net.param_slices_mut().zip(before.iter()).for_each(|(s, b)| s.copy_from_slice(b));
+            self.optimizer.clone_from(optimizer_before);
             return Err(Error::Diverged(
                 "the update made a weight infinite; the step was not applied. Lower the learning rate".into(),
             ));
