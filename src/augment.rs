@@ -73,27 +73,26 @@ impl Augment {
 fn bilinear(src: &[f32], side: usize, x: f32, y: f32) -> f32 {
     let (x0, y0) = (floor(x), floor(y));
     let (fx, fy) = (x - x0, y - y0);
-    if x0 >= 0.0 && y0 >= 0.0 && x0 + 1.0 < side as f32 && y0 + 1.0 < side as f32 {
-        // All four pixels inside (most samples): the same sums, without a check per pixel.
-        let at = y0 as usize * side + x0 as usize;
-        let (p, below) = (&src[at..at + 2], &src[at + side..at + side + 2]);
-        let top = p[0] * (1.0 - fx) + p[1] * fx;
-        let bottom = below[0] * (1.0 - fx) + below[1] * fx;
-        return top * (1.0 - fy) + bottom * fy;
-    }
-    let at = |xi: f32, yi: f32| {
-        if xi < 0.0 || yi < 0.0 || xi >= side as f32 || yi >= side as f32 {
-            0.0
+    let [top_left, top_right, bottom_left, bottom_right] =
+        if x0 >= 0.0 && y0 >= 0.0 && x0 + 1.0 < side as f32 && y0 + 1.0 < side as f32 {
+            // All four pixels inside (most samples): no check per pixel.
+            let at = y0 as usize * side + x0 as usize;
+            [src[at], src[at + 1], src[at + side], src[at + side + 1]]
         } else {
-            src[yi as usize * side + xi as usize]
-        }
-    };
-    let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1.0, y0) * fx;
-    let bottom = at(x0, y0 + 1.0) * (1.0 - fx) + at(x0 + 1.0, y0 + 1.0) * fx;
+            let at = |xi: f32, yi: f32| {
+                if xi < 0.0 || yi < 0.0 || xi >= side as f32 || yi >= side as f32 {
+                    0.0
+                } else {
+                    src[yi as usize * side + xi as usize]
+                }
+            };
+            [at(x0, y0), at(x0 + 1.0, y0), at(x0, y0 + 1.0), at(x0 + 1.0, y0 + 1.0)]
+        };
+    let top = top_left * (1.0 - fx) + top_right * fx;
+    let bottom = bottom_left * (1.0 - fx) + bottom_right * fx;
     top * (1.0 - fy) + bottom * fy
 }
 
-/// Grey-level dilation (max) or erosion (min) over a 3x3 cross.
 /// `f32::floor` for the small coordinates here, exactly: x86-64's baseline
 /// has no floor instruction, and a call to floorf per sample took a tenth
 /// of the warping.
@@ -108,6 +107,7 @@ fn floor(x: f32) -> f32 {
     }
 }
 
+/// Grey-level dilation (max) or erosion (min) over a 3x3 cross.
 fn morph(img: &[f32], side: usize, dilate: bool) -> Vec<f32> {
     // The image inside a border of zeros, so that no neighbour needs a check.
     let wide = side + 2;
