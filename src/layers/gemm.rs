@@ -139,11 +139,8 @@ pub fn gemm_gathered(
     if m == 0 || n == 0 {
         return;
     }
-    let last = |offsets: &[usize], len: usize| offsets.get(..len).map(|o| o.iter().max().copied().unwrap_or(0));
-    let fits = match (last(rows, m), last(cols, k)) {
-        (Some(r), Some(c)) => k == 0 || r + c < a.len(),
-        _ => false,
-    };
+    let max = |offsets: &[usize]| offsets.iter().max().copied().unwrap_or(0);
+    let fits = rows.len() >= m && cols.len() >= k && (k == 0 || max(&rows[..m]) + max(&cols[..k]) < a.len());
     assert!(fits, "gemm: A is smaller than its shape");
     assert!(m % 4 == 0, "gemm: A's rows come in fours");
     assert!(b.col_stride == 1 && b.holds(k, n), "gemm: B needs contiguous rows and its shape");
