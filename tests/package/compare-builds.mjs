@@ -3,7 +3,7 @@
 // module instance, the SIMD128 build, runs both on the same MNIST test digits
 // and training steps, and prints what it found as JSON.
 import { readFile } from 'node:fs/promises';
-import { mnistDigits } from '../../tools/bench/figures.mjs';
+import { compareProbabilities, mnistDigits } from '../../tools/bench/figures.mjs';
 
 const root = new URL('../../', import.meta.url);
 const file = (path) => readFile(new URL(path, root));
@@ -31,19 +31,13 @@ function run(lenet) {
 }
 
 const [relaxed, plain] = [run(picked), run(simd128)];
-const top1 = (p, n) => p.subarray(n * 10, n * 10 + 10).reduce((best, v, k, row) => (v > row[best] ? k : best), 0);
-let maxProbabilityDiff = 0;
-let top1Differs = 0;
-for (let n = 0; n < digits.count; n++) {
-  for (let k = 0; k < 10; k++) maxProbabilityDiff = Math.max(maxProbabilityDiff, Math.abs(relaxed.probabilities[n * 10 + k] - plain.probabilities[n * 10 + k]));
-  if (top1(relaxed.probabilities, n) !== top1(plain.probabilities, n)) top1Differs += 1;
-}
+const { maxAbsDiff, top1Differs } = compareProbabilities(relaxed.probabilities, plain.probabilities, digits.count);
 console.log(JSON.stringify({
   relaxedSimd: picked.relaxedSimd,
   wasmFile: picked.wasmFile,
   digits: digits.count,
-  maxProbabilityDiff,
-  top1Differs,
+  maxProbabilityDiff: maxAbsDiff,
+  top1Differs: top1Differs.length,
   bitIdentical: relaxed.probabilities.every((v, i) => v === plain.probabilities[i]),
   losses: { relaxed: relaxed.losses, simd128: plain.losses },
 }));

@@ -16,6 +16,22 @@ export function mnistDigits(imageBytes, labelBytes, count) {
   return { count, images, labels: labelBytes.slice(8, 8 + count) };
 }
 
+/**
+ * Two sets of probabilities over `count` digits (10 classes each) side by
+ * side: the largest difference of any probability, and the digits whose
+ * top-1 class differs.
+ */
+export function compareProbabilities(a, b, count) {
+  const top1 = (p, n) => p.subarray(n * 10, n * 10 + 10).reduce((best, v, k, row) => (v > row[best] ? k : best), 0);
+  let maxAbsDiff = 0;
+  const top1Differs = [];
+  for (let n = 0; n < count; n++) {
+    for (let k = 0; k < 10; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[n * 10 + k] - b[n * 10 + k]));
+    if (top1(a, n) !== top1(b, n)) top1Differs.push(n);
+  }
+  return { maxAbsDiff, top1Differs };
+}
+
 /** Input `i` (mod the count) of `digits`. */
 export const digit = (digits, i) => digits.images.subarray((i % digits.count) * 1024, ((i % digits.count) + 1) * 1024);
 

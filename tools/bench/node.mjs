@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { digit, lenetFigures, mnistDigits, peakFigures, throughput, timeCalls } from './figures.mjs';
+import { compareProbabilities, digit, lenetFigures, mnistDigits, peakFigures, throughput, timeCalls } from './figures.mjs';
 
 const root = new URL('../../', import.meta.url);
 const file = (path) => readFile(new URL(path, root));
@@ -54,13 +54,7 @@ if (process.argv.includes('--lenet-only')) {
 
 /** Max |p - lenet-wasm's p| over the digits; throws unless every top-1 agrees and the max is within 1e-4. */
 function check(name, theirs) {
-  const argmax = (p, n) => p.subarray(n * 10, n * 10 + 10).reduce((best, v, k, row) => (v > row[best] ? k : best), 0);
-  let maxAbsDiff = 0;
-  const differ = [];
-  for (let n = 0; n < digits.count; n++) {
-    for (let k = 0; k < 10; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(theirs[n * 10 + k] - ours[n * 10 + k]));
-    if (argmax(theirs, n) !== argmax(ours, n)) differ.push(n);
-  }
+  const { maxAbsDiff, top1Differs: differ } = compareProbabilities(theirs, ours, digits.count);
   log(`${name} against lenet-wasm on ${digits.count} MNIST test digits: max |p diff| ${maxAbsDiff.toExponential(2)}, top-1 differs on ${differ.length}`);
   if (!(maxAbsDiff <= 1e-4) || differ.length > 0) {
     throw new Error(`${name} does not compute what lenet-wasm computes: max |p diff| ${maxAbsDiff} (limit 1e-4), top-1 differs on digits ${differ.join(', ') || 'none'}`);
