@@ -10,7 +10,7 @@ use ndarray::{Array4, ArrayView2, ArrayViewMut2, Axis};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::layers::{Layer, Params, Scratch};
+use crate::layers::{copy_floats, Layer, Params, Scratch};
 use crate::loss;
 use crate::spec::{param_count, LayerKind, Shape, Spec};
 
@@ -214,7 +214,7 @@ impl Network {
     /// The forward pass on `n` samples already checked by [`Network::check_input`].
     fn run(&self, input: &[f32], n: usize, ws: &mut Workspace, after_layer: &mut dyn FnMut(usize)) {
         ws.prepare(self, n);
-        ws.acts[0].as_slice_mut().expect("contiguous").copy_from_slice(input);
+        copy_floats(ws.acts[0].as_slice_mut().expect("contiguous"), input);
         for (i, layer) in self.layers.iter().enumerate() {
             let (done, rest) = ws.acts.split_at_mut(i + 1);
             layer.forward(done[i].view(), rest[0].view_mut(), &mut ws.scratch);

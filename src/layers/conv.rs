@@ -31,7 +31,7 @@
 use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, Mat, Start};
-use super::lanes::copy_short;
+use super::lanes::copy_floats;
 use super::{Params, Scratch};
 use crate::spec::Shape;
 
@@ -123,7 +123,7 @@ impl Conv2d {
                 gemm_rows_at(weight, (x, &self.taps), out, wide, (channels, wide, rows), Start::RowBias(bias));
                 let starts = (0..channels).flat_map(|o| (0..oh).map(move |i| o * wide + i * width));
                 for (y, at) in y.chunks_exact_mut(ow).zip(starts) {
-                    copy_short(y, &out[at..at + ow]);
+                    copy_floats(y, &out[at..at + ow]);
                 }
             }
         }
@@ -136,7 +136,7 @@ impl Conv2d {
         let (p, padded_width) = (self.padding, width + 2 * self.padding);
         for (plane, padded) in x.chunks_exact(height * width).zip(padded.chunks_exact_mut((height + 2 * p) * padded_width)) {
             for (line, padded) in plane.chunks_exact(width).zip(padded.chunks_exact_mut(padded_width).skip(p)) {
-                copy_short(&mut padded[p..p + width], line);
+                copy_floats(&mut padded[p..p + width], line);
             }
         }
         padded
@@ -218,7 +218,7 @@ impl Conv2d {
                             line[j_hi..].fill(0.0);
                         }
                         if s == 1 && j_lo < j_hi {
-                            copy_short(&mut line[j_lo..j_hi], &src[j_lo + v - p..j_hi + v - p]);
+                            copy_floats(&mut line[j_lo..j_hi], &src[j_lo + v - p..j_hi + v - p]);
                         } else {
                             for j in j_lo..j_hi {
                                 line[j] = src[j * s + v - p];

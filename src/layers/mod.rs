@@ -18,6 +18,7 @@ pub use activation::Activation;
 pub use conv::Conv2d;
 pub use linear::Linear;
 pub use pool::{Pool2d, PoolKind};
+pub use lanes::copy_floats;
 
 use ndarray::{Array1, Array2, ArrayView4, ArrayViewMut4};
 
@@ -129,10 +130,10 @@ impl Layer {
             Layer::Pool2d(l) => l.forward(x, y, scratch),
             Layer::Activation(a) => a.forward(x, y),
             Layer::Linear(l) => l.forward(x, y),
-            Layer::Flatten => y
-                .as_slice_mut()
-                .expect("activations are contiguous")
-                .copy_from_slice(x.as_slice().expect("activations are contiguous")),
+            Layer::Flatten => copy_floats(
+                y.as_slice_mut().expect("activations are contiguous"),
+                x.as_slice().expect("activations are contiguous"),
+            ),
         }
     }
 
@@ -165,9 +166,10 @@ impl Layer {
             }
             Layer::Flatten => {
                 if let Some(mut dx) = dx {
-                    dx.as_slice_mut()
-                        .expect("activations are contiguous")
-                        .copy_from_slice(dy.as_slice().expect("activations are contiguous"))
+                    copy_floats(
+                        dx.as_slice_mut().expect("activations are contiguous"),
+                        dy.as_slice().expect("activations are contiguous"),
+                    )
                 }
             }
         }

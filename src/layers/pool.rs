@@ -11,7 +11,7 @@
 
 use ndarray::{ArrayView4, ArrayViewMut4};
 
-use super::lanes::{copy_short, F32x4};
+use super::lanes::{copy_floats, F32x4};
 use super::Scratch;
 use crate::spec::Shape;
 
@@ -45,7 +45,7 @@ impl Pool2d {
         for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
             for (i, line_out) in dst.chunks_exact_mut(self.output.width).enumerate() {
                 let rows = &src[i * s * width..][..k * width];
-                copy_short(line_in, &rows[..width]);
+                copy_floats(line_in, &rows[..width]);
                 for row in rows.chunks_exact(width).skip(1) {
                     let columns = line_in.iter_mut().zip(row);
                     match self.kind {
