@@ -32,6 +32,7 @@ use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, Mat, Start};
 use super::lanes::copy_floats;
+use super::linear::affine;
 use super::{Params, Scratch};
 use crate::spec::Shape;
 
@@ -86,8 +87,7 @@ impl Conv2d {
         let y = y.as_slice_mut().expect("activations are contiguous");
         if self.whole_input() {
             // A linear layer: Y [N, O] = X [N, C*K*K] . W^T + b, the whole batch at once.
-            let n = x.len() / rows;
-            gemm(Mat::rows(x, rows), weight.t(), y, channels, (n, channels, rows), Start::ColBias(bias));
+            affine(x, &self.params, y, scratch);
             return;
         }
         let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));

@@ -129,7 +129,7 @@ impl Layer {
             Layer::Conv2d(l) => l.forward(x, y, scratch),
             Layer::Pool2d(l) => l.forward(x, y, scratch),
             Layer::Activation(a) => a.forward(x, y),
-            Layer::Linear(l) => l.forward(x, y),
+            Layer::Linear(l) => l.forward(x, y, scratch),
             Layer::Flatten => copy_floats(
                 y.as_slice_mut().expect("activations are contiguous"),
                 x.as_slice().expect("activations are contiguous"),

@@ -32,7 +32,8 @@ pub struct Pool2d {
 
 impl Pool2d {
     /// Per output row: the window's rows reduced column by column into one
-    /// line (contiguous, so it vectorizes), then each window across that line.
+    /// line (contiguous, so it vectorizes), then each window across that line;
+    /// 2 x 2 windows at stride 2 straight from the two rows, 4 outputs at a time.
     pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
@@ -45,6 +46,11 @@ impl Pool2d {
         for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
             for (i, line_out) in dst.chunks_exact_mut(self.output.width).enumerate() {
                 let rows = &src[i * s * width..][..k * width];
+                if k == 2 && s == 2 && line_out.len() >= 4 {
+                    let (top, bottom) = rows.split_at(width);
+                    pairs(top, bottom, line_out, self.kind);
+                    continue;
+                }
                 copy_floats(line_in, &rows[..width]);
                 for row in rows.chunks_exact(width).skip(1) {
                     let columns = line_in.iter_mut().zip(row);
@@ -52,10 +58,6 @@ impl Pool2d {
                         PoolKind::Max => columns.for_each(|(acc, &v)| *acc = max(*acc, v)),
                         PoolKind::Avg => columns.for_each(|(acc, &v)| *acc += v),
                     }
-                }
-                if k == 2 && s == 2 && line_out.len() >= 4 {
-                    pairs(line_in, line_out, self.kind);
-                    continue;
                 }
                 for (j, out) in line_out.iter_mut().enumerate() {
                     let window = line_in[j * s..][..k].iter().copied();
@@ -113,21 +115,28 @@ impl Pool2d {
     }
 }
 
-/// 2-wide windows at stride 2 across `line` into `out`, 4 at a time (the
-/// last 4 may overlap the ones before): LeNet's S2 and S4.
-fn pairs(line: &[f32], out: &mut [f32], kind: PoolKind) {
+/// 2 x 2 windows at stride 2 over the rows `top` and `bottom` into `out`, 4
+/// at a time (the last 4 may overlap the ones before): LeNet's S2 and S4.
+/// The same order as the general path: down the columns first, then across.
+fn pairs(top: &[f32], bottom: &[f32], out: &mut [f32], kind: PoolKind) {
     let n = out.len();
-    assert!(n >= 4 && line.len() >= 2 * n, "pairs: a line of 2 values per output");
-    for at in (0..n).step_by(4).map(|at| at.min(n - 4)) {
-        // Safety: 2 * at + 8 <= 2 * n <= line.len(), and at + 4 <= n.
-        unsafe {
-            let (even, odd) = F32x4::load(line.as_ptr().add(2 * at)).deinterleave(F32x4::load(line.as_ptr().add(2 * at + 4)));
-            let window = match kind {
-                PoolKind::Max => even.max(odd),
-                PoolKind::Avg => even.add(odd).mul(F32x4::splat(0.25)),
-            };
-            window.store(out.as_mut_ptr().add(at));
+    assert!(n >= 4 && top.len() >= 2 * n && bottom.len() >= 2 * n, "pairs: rows of 2 values per output");
+    let down = |at: usize| {
+        // Safety (called with at + 4 <= 2 * n): both rows hold 2 * n values.
+        let (t, b) = unsafe { (F32x4::load(top.as_ptr().add(at)), F32x4::load(bottom.as_ptr().add(at))) };
+        match kind {
+            PoolKind::Max => t.max(b),
+            PoolKind::Avg => t.add(b),
         }
+    };
+    for at in (0..n).step_by(4).map(|at| at.min(n - 4)) {
+        let (even, odd) = down(2 * at).deinterleave(down(2 * at + 4));
+        let window = match kind {
+            PoolKind::Max => even.max(odd),
+            PoolKind::Avg => even.add(odd).mul(F32x4::splat(0.25)),
+        };
+        // Safety: at + 4 <= n.
+        unsafe { window.store(out.as_mut_ptr().add(at)) };
     }
 }
 
