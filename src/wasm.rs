@@ -8,7 +8,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::Performance;
 
-use crate::layers::Layer;
+use crate::layers::{copy_floats, Layer};
 use crate::model::{LayerInfo, Workspace};
 use crate::optim::{adam, OptimizerConfig};
 use crate::spec::LayerKind;
@@ -192,7 +192,15 @@ impl JsNetwork {
     pub fn feature_maps(&mut self, input: &[f32]) -> Result<Vec<f32>, JsError> {
         self.check_count(input, 1)?;
         self.net.forward(input, &mut self.ws).map_err(js_error)?;
-        Ok(self.net.trace(&self.ws).map(|(_, _, values)| values).collect::<Vec<_>>().concat())
+        let maps: Vec<&[f32]> = self.net.trace(&self.ws).map(|(_, _, values)| values).collect();
+        // Copied with copy_floats rather than concat(): see its note on memory.copy.
+        let mut all = vec![0.0; maps.iter().map(|m| m.len()).sum()];
+        let mut at = 0;
+        for map in maps {
+            copy_floats(&mut all[at..at + map.len()], map);
+            at += map.len();
+        }
+        Ok(all)
     }
 
     /// Milliseconds each layer takes on `input`, averaged over `repeats`

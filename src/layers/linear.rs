@@ -57,6 +57,7 @@ impl Linear {
 ///   the outputs: each output is one sum over the inputs, in order.
 /// - Fewer inputs take dot products of x with W's rows, in 4 lanes summed at
 ///   the end: no copy, and 6 rows at a time for a single input.
+///
 /// The two add in different orders: a batch's outputs can differ from the
 /// same inputs' one at a time in the last bits.
 pub fn affine(x: &[f32], params: &Params, y: &mut [f32], scratch: &mut Scratch) {
