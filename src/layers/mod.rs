@@ -16,9 +16,9 @@ pub(crate) mod testing;
 
 pub use activation::Activation;
 pub use conv::Conv2d;
+pub use lanes::copy_floats;
 pub use linear::Linear;
 pub use pool::{Pool2d, PoolKind};
-pub use lanes::copy_floats;
 
 use ndarray::{Array1, Array2, ArrayView4, ArrayViewMut4};
 
