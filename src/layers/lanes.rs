@@ -10,7 +10,8 @@
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{
-        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, i32x4_shuffle, v128, v128_load, v128_store,
+        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, i32x4_shuffle, v128, v128_any_true, v128_load,
+        v128_store,
     };
 
     #[derive(Clone, Copy)]
@@ -63,6 +64,12 @@ mod imp {
         #[inline(always)]
         pub fn mul(self, o: F32x4) -> F32x4 {
             F32x4(f32x4_mul(self.0, o.0))
+        }
+
+        /// Are all 128 bits zero?
+        #[inline(always)]
+        pub fn all_bits_zero(self) -> bool {
+            !v128_any_true(self.0)
         }
 
         /// Per lane: `o` where it is larger, else self.
@@ -135,6 +142,12 @@ mod imp {
         #[inline(always)]
         pub fn mul(self, o: F32x4) -> F32x4 {
             F32x4(std::array::from_fn(|l| self.0[l] * o.0[l]))
+        }
+
+        /// Are all 128 bits zero?
+        #[inline(always)]
+        pub fn all_bits_zero(self) -> bool {
+            self.0.iter().all(|v| v.to_bits() == 0)
         }
 
         /// Per lane: `o` where it is larger, else self.
