@@ -10,7 +10,7 @@ use ndarray::{Array4, ArrayView2, ArrayViewMut2, Axis};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::layers::{copy_floats, Layer, Params, Scratch};
+use crate::layers::{copy_floats, Layer, Params, PoolKind, Scratch};
 use crate::loss;
 use crate::spec::{param_count, LayerKind, Shape, Spec};
 
@@ -31,6 +31,15 @@ pub struct Workspace {
     deltas: Vec<Array4<f32>>,
     scratch: Scratch,
     batch: usize,
+}
+
+/// What a forward pass must leave in the workspace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pass {
+    /// Every layer's output: for backward and for the feature maps.
+    EveryLayer,
+    /// Only the network's outputs (predict, evaluate).
+    Outputs,
 }
 
 /// One gradient buffer per layer with parameters, shaped like them.
@@ -207,16 +216,28 @@ impl Network {
     /// (for timing each layer with whatever clock the caller has).
     pub fn forward_timed(&self, input: &[f32], ws: &mut Workspace, after_layer: &mut dyn FnMut(usize)) -> Result<()> {
         let n = self.check_input(input)?;
-        self.run(input, n, ws, after_layer);
+        self.run(input, n, ws, Pass::EveryLayer, after_layer);
         Ok(())
     }
 
     /// The forward pass on `n` samples already checked by [`Network::check_input`].
-    fn run(&self, input: &[f32], n: usize, ws: &mut Workspace, after_layer: &mut dyn FnMut(usize)) {
+    fn run(&self, input: &[f32], n: usize, ws: &mut Workspace, pass: Pass, after_layer: &mut dyn FnMut(usize)) {
         ws.prepare(self, n);
         copy_floats(ws.acts[0].as_slice_mut().expect("contiguous"), input);
-        for (i, layer) in self.layers.iter().enumerate() {
+        let mut layers = self.layers.iter().enumerate();
+        while let Some((i, layer)) = layers.next() {
             let (done, rest) = ws.acts.split_at_mut(i + 1);
+            if let (Pass::Outputs, Layer::Activation(f), Some(Layer::Pool2d(pool))) = (pass, layer, self.layers.get(i + 1)) {
+                if pool.kind == PoolKind::Max {
+                    // f is non-decreasing, so the max of f(x) is f(max x): pool first,
+                    // then apply f to the pooled values only (a quarter, for LeNet's S2
+                    // and S4). The same numbers; the activation's own output is not written.
+                    pool.forward(done[i].view(), rest[1].view_mut(), &mut ws.scratch);
+                    f.apply(rest[1].as_slice_mut().expect("contiguous"));
+                    layers.next();
+                    continue;
+                }
+            }
             layer.forward(done[i].view(), rest[0].view_mut(), &mut ws.scratch);
             after_layer(i);
         }
@@ -240,7 +261,7 @@ impl Network {
                 n * self.num_classes()
             )));
         }
-        self.run(input, n, ws, &mut |_| {});
+        self.run(input, n, ws, Pass::Outputs, &mut |_| {});
         let logits = ws.logits();
         if logits.iter().any(|v| !v.is_finite()) {
             return Err(Error::Diverged(
@@ -253,8 +274,9 @@ impl Network {
         Ok(())
     }
 
-    /// Every layer's output for the last forward pass: name, shape and values
-    /// of all samples ([N, C, H, W], row-major).
+    /// Every layer's output for the last [`Network::forward`]: name, shape
+    /// and values of all samples ([N, C, H, W], row-major). (Predict skips
+    /// writing some of them.)
     pub fn trace<'w>(&'w self, ws: &'w Workspace) -> impl Iterator<Item = (String, Shape, &'w [f32])> + 'w {
         self.shapes.iter().enumerate().map(move |(i, &shape)| {
             (self.spec.layer_name(i), shape, ws.acts[i + 1].as_slice().expect("contiguous"))
@@ -271,7 +293,7 @@ impl Network {
         let mut total = 0.0f64;
         let mut log_p = vec![0.0; self.num_classes()];
         for (x, y) in images.chunks(batch.max(1) * per_image).zip(labels.chunks(batch.max(1))) {
-            self.run(x, y.len(), ws, &mut |_| {});
+            self.run(x, y.len(), ws, Pass::Outputs, &mut |_| {});
             for (row, &label) in ws.logits().outer_iter().zip(y) {
                 let row = row.to_slice().expect("contiguous");
                 loss::log_softmax(row, &mut log_p);
@@ -297,7 +319,7 @@ impl Network {
     ) -> Result<(f64, usize)> {
         let n = self.check_input(images)?;
         self.check_labels(labels, n)?;
-        self.run(images, n, ws, &mut |_| {});
+        self.run(images, n, ws, Pass::EveryLayer, &mut |_| {});
         let last = self.layers.len();
         let (total, correct) = {
             let logits = ws.acts[last].view().into_shape_with_order((n, self.num_classes())).expect("contiguous");
@@ -383,6 +405,34 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Predict pools before the activation (ReLU, tanh and sigmoid before a
+    /// max pooling, not an average): the same probabilities, bit for bit, as every
+    /// layer in order.
+    #[test]
+    fn predict_gives_what_every_layer_in_order_gives() {
+        let mut rng = fastrand::Rng::with_seed(2);
+        let input: Vec<f32> = (0..3 * 1024).map(|_| rng.f32() * 2.0 - 1.0).collect();
+        let layers = |f: &str| {
+            format!(
+                r#"{{"input": [1, 32, 32], "layers": [
+                {{"type": "conv2d", "out_channels": 4, "kernel_size": 5}}, {{"type": "{f}"}}, {{"type": "max_pool2d", "kernel_size": 2}},
+                {{"type": "conv2d", "out_channels": 8, "kernel_size": 5, "padding": 1}}, {{"type": "{f}"}}, {{"type": "max_pool2d", "kernel_size": 3, "stride": 2}},
+                {{"type": "flatten"}}, {{"type": "linear", "out_features": 10}}]}}"#
+            )
+        };
+        for spec in ["lenet5".to_string(), "lenet5-classic".to_string(), layers("relu"), layers("tanh"), layers("sigmoid")] {
+            let net = Network::from_preset_or_json(&spec, 3).unwrap();
+            let mut ws = Workspace::new();
+            let predicted = net.predict(&input, &mut ws).unwrap();
+            let logits = net.forward(&input, &mut ws).unwrap().to_owned();
+            for (row, predicted) in logits.outer_iter().zip(predicted.chunks(10)) {
+                let mut probs = [0.0; 10];
+                loss::softmax(row.to_slice().unwrap(), &mut probs);
+                assert_eq!(probs, predicted, "{spec}");
+            }
+        }
+    }
 
     #[test]
     fn lenet5_summary_matches_the_paper() {

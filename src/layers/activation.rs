@@ -20,11 +20,25 @@ impl Activation {
     pub fn forward(self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>) {
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
+        self.map(y.iter_mut().zip(x.iter().copied()));
+    }
+
+    /// The activation in place.
+    pub fn apply(self, values: &mut [f32]) {
+        self.map(values.iter_mut().map(|v| {
+            let x = *v;
+            (v, x)
+        }));
+    }
+
+    /// y = f(x) for each (y, x).
+    #[inline(always)]
+    fn map<'a>(self, pairs: impl Iterator<Item = (&'a mut f32, f32)>) {
         match self {
             // A compare and select (not f32::max, whose NaN rule keeps wasm from vectorizing it).
-            Activation::Relu => y.iter_mut().zip(x).for_each(|(y, &x)| *y = if x > 0.0 { x } else { 0.0 }),
-            Activation::Tanh => y.iter_mut().zip(x).for_each(|(y, &x)| *y = x.tanh()),
-            Activation::Sigmoid => y.iter_mut().zip(x).for_each(|(y, &x)| *y = 1.0 / (1.0 + (-x).exp())),
+            Activation::Relu => pairs.for_each(|(y, x)| *y = if x > 0.0 { x } else { 0.0 }),
+            Activation::Tanh => pairs.for_each(|(y, x)| *y = x.tanh()),
+            Activation::Sigmoid => pairs.for_each(|(y, x)| *y = 1.0 / (1.0 + (-x).exp())),
         }
     }
 
