@@ -46,6 +46,9 @@ it('index.html preloads the whole module graph of js/main.js', () => {
 
 it('fetches only what the first prediction needs before lenet:ready, each file once, and the rest after', async (t) => {
   const { context, page, problems } = await openPage(browser, server.url);
+  // The sample list is fetched once every section is wired (after body.ready,
+  // which openPage waits for); its timing entry appears when it has loaded.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/data/manifest.json')));
   const timeline = await page.evaluate(() => {
     const ready = performance.getEntriesByName('lenet:ready')[0].startTime;
     const complete = performance.getEntriesByName('lenet:complete')[0].startTime;
