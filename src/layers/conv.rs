@@ -148,7 +148,7 @@ impl Conv2d {
     /// For the wide rows of the stride-1 path, one value per 4 of their
     /// columns: 0.0 when all 4 windows read only zeros. There the output is
     /// the bias, and the multiply leaves it: a drawn digit is mostly
-    /// background, and on MNIST about 40% of LeNet's C1 tiles are.
+    /// background: on MNIST, about half of LeNet's C1 columns.
     /// The test looks at the input in groups of 4 values, so it needs rows
     /// whose (padded) width is a multiple of 4; otherwise None. A group is
     /// zero when its bits are (-0.0 counts as a value).
