@@ -34,7 +34,7 @@ pub struct Workspace {
 }
 
 /// What a forward pass must leave in the workspace.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 enum Pass {
     /// Every layer's output: for backward and for the feature maps.
     EveryLayer,

@@ -113,11 +113,10 @@ impl Conv2d {
         let (height, width) = (self.input.height + 2 * p, self.input.width + 2 * p);
         let (oh, ow) = (self.output.height, self.output.width);
         let wide = (oh - 1) * width + ow;
-        // The stride-1 path also keeps `zero_windows`' three lists.
         let out_len = if by_channel {
             rows * channels + self.at.len() * channels
         } else {
-            channels * wide + self.input.channels * height * width / 4 + 2 * oh * width / 4
+            channels * wide + self.zero_windows_len()
         };
         let (padded, out) = scratch.split(if p > 0 { self.input.channels * height * width } else { 0 }, out_len);
         // The border stays zero from sample to sample; `pad` writes only the inside.
@@ -153,6 +152,7 @@ impl Conv2d {
     /// whose (padded) width is a multiple of 4; otherwise None. A group is
     /// zero when its bits are (-0.0 counts as a value).
     /// (Out of line: inlined, V8 ran the whole forward pass slower.)
+    /// `flags` holds at least [`Conv2d::zero_windows_len`] floats.
     #[inline(never)]
     fn zero_windows<'a>(&self, x: &[f32], flags: &'a mut [f32]) -> Option<&'a [f32]> {
         let width = self.input.width + 2 * self.padding;
@@ -161,6 +161,7 @@ impl Conv2d {
         }
         let (groups, per_row, k) = (x.len() / 4, width / 4, self.kernel);
         let positions = self.output.height * per_row;
+        // Three lists: a value per group of 4 inputs, then `seen` and the blocks, one per group of a row of taps.
         let (values, rest) = flags.split_at_mut(groups);
         let (seen, blocks) = rest.split_at_mut(positions);
         // values[g]: 1.0 when x[4g..4g+4] has bits set.
@@ -183,6 +184,12 @@ impl Conv2d {
             blocks.iter_mut().zip(&seen[v..]).for_each(|(block, seen)| *block += seen);
         }
         Some(blocks)
+    }
+
+    /// The scratch floats `zero_windows` needs for one padded sample.
+    fn zero_windows_len(&self) -> usize {
+        let (height, width) = (self.input.height + 2 * self.padding, self.input.width + 2 * self.padding);
+        self.input.channels * height * width / 4 + 2 * self.output.height * width / 4
     }
 
     /// One sample [C, H, W] copied inside the border of p zeros that

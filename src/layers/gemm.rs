@@ -588,6 +588,13 @@ mod tests {
         (0..len).map(|_| rng.f32() * 2.0 - 1.0).collect()
     }
 
+    /// Every value of `fast` within 1e-5 (relative, plus 1e-5) of `slow`'s.
+    fn assert_close(fast: &[f32], slow: &[f32], what: std::fmt::Arguments) {
+        for (x, y) in fast.iter().zip(slow) {
+            assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "{what}: {x} vs {y}");
+        }
+    }
+
     /// Random shapes, both layouts, padded row strides, every start: the
     /// kernels agree with the triple loop.
     #[test]
@@ -615,9 +622,7 @@ mod tests {
                 let (mut fast, mut slow) = (initial.clone(), initial.clone());
                 gemm(a, b, &mut fast, ldc, (m, n, k), start);
                 reference(a, b, &mut slow, ldc, (m, n, k), start);
-                for (x, y) in fast.iter().zip(&slow) {
-                    assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}, layout {layout}): {x} vs {y}");
-                }
+                assert_close(&fast, &slow, format_args!("case {case} ({m}x{n}x{k}, layout {layout})"));
             }
         }
     }
@@ -657,9 +662,7 @@ mod tests {
             let a = Mat::rows(&a_data, k);
             gemm_rows_at(a, (&source, &rows, None), &mut fast, n, (m, n, k), Start::RowBias(&bias));
             reference(a, Mat::rows(&copied, n), &mut slow, n, (m, n, k), Start::RowBias(&bias));
-            for (x, y) in fast.iter().zip(&slow) {
-                assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}): {x} vs {y}");
-            }
+            assert_close(&fast, &slow, format_args!("case {case} ({m}x{n}x{k})"));
         }
     }
 
@@ -684,9 +687,7 @@ mod tests {
             gemm_rows_at(a, (&b, &rows, None), &mut multiplied, n, (m, n, k), Start::RowBias(&bias));
             reference(a, Mat::rows(&b, n), &mut slow, n, (m, n, k), Start::RowBias(&bias));
             assert_eq!(skipped, multiplied, "case {case} ({m}x{n}x{k})");
-            for (x, y) in skipped.iter().zip(&slow) {
-                assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}): {x} vs {y}");
-            }
+            assert_close(&skipped, &slow, format_args!("case {case} ({m}x{n}x{k})"));
         }
     }
 
@@ -707,9 +708,7 @@ mod tests {
             let b = Mat::rows(&b_data, n);
             gemm_gathered((source, &rows, &cols), b, &mut fast, n, (m, n, k), Start::ColBias(&bias));
             reference(Mat::rows(&copied, k), b, &mut slow, n, (m, n, k), Start::ColBias(&bias));
-            for (x, y) in fast.iter().zip(&slow) {
-                assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "case {case} ({m}x{n}x{k}): {x} vs {y}");
-            }
+            assert_close(&fast, &slow, format_args!("case {case} ({m}x{n}x{k})"));
         }
     }
 
