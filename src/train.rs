@@ -95,18 +95,18 @@ pub struct Step {
     pub accuracy: f32,
 }
 
-/// Runs `work` on every part, on its own thread natively.
+/// Runs `work` on every part, natively each on its own thread: the first
+/// on this one (a thread costs about 40 us to start, per step).
 #[cfg(not(target_arch = "wasm32"))]
 fn run_parts<T: Send, R: Send>(parts: &mut [T], work: impl Fn(&mut T, usize) -> R + Sync) -> Vec<R> {
-    if parts.len() == 1 {
-        return vec![work(&mut parts[0], 0)];
-    }
+    let Some((first, rest)) = parts.split_first_mut() else { return Vec::new() };
     std::thread::scope(|s| {
-        let handles: Vec<_> = parts.iter_mut().enumerate().map(|(i, p)| {
+        let handles: Vec<_> = rest.iter_mut().enumerate().map(|(i, p)| {
             let work = &work;
-            s.spawn(move || work(p, i))
+            s.spawn(move || work(p, i + 1))
         }).collect();
-        handles.into_iter().map(|h| h.join().expect("a training thread panicked")).collect()
+        let mine = work(first, 0);
+        std::iter::once(mine).chain(handles.into_iter().map(|h| h.join().expect("a training thread panicked"))).collect()
     })
 }
 

@@ -169,21 +169,24 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
             // how the batch is split over threads.
             let seeds: Vec<u64> = batch.iter().map(|_| rng.u64(..)).collect();
             let per_thread = batch.len().div_ceil(threads);
-            std::thread::scope(|scope| {
-                let parts = batch.chunks(per_thread).zip(x.chunks_mut(per_thread * per_image)).zip(seeds.chunks(per_thread));
-                for ((images, out), seeds) in parts {
-                    let (clean, augment) = (&clean, &augment);
-                    scope.spawn(move || {
-                        for ((&i, dst), &seed) in images.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds) {
-                            let src = &clean[i * per_image..][..per_image];
-                            if args.no_augment {
-                                dst.copy_from_slice(src);
-                            } else {
-                                augment.apply(&mut fastrand::Rng::with_seed(seed), src, dst, side);
-                            }
-                        }
-                    });
+            let prepare = |((images, out), seeds): ((&[usize], &mut [f32]), &[u64])| {
+                for ((&i, dst), &seed) in images.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds) {
+                    let src = &clean[i * per_image..][..per_image];
+                    if args.no_augment {
+                        dst.copy_from_slice(src);
+                    } else {
+                        augment.apply(&mut fastrand::Rng::with_seed(seed), src, dst, side);
+                    }
                 }
+            };
+            let mut parts = batch.chunks(per_thread).zip(x.chunks_mut(per_thread * per_image)).zip(seeds.chunks(per_thread));
+            let first = parts.next().expect("a batch has an image");
+            // The other parts on threads of their own, the first on this one.
+            std::thread::scope(|scope| {
+                for part in parts {
+                    scope.spawn(move || prepare(part));
+                }
+                prepare(first);
             });
             for (label, &i) in y.iter_mut().zip(batch) {
                 *label = train.labels[i];
