@@ -72,29 +72,28 @@ impl fmt::Display for Shape {
     }
 }
 
-/// What a layer computes, with its hyper-parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What a layer computes, with its hyper-parameters. (Read from JSON by
+/// [`LayerSpec`]'s `Deserialize`.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LayerKind {
     Conv2d {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         in_channels: Option<usize>,
         out_channels: usize,
         kernel_size: usize,
-        #[serde(default = "one")]
         stride: usize,
-        #[serde(default)]
         padding: usize,
     },
     MaxPool2d {
         kernel_size: usize,
         /// Defaults to `kernel_size`, as in PyTorch.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         stride: Option<usize>,
     },
     AvgPool2d {
         kernel_size: usize,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         stride: Option<usize>,
     },
     Relu,
@@ -102,15 +101,14 @@ pub enum LayerKind {
     Sigmoid,
     Flatten,
     Linear {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         in_features: Option<usize>,
         out_features: usize,
     },
 }
 
-fn one() -> usize {
-    1
-}
+/// Every `type` string, in the order of [`LayerKind`].
+const LAYER_TYPES: [&str; 8] = ["conv2d", "max_pool2d", "avg_pool2d", "relu", "tanh", "sigmoid", "flatten", "linear"];
 
 impl LayerKind {
     /// The `type` string of the JSON spec.
@@ -133,14 +131,60 @@ impl LayerKind {
 }
 
 /// One entry of the layer list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LayerSpec {
     #[serde(flatten)]
     pub kind: LayerKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+}
+
+/// Written out rather than derived: serde's derive for a flattened, tagged
+/// enum was 5 KB of the gzipped .wasm. The messages are serde's own.
+impl<'de> Deserialize<'de> for LayerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<LayerSpec, D::Error> {
+        let layer = serde_json::Value::deserialize(deserializer)?;
+        layer_spec(&layer).map_err(serde::de::Error::custom)
+    }
+}
+
+fn layer_spec(layer: &serde_json::Value) -> std::result::Result<LayerSpec, serde_json::Error> {
+    use serde::de::Error as _;
+    // A field's value when present (null is absent for the optional ones).
+    fn field<'de, T: Deserialize<'de>>(layer: &'de serde_json::Value, name: &str) -> serde_json::Result<Option<T>> {
+        layer.get(name).map(T::deserialize).transpose()
+    }
+    let required = |name: &'static str| field(layer, name)?.ok_or_else(|| serde_json::Error::missing_field(name));
+    let optional = |name: &str| field::<Option<usize>>(layer, name).map(Option::flatten);
+    if !layer.is_object() {
+        return Err(serde_json::Error::custom("a layer is an object, such as {\"type\": \"relu\"}"));
+    }
+    let kind = match field::<String>(layer, "type")?.ok_or_else(|| serde_json::Error::missing_field("type"))?.as_str() {
+        "conv2d" => LayerKind::Conv2d {
+            in_channels: optional("in_channels")?,
+            out_channels: required("out_channels")?,
+            kernel_size: required("kernel_size")?,
+            stride: field(layer, "stride")?.unwrap_or(1),
+            padding: field(layer, "padding")?.unwrap_or(0),
+        },
+        pool @ ("max_pool2d" | "avg_pool2d") => {
+            let (kernel_size, stride) = (required("kernel_size")?, optional("stride")?);
+            if pool == "max_pool2d" {
+                LayerKind::MaxPool2d { kernel_size, stride }
+            } else {
+                LayerKind::AvgPool2d { kernel_size, stride }
+            }
+        }
+        "relu" => LayerKind::Relu,
+        "tanh" => LayerKind::Tanh,
+        "sigmoid" => LayerKind::Sigmoid,
+        "flatten" => LayerKind::Flatten,
+        "linear" => LayerKind::Linear { in_features: optional("in_features")?, out_features: required("out_features")? },
+        other => return Err(serde_json::Error::unknown_variant(other, &LAYER_TYPES)),
+    };
+    Ok(LayerSpec { kind, name: field(layer, "name")?.flatten(), key: field(layer, "key")?.flatten() })
 }
 
 /// A whole network: input shape and layers.
@@ -476,6 +520,40 @@ mod tests {
         assert_eq!(shapes[2], Shape::new(48, 1, 1));
     }
 
+    /// Every layer type and field, as written and left to its default.
+    #[test]
+    fn every_field_is_read() {
+        let spec = Spec::from_json(
+            r#"{"input":[2,9,9],"layers":[
+                {"type":"conv2d","in_channels":2,"out_channels":4,"kernel_size":3,"stride":2,"padding":1,"name":"C","key":"k"},
+                {"type":"conv2d","out_channels":4,"kernel_size":1,"in_channels":null},
+                {"type":"max_pool2d","kernel_size":2,"stride":1},{"type":"avg_pool2d","kernel_size":2,"stride":null},
+                {"type":"relu"},{"type":"tanh"},{"type":"sigmoid"},{"type":"flatten"},
+                {"type":"linear","in_features":16,"out_features":3},{"type":"linear","out_features":2}]}"#,
+        )
+        .unwrap();
+        let kinds: Vec<LayerKind> = spec.layers.iter().map(|l| l.kind.clone()).collect();
+        let conv = |in_channels, kernel_size, stride, padding| LayerKind::Conv2d { in_channels, out_channels: 4, kernel_size, stride, padding };
+        assert_eq!(
+            kinds,
+            [
+                conv(Some(2), 3, 2, 1),
+                conv(None, 1, 1, 0),
+                LayerKind::MaxPool2d { kernel_size: 2, stride: Some(1) },
+                LayerKind::AvgPool2d { kernel_size: 2, stride: None },
+                LayerKind::Relu,
+                LayerKind::Tanh,
+                LayerKind::Sigmoid,
+                LayerKind::Flatten,
+                LayerKind::Linear { in_features: Some(16), out_features: 3 },
+                LayerKind::Linear { in_features: None, out_features: 2 },
+            ]
+        );
+        assert_eq!((spec.layers[0].name.as_deref(), spec.layers[0].key.as_deref()), (Some("C"), Some("k")));
+        assert_eq!((spec.layers[1].name.as_deref(), spec.layers[1].key.as_deref()), (None, None));
+        assert_eq!(Spec::from_json(&spec.to_json()).unwrap(), spec, "round-trips through JSON");
+    }
+
     #[test]
     fn errors_name_the_layer() {
         let err = |json: &str| Spec::from_json(json).unwrap_err().to_string();
@@ -484,7 +562,13 @@ mod tests {
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":3},{"type":"linear","out_features":2}]}"#);
         assert!(e.contains("layer 1") && e.contains("flatten"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"dropout"}]}"#);
-        assert!(e.contains("dropout"), "{e}");
+        assert!(e.contains("layer 0 (dropout): unknown variant `dropout`, expected one of `conv2d`"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":3}]}"#);
+        assert!(e.contains("layer 0 (?): invalid type: integer `3`, expected a string"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"linear"}]}"#);
+        assert!(e.contains("layer 0 (linear): missing field `out_features`"), "{e}");
+        let e = err(r#"{"input":[1,8,8],"layers":["relu"]}"#);
+        assert!(e.contains("layer 0 (?): a layer is an object"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":3,"strides":2}]}"#);
         assert!(e.contains("unknown field 'strides'"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","in_channels":3,"out_channels":2,"kernel_size":3}]}"#);
