@@ -156,21 +156,30 @@ fn layer_spec(layer: &serde_json::Value) -> std::result::Result<LayerSpec, serde
     fn field<'de, T: Deserialize<'de>>(layer: &'de serde_json::Value, name: &str) -> serde_json::Result<Option<T>> {
         layer.get(name).map(T::deserialize).transpose()
     }
-    let required = |name: &'static str| field(layer, name)?.ok_or_else(|| serde_json::Error::missing_field(name));
     let optional = |name: &str| field::<Option<usize>>(layer, name).map(Option::flatten);
+    let given = |value: Option<usize>, name: &'static str| value.ok_or_else(|| serde_json::Error::missing_field(name));
     if !layer.is_object() {
         return Err(serde_json::Error::custom("a layer is an object, such as {\"type\": \"relu\"}"));
     }
+    // In serde's order: key and name, the type, the values that do not parse
+    // (fields by name), then the fields missing.
+    let (key, name) = (field(layer, "key")?.flatten(), field(layer, "name")?.flatten());
     let kind = match field::<String>(layer, "type")?.ok_or_else(|| serde_json::Error::missing_field("type"))?.as_str() {
-        "conv2d" => LayerKind::Conv2d {
-            in_channels: optional("in_channels")?,
-            out_channels: required("out_channels")?,
-            kernel_size: required("kernel_size")?,
-            stride: field(layer, "stride")?.unwrap_or(1),
-            padding: field(layer, "padding")?.unwrap_or(0),
-        },
+        "conv2d" => {
+            let in_channels = optional("in_channels")?;
+            let (kernel_size, out_channels) = (field(layer, "kernel_size")?, field(layer, "out_channels")?);
+            let (padding, stride) = (field(layer, "padding")?, field(layer, "stride")?);
+            LayerKind::Conv2d {
+                in_channels,
+                out_channels: given(out_channels, "out_channels")?,
+                kernel_size: given(kernel_size, "kernel_size")?,
+                stride: stride.unwrap_or(1),
+                padding: padding.unwrap_or(0),
+            }
+        }
         pool @ ("max_pool2d" | "avg_pool2d") => {
-            let (kernel_size, stride) = (required("kernel_size")?, optional("stride")?);
+            let (kernel_size, stride) = (field(layer, "kernel_size")?, optional("stride")?);
+            let kernel_size = given(kernel_size, "kernel_size")?;
             if pool == "max_pool2d" {
                 LayerKind::MaxPool2d { kernel_size, stride }
             } else {
@@ -181,10 +190,13 @@ fn layer_spec(layer: &serde_json::Value) -> std::result::Result<LayerSpec, serde
         "tanh" => LayerKind::Tanh,
         "sigmoid" => LayerKind::Sigmoid,
         "flatten" => LayerKind::Flatten,
-        "linear" => LayerKind::Linear { in_features: optional("in_features")?, out_features: required("out_features")? },
+        "linear" => {
+            let (in_features, out_features) = (optional("in_features")?, field(layer, "out_features")?);
+            LayerKind::Linear { in_features, out_features: given(out_features, "out_features")? }
+        }
         other => return Err(serde_json::Error::unknown_variant(other, &LAYER_TYPES)),
     };
-    Ok(LayerSpec { kind, name: field(layer, "name")?.flatten(), key: field(layer, "key")?.flatten() })
+    Ok(LayerSpec { kind, name, key })
 }
 
 /// A whole network: input shape and layers.
@@ -567,6 +579,9 @@ mod tests {
         assert!(e.contains("layer 0 (?): invalid type: integer `3`, expected a string"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"linear"}]}"#);
         assert!(e.contains("layer 0 (linear): missing field `out_features`"), "{e}");
+        // As serde's derive did: a value that does not parse before a missing field.
+        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","stride":"2"}]}"#);
+        assert!(e.contains("layer 0 (conv2d): invalid type: string \"2\", expected usize"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":["relu"]}"#);
         assert!(e.contains("layer 0 (?): a layer is an object"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":3,"strides":2}]}"#);
