@@ -36,11 +36,16 @@ export function compareProbabilities(a, b, count) {
 export const digit = (digits, i) => digits.images.subarray((i % digits.count) * 1024, ((i % digits.count) + 1) * 1024);
 
 /**
- * Times `f(i)` call by call (awaiting it if it returns a promise) after
- * `warmup` untimed calls: median, 10th and 90th percentile in microseconds.
+ * Times `f(i)` call by call (awaiting it if it returns a promise) after a
+ * warm-up of at least `warmup` untimed calls and one second: median, 10th and
+ * 90th percentile in microseconds. V8 first runs wasm as its baseline
+ * compiler's code and swaps in optimized code when a background compile is
+ * done: lenet-wasm's predict took about 100 us per call for its first 400 to
+ * 800 calls here, then 27.
  */
 export async function timeCalls(f, calls, warmup) {
-  for (let i = 0; i < warmup; i++) {
+  const start = performance.now();
+  for (let i = 0; i < warmup || performance.now() - start < 1000; i++) {
     const r = f(i);
     if (r instanceof Promise) await r;
   }
