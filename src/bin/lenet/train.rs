@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use lenet::augment::Augment;
 use lenet::data::{self, Split};
+use lenet::train::run_parts;
 use lenet::{OptimizerConfig, Trainer, Workspace};
 use serde::Serialize;
 
@@ -169,8 +170,10 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
             // how the batch is split over threads.
             let seeds: Vec<u64> = batch.iter().map(|_| rng.u64(..)).collect();
             let per_thread = batch.len().div_ceil(threads);
-            let prepare = |((images, out), seeds): ((&[usize], &mut [f32]), &[u64])| {
-                for ((&i, dst), &seed) in images.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds) {
+            let mut parts: Vec<_> =
+                batch.chunks(per_thread).zip(x.chunks_mut(per_thread * per_image)).zip(seeds.chunks(per_thread)).collect();
+            run_parts(&mut parts, |((images, out), seeds), _| {
+                for ((&i, dst), &seed) in images.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds.iter()) {
                     let src = &clean[i * per_image..][..per_image];
                     if args.no_augment {
                         dst.copy_from_slice(src);
@@ -178,15 +181,6 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
                         augment.apply(&mut fastrand::Rng::with_seed(seed), src, dst, side);
                     }
                 }
-            };
-            let mut parts = batch.chunks(per_thread).zip(x.chunks_mut(per_thread * per_image)).zip(seeds.chunks(per_thread));
-            let first = parts.next().expect("a batch has an image");
-            // The other parts on threads of their own, the first on this one.
-            std::thread::scope(|scope| {
-                for part in parts {
-                    scope.spawn(move || prepare(part));
-                }
-                prepare(first);
             });
             for (label, &i) in y.iter_mut().zip(batch) {
                 *label = train.labels[i];
@@ -269,13 +263,8 @@ fn evaluate_on_threads(
 ) -> Result<(f32, f32), String> {
     let per_image = images.len() / labels.len().max(1);
     let part = labels.len().div_ceil(workspaces.len()).div_ceil(256).max(1) * 256;
-    let parts: Vec<_> = std::thread::scope(|scope| {
-        let jobs = images.chunks(part * per_image).zip(labels.chunks(part)).zip(workspaces.iter_mut());
-        let handles: Vec<_> = jobs
-            .map(|((x, y), ws)| scope.spawn(move || net.evaluate(x, y, 256, ws).map(|e| (e.loss, e.accuracy, y.len()))))
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("an evaluation thread panicked")).collect()
-    });
+    let mut jobs: Vec<_> = images.chunks(part * per_image).zip(labels.chunks(part)).zip(workspaces.iter_mut()).collect();
+    let parts = run_parts(&mut jobs, |((x, y), ws), _| net.evaluate(x, y, 256, ws).map(|e| (e.loss, e.accuracy, y.len())));
     let (mut loss, mut correct) = (0.0f64, 0.0f64);
     for result in parts {
         let (part_loss, part_accuracy, n) = result.map_err(|e| e.to_string())?;
