@@ -110,7 +110,7 @@ impl Conv2d {
             return;
         }
         let p = self.padding;
-        let (height, width) = (self.input.height + 2 * p, self.input.width + 2 * p);
+        let (height, width) = self.padded_size();
         let (oh, ow) = (self.output.height, self.output.width);
         let wide = (oh - 1) * width + ow;
         let out_len = if by_channel {
@@ -155,7 +155,7 @@ impl Conv2d {
     /// `flags` holds at least [`Conv2d::zero_windows_len`] floats.
     #[inline(never)]
     fn zero_windows<'a>(&self, x: &[f32], flags: &'a mut [f32]) -> Option<&'a [f32]> {
-        let width = self.input.width + 2 * self.padding;
+        let (_, width) = self.padded_size();
         if width % 4 != 0 {
             return None;
         }
@@ -188,16 +188,21 @@ impl Conv2d {
 
     /// The scratch floats `zero_windows` needs for one padded sample.
     fn zero_windows_len(&self) -> usize {
-        let (height, width) = (self.input.height + 2 * self.padding, self.input.width + 2 * self.padding);
+        let (height, width) = self.padded_size();
         self.input.channels * height * width / 4 + 2 * self.output.height * width / 4
+    }
+
+    /// Height and width of an input plane inside its border of zeros.
+    fn padded_size(&self) -> (usize, usize) {
+        (self.input.height + 2 * self.padding, self.input.width + 2 * self.padding)
     }
 
     /// One sample [C, H, W] copied inside the border of p zeros that
     /// `padded` already holds.
     fn pad<'a>(&self, x: &[f32], padded: &'a mut [f32]) -> &'a [f32] {
         let Shape { height, width, .. } = self.input;
-        let (p, padded_width) = (self.padding, width + 2 * self.padding);
-        for (plane, padded) in x.chunks_exact(height * width).zip(padded.chunks_exact_mut((height + 2 * p) * padded_width)) {
+        let (p, (padded_height, padded_width)) = (self.padding, self.padded_size());
+        for (plane, padded) in x.chunks_exact(height * width).zip(padded.chunks_exact_mut(padded_height * padded_width)) {
             for (line, padded) in plane.chunks_exact(width).zip(padded.chunks_exact_mut(padded_width).skip(p)) {
                 copy_floats(&mut padded[p..p + width], line);
             }
