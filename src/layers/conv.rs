@@ -18,7 +18,9 @@
 //! - Otherwise, with stride 1 (LeNet's C1), lanes run along the positions:
 //!   row (c, u, v) of `cols` is the input plane c shifted by (u, v), "wide"
 //!   rows that run on across the right-hand edge into the next input row; the
-//!   few columns that do are dropped afterwards. Positions whose windows
+//!   few columns that do are dropped as the rows are copied into Y, or
+//!   skipped by a max pooling that reads the rows where they are (predict,
+//!   see `forward_pooled`). Positions whose windows
 //!   read only zeros (a digit's background) are set to the bias without
 //!   multiplying: see `zero_windows`.
 //! - Otherwise (fewer channels, stride > 1) `cols` is built (im2col).
@@ -35,7 +37,7 @@ use ndarray::{ArrayView4, ArrayViewMut4};
 use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, Mat, Start};
 use super::lanes::{copy_floats, F32x4};
 use super::linear::affine;
-use super::{Params, Scratch};
+use super::{Params, Pool2d, Scratch};
 use crate::spec::Shape;
 
 /// Natively, where the kernels run 16 columns wide with AVX2, finding the
@@ -94,14 +96,28 @@ impl Conv2d {
         let weight = Mat::rows(weight, rows);
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
+        if self.wide_rows() {
+            let (oh, ow) = (self.output.height, self.output.width);
+            let (width, wide) = (self.padded_size().1, self.wide_len());
+            let mut outputs = y.chunks_exact_mut(self.output.len());
+            self.forward_wide(x, 0, scratch, &mut |out, _| {
+                let y = outputs.next().expect("an output per sample");
+                for (y, out) in y.chunks_exact_mut(oh * ow).zip(out.chunks(wide)) {
+                    for (y, out) in y.chunks_exact_mut(ow).zip(out.chunks(width)) {
+                        copy_floats(y, &out[..ow]);
+                    }
+                }
+            });
+            return;
+        }
         if self.whole_input() {
             // A linear layer: Y [N, O] = X [N, C*K*K] . W^T + b, the whole batch at once.
             affine(x, &self.params, y, scratch);
             return;
         }
         let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));
-        let by_channel = channels >= 8;
-        if !by_channel && self.stride > 1 {
+        if channels < 8 {
+            // Stride > 1: im2col.
             let (cols, _) = scratch.split(rows * positions, 0);
             for (x, y) in samples {
                 self.im2col(x, cols);
@@ -111,37 +127,82 @@ impl Conv2d {
         }
         let p = self.padding;
         let (height, width) = self.padded_size();
-        let (oh, ow) = (self.output.height, self.output.width);
-        let wide = (oh - 1) * width + ow;
-        let out_len = if by_channel {
-            rows * channels + self.at.len() * channels
-        } else {
-            channels * wide + self.zero_windows_len()
-        };
-        let (padded, out) = scratch.split(if p > 0 { self.input.channels * height * width } else { 0 }, out_len);
+        let padded_len = if p > 0 { self.input.channels * height * width } else { 0 };
+        let (padded, out) = scratch.split(padded_len, (rows + self.at.len()) * channels);
         // The border stays zero from sample to sample; `pad` writes only the inside.
         padded.fill(0.0);
-        if by_channel {
-            let (weight_t, out) = out.split_at_mut(rows * channels);
-            transpose(weight.data, (channels, rows), weight_t);
-            let (weight_t, shape) = (Mat::rows(weight_t, channels), (self.at.len(), channels, rows));
-            for (x, y) in samples {
-                let x = if p > 0 { self.pad(x, padded) } else { x };
-                gemm_gathered((x, &self.at, &self.taps), weight_t, out, channels, shape, Start::ColBias(bias));
-                transpose(out, (positions, channels), y);
-            }
-        } else {
-            let (out, flags) = out.split_at_mut(channels * wide);
-            for (x, y) in samples {
-                let x = if p > 0 { self.pad(x, padded) } else { x };
-                let zero = if LOOK_FOR_ZERO_WINDOWS { self.zero_windows(x, flags) } else { None };
-                gemm_rows_at(weight, (x, &self.taps, zero), out, wide, (channels, wide, rows), Start::RowBias(bias));
-                let starts = (0..channels).flat_map(|o| (0..oh).map(move |i| o * wide + i * width));
-                for (y, at) in y.chunks_exact_mut(ow).zip(starts) {
-                    copy_floats(y, &out[at..at + ow]);
-                }
-            }
+        let (weight_t, out) = out.split_at_mut(rows * channels);
+        transpose(weight.data, (channels, rows), weight_t);
+        let (weight_t, shape) = (Mat::rows(weight_t, channels), (self.at.len(), channels, rows));
+        for (x, y) in samples {
+            let x = if p > 0 { self.pad(x, padded) } else { x };
+            gemm_gathered((x, &self.at, &self.taps), weight_t, out, channels, shape, Start::ColBias(bias));
+            transpose(out, (positions, channels), y);
         }
+    }
+
+    /// [`Conv2d::forward`], then `pool` over its output into `pooled`: what
+    /// predict runs for LeNet's C1 and S2 (with the ReLU between them moved
+    /// after the max). The stride-1 path pools its wide rows where they are
+    /// and leaves `y` unwritten: copying them into `y` was about 1 us of
+    /// predict's 25 per image in wasm.
+    pub fn forward_pooled(
+        &self,
+        x: ArrayView4<f32>,
+        mut y: ArrayViewMut4<f32>,
+        pool: &Pool2d,
+        pooled: ArrayViewMut4<f32>,
+        scratch: &mut Scratch,
+    ) {
+        if !self.wide_rows() {
+            self.forward(x, y.view_mut(), scratch);
+            return pool.forward(y.view(), pooled, scratch);
+        }
+        let x = x.as_slice().expect("activations are contiguous");
+        let pooled = pooled.into_slice().expect("activations are contiguous");
+        let (width, wide, plane) = (self.padded_size().1, self.wide_len(), pool.output.height * pool.output.width);
+        let mut outputs = pooled.chunks_exact_mut(pool.output.len());
+        self.forward_wide(x, pool.input.width, scratch, &mut |out, line| {
+            let pooled = outputs.next().expect("an output per sample");
+            for (pooled, out) in pooled.chunks_exact_mut(plane).zip(out.chunks(wide)) {
+                pool.plane(out, width, pooled, line);
+            }
+        });
+    }
+
+    /// The stride-1 path, for fewer than 8 output channels (LeNet's C1): lanes
+    /// along the positions. For each sample, `emit` gets its output as wide
+    /// rows [O, wide], channel o's row i at o * wide + i * padded width, and
+    /// `extra` floats of scratch.
+    fn forward_wide(&self, x: &[f32], extra: usize, scratch: &mut Scratch, emit: &mut dyn FnMut(&[f32], &mut [f32])) {
+        let (rows, channels) = (self.fan_in(), self.output.channels);
+        let [weight, bias] = self.params.slices();
+        let (p, (height, width), wide) = (self.padding, self.padded_size(), self.wide_len());
+        let flags = self.zero_windows_len();
+        let padded_len = if p > 0 { self.input.channels * height * width } else { 0 };
+        let (padded, out) = scratch.split(padded_len, channels * wide + flags + extra);
+        // The border stays zero from sample to sample; `pad` writes only the inside.
+        padded.fill(0.0);
+        let (out, rest) = out.split_at_mut(channels * wide);
+        let (flags, extra) = rest.split_at_mut(flags);
+        let weight = Mat::rows(weight, rows);
+        for x in x.chunks_exact(self.input.len()) {
+            let x = if p > 0 { self.pad(x, padded) } else { x };
+            let zero = if LOOK_FOR_ZERO_WINDOWS { self.zero_windows(x, flags) } else { None };
+            gemm_rows_at(weight, (x, &self.taps, zero), out, wide, (channels, wide, rows), Start::RowBias(bias));
+            emit(out, extra);
+        }
+    }
+
+    /// Does forward take the stride-1 path?
+    fn wide_rows(&self) -> bool {
+        self.stride == 1 && self.output.channels < 8 && !self.whole_input()
+    }
+
+    /// The length of the stride-1 path's wide rows: the output's rows, each
+    /// run on to the padded input's width, but the last.
+    fn wide_len(&self) -> usize {
+        (self.output.height - 1) * self.padded_size().1 + self.output.width
     }
 
     /// For the wide rows of the stride-1 path, one value per 4 of their

@@ -31,41 +31,49 @@ pub struct Pool2d {
 }
 
 impl Pool2d {
-    /// Per output row: the window's rows reduced column by column into one
-    /// line (contiguous, so it vectorizes), then each window across that line;
-    /// 2 x 2 windows at stride 2 straight from the two rows, 4 outputs at a time.
     pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
         let (in_plane, out_plane) = (self.input.height * self.input.width, self.output.height * self.output.width);
+        let (line, _) = scratch.split(self.input.width, 0);
+        for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
+            self.plane(src, self.input.width, dst, line);
+        }
+    }
+
+    /// One input plane into one output plane [OH, OW], the plane's rows
+    /// `row_stride` floats apart (its width, or more when the rows are
+    /// parts of longer ones). `line` holds at least a row's width.
+    /// Per output row: the window's rows reduced column by column into
+    /// `line` (contiguous, so it vectorizes), then each window across it;
+    /// 2 x 2 windows at stride 2 straight from the two rows, 4 outputs at a time.
+    #[inline(always)]
+    pub fn plane(&self, src: &[f32], row_stride: usize, dst: &mut [f32], line: &mut [f32]) {
         let scale = 1.0 / (self.kernel * self.kernel) as f32;
         let (k, s, width) = (self.kernel, self.stride, self.input.width);
-        let (line_in, _) = scratch.split(width, 0);
+        let line = &mut line[..width];
         // The first largest value wins, as in `argmax` (inputs are finite).
         let max = |m: f32, v: f32| if v > m { v } else { m };
-        for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
-            for (i, line_out) in dst.chunks_exact_mut(self.output.width).enumerate() {
-                let rows = &src[i * s * width..][..k * width];
-                if k == 2 && s == 2 && line_out.len() >= 4 {
-                    let (top, bottom) = rows.split_at(width);
-                    pairs(top, bottom, line_out, self.kind);
-                    continue;
+        for (i, line_out) in dst.chunks_exact_mut(self.output.width).enumerate() {
+            let rows = &src[i * s * row_stride..][..(k - 1) * row_stride + width];
+            if k == 2 && s == 2 && line_out.len() >= 4 {
+                pairs(&rows[..width], &rows[row_stride..], line_out, self.kind);
+                continue;
+            }
+            copy_floats(line, &rows[..width]);
+            for u in 1..k {
+                let columns = line.iter_mut().zip(&rows[u * row_stride..][..width]);
+                match self.kind {
+                    PoolKind::Max => columns.for_each(|(acc, &v)| *acc = max(*acc, v)),
+                    PoolKind::Avg => columns.for_each(|(acc, &v)| *acc += v),
                 }
-                copy_floats(line_in, &rows[..width]);
-                for row in rows.chunks_exact(width).skip(1) {
-                    let columns = line_in.iter_mut().zip(row);
-                    match self.kind {
-                        PoolKind::Max => columns.for_each(|(acc, &v)| *acc = max(*acc, v)),
-                        PoolKind::Avg => columns.for_each(|(acc, &v)| *acc += v),
-                    }
-                }
-                for (j, out) in line_out.iter_mut().enumerate() {
-                    let window = line_in[j * s..][..k].iter().copied();
-                    *out = match self.kind {
-                        PoolKind::Max => window.fold(f32::NEG_INFINITY, max),
-                        PoolKind::Avg => window.sum::<f32>() * scale,
-                    };
-                }
+            }
+            for (j, out) in line_out.iter_mut().enumerate() {
+                let window = line[j * s..][..k].iter().copied();
+                *out = match self.kind {
+                    PoolKind::Max => window.fold(f32::NEG_INFINITY, max),
+                    PoolKind::Avg => window.sum::<f32>() * scale,
+                };
             }
         }
     }
