@@ -219,8 +219,7 @@ impl Spec {
         let raw: serde_json::Value =
             serde_json::from_str(text).map_err(|e| Error::Spec(format!("not valid JSON: {e}")))?;
         let spec: Spec = serde_json::from_value(raw.clone()).map_err(|e| Error::Spec(locate(&raw, e)))?;
-        let known = serde_json::to_value(&spec).map_err(|e| Error::Spec(e.to_string()))?;
-        check_known_fields(&raw, &known)?;
+        check_known_fields(&raw, &spec)?;
         spec.shapes()?;
         Ok(spec)
     }
@@ -460,8 +459,9 @@ fn locate(raw: &serde_json::Value, error: serde_json::Error) -> String {
     error.to_string()
 }
 
-/// Reports the first field of `raw` that did not survive parsing into `known`.
-fn check_known_fields(raw: &serde_json::Value, known: &serde_json::Value) -> Result<()> {
+/// Reports the first field of `raw` that its layer type (as parsed into
+/// `spec`) does not take.
+fn check_known_fields(raw: &serde_json::Value, spec: &Spec) -> Result<()> {
     let fields = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     // Top level; optional fields left at their defaults are skipped on
     // serialization, so compare against the full list of allowed names.
@@ -471,8 +471,8 @@ fn check_known_fields(raw: &serde_json::Value, known: &serde_json::Value) -> Res
         }
     }
     let raw_layers = raw["layers"].as_array().cloned().unwrap_or_default();
-    for (i, (raw_layer, layer)) in raw_layers.iter().zip(known["layers"].as_array().into_iter().flatten()).enumerate() {
-        let kind = layer["type"].as_str().unwrap_or("?");
+    for (i, (raw_layer, layer)) in raw_layers.iter().zip(&spec.layers).enumerate() {
+        let kind = layer.kind.type_name();
         let allowed = allowed_fields(kind);
         for field in fields(raw_layer) {
             if !allowed.contains(&field.as_str()) {
