@@ -10,8 +10,8 @@
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{
-        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, i32x4_shuffle, v128, v128_any_true, v128_load,
-        v128_store,
+        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4_shuffle, v128, v128_any_true,
+        v128_load, v128_store,
     };
 
     #[derive(Clone, Copy)]
@@ -64,6 +64,11 @@ mod imp {
         #[inline(always)]
         pub fn mul(self, o: F32x4) -> F32x4 {
             F32x4(f32x4_mul(self.0, o.0))
+        }
+
+        #[inline(always)]
+        pub fn sub(self, o: F32x4) -> F32x4 {
+            F32x4(f32x4_sub(self.0, o.0))
         }
 
         /// Are all 128 bits zero?
@@ -142,6 +147,11 @@ mod imp {
         #[inline(always)]
         pub fn mul(self, o: F32x4) -> F32x4 {
             F32x4(std::array::from_fn(|l| self.0[l] * o.0[l]))
+        }
+
+        #[inline(always)]
+        pub fn sub(self, o: F32x4) -> F32x4 {
+            F32x4(std::array::from_fn(|l| self.0[l] - o.0[l]))
         }
 
         /// Are all 128 bits zero?

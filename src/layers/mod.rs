@@ -11,6 +11,7 @@ mod gemm;
 mod lanes;
 mod linear;
 mod pool;
+mod winograd;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -23,6 +24,7 @@ pub use pool::{Pool2d, PoolKind};
 use ndarray::{Array1, Array2, ArrayView4, ArrayViewMut4};
 
 use crate::spec::{LayerKind, Shape};
+use winograd::KernelCache;
 
 /// A layer's trainable tensors. Convolution kernels are kept as
 /// [O, C*K*K] (PyTorch's OIHW, flattened), linear weights as [OUT, IN].
@@ -61,19 +63,38 @@ impl Params {
     }
 }
 
-/// Reusable scratch memory for the matrix forms of convolution.
+/// Reusable scratch memory for the matrix forms of convolution, and the
+/// transformed kernels of the convolutions that run as Winograd's.
 #[derive(Debug, Default)]
-pub struct Scratch(Vec<f32>);
+pub struct Scratch {
+    floats: Vec<f32>,
+    kernels: KernelCache,
+}
 
 impl Scratch {
     /// Two disjoint buffers of the given lengths, grown when needed.
     pub fn split(&mut self, a: usize, b: usize) -> (&mut [f32], &mut [f32]) {
-        if self.0.len() < a + b {
-            self.0.resize(a + b, 0.0);
-        }
-        let (first, rest) = self.0.split_at_mut(a);
-        (first, &mut rest[..b])
+        split(&mut self.floats, a, b)
     }
+
+    /// [`Scratch::split`], and the transformed kernels for `weight`.
+    fn split_with_kernels(
+        &mut self,
+        (a, b): (usize, usize),
+        weight: &[f32],
+        shape: (usize, usize),
+    ) -> (&mut [f32], &mut [f32], &[f32]) {
+        let (first, second) = split(&mut self.floats, a, b);
+        (first, second, self.kernels.get(weight, shape))
+    }
+}
+
+fn split(floats: &mut Vec<f32>, a: usize, b: usize) -> (&mut [f32], &mut [f32]) {
+    if floats.len() < a + b {
+        floats.resize(a + b, 0.0);
+    }
+    let (first, rest) = floats.split_at_mut(a);
+    (first, &mut rest[..b])
 }
 
 #[derive(Debug, Clone)]

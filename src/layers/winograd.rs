@@ -1,0 +1,282 @@
+//! Winograd's minimal filtering F(2x2, 5x5) (Lavin and Gray, "Fast Algorithms
+//! for Convolutional Neural Networks", 2016): a stride-1 5 x 5 convolution
+//! computed in 2 x 2 output tiles, with 36 multiplies per tile and pair of
+//! channels instead of 100. In wasm, LeNet's C3 runs this way.
+//!
+//! For a 6 x 6 input tile d and a 5 x 5 kernel g, the 2 x 2 output tile is
+//!   Y = A^T [ (G g G^T) * (B^T d B) ] A      (* elementwise)
+//! built on the points 0, 1, -1, 2, -2 and infinity:
+//!   B^T = [4  0 -5  0  1  0]   G = [ 1/4     0     0     0    0 ]   A^T = [1 1  1 1  1 0]
+//!         [0 -4 -4  1  1  0]       [-1/6 -1/6  -1/6  -1/6 -1/6 ]         [0 1 -1 2 -2 1]
+//!         [0  4 -4 -1  1  0]       [-1/6  1/6  -1/6   1/6 -1/6 ]
+//!         [0 -2 -1  2  1  0]       [1/24  1/12  1/6   1/3  2/3 ]
+//!         [0  2 -1 -2  1  0]       [1/24 -1/12  1/6  -1/3  2/3 ]
+//!         [0  4  0 -5  0  1]       [ 0     0     0     0    1  ]
+//! Summed over the input channels, the 36 elementwise products of each tile
+//! become 36 matrix products, one per position x of the 6 x 6 transforms:
+//!   M_x [T, O] = V_x [T, C] . U_x [C, O]
+//! with V = B^T d B for each tile and input channel, U = G g G^T for each
+//! pair of channels (computed once per set of weights, see `KernelCache`),
+//! and each tile's output A^T M A + bias.
+//!
+//! The transforms add and scale by small integers, so the outputs differ from
+//! the direct sums only by rounding: on random tiles, by at most about 1e-6
+//! times the size of the terms (conv.rs, `winograd_matches_the_naive_definition`).
+
+use std::array::from_fn;
+
+use super::gemm::{gemm, transpose, Mat, Start};
+use super::lanes::F32x4;
+
+/// The kernel transform G, in f64: the transformed kernels are computed once
+/// and rounded once.
+const G: [[f64; 5]; 6] = [
+    [1.0 / 4.0, 0.0, 0.0, 0.0, 0.0],
+    [-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0],
+    [-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0],
+    [1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0, 1.0 / 3.0, 2.0 / 3.0],
+    [1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0, -1.0 / 3.0, 2.0 / 3.0],
+    [0.0, 0.0, 0.0, 0.0, 1.0],
+];
+
+/// The sizes of one sample: the (padded) input [C, H, W] and O output channels.
+#[derive(Clone, Copy)]
+pub struct Dims {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub outputs: usize,
+}
+
+impl Dims {
+    /// Lanes per pixel in the channel-last copy of the input: C rounded up to 4.
+    fn lanes(&self) -> usize {
+        self.channels.div_ceil(4) * 4
+    }
+
+    /// Output tiles down and across.
+    fn tiles(&self) -> (usize, usize) {
+        ((self.height - 4) / 2, (self.width - 4) / 2)
+    }
+
+    /// The scratch floats `forward` needs.
+    pub fn scratch_len(&self) -> usize {
+        let (lanes, (th, tw)) = (self.lanes(), self.tiles());
+        let tiles = th * tw;
+        (self.height + 6) * self.width * lanes + 36 * tiles * (lanes + self.outputs) + 4 * tiles * self.outputs
+    }
+}
+
+/// One sample: y [O, OH, OW] from x [C, H, W] (already padded; OH = H - 4
+/// and OW = W - 4, both even, O a multiple of 4), with `kernels` from
+/// [`KernelCache::get`].
+pub fn forward(x: &[f32], dims: Dims, kernels: &[f32], bias: &[f32], y: &mut [f32], scratch: &mut [f32]) {
+    let Dims { channels, height, width, outputs } = dims;
+    let (lanes, (th, tw)) = (dims.lanes(), dims.tiles());
+    let (tiles, line) = (th * tw, width * lanes);
+    assert!(outputs % 4 == 0 && x.len() == channels * height * width && bias.len() == outputs);
+    assert!(kernels.len() == 36 * channels * outputs && y.len() == 4 * tiles * outputs);
+    let (pixels, rest) = scratch.split_at_mut(height * line);
+    let (rows, rest) = rest.split_at_mut(6 * line);
+    let (v, rest) = rest.split_at_mut(36 * tiles * lanes);
+    let (m, yt) = rest.split_at_mut(36 * tiles * outputs);
+    let yt = &mut yt[..4 * tiles * outputs];
+
+    // The input channel-last, [H, W, lanes]: a pixel's channels in lanes.
+    for (c, plane) in x.chunks_exact(height * width).enumerate() {
+        for (pixel, &value) in pixels.chunks_exact_mut(lanes).zip(plane) {
+            pixel[c] = value;
+        }
+    }
+    // V = B^T d B for every tile, as V[x][t][c].
+    for ti in 0..th {
+        // B^T down the tiles' 6 rows, along the whole width at once.
+        let d = &pixels[2 * ti * line..][..6 * line];
+        for q in (0..line).step_by(4) {
+            // Safety: q + 4 <= line, so every read is inside row a of `d` and every write inside row j of `rows`.
+            unsafe {
+                let t = input_transform(from_fn(|a| F32x4::load(d.as_ptr().add(a * line + q))));
+                for (j, t) in t.into_iter().enumerate() {
+                    t.store(rows.as_mut_ptr().add(j * line + q));
+                }
+            }
+        }
+        // B across each tile's 6 columns.
+        for tj in 0..tw {
+            let t = ti * tw + tj;
+            for j in 0..6 {
+                for q in (0..lanes).step_by(4) {
+                    // Safety: columns 2tj..2tj+6 are inside the width, q + 4 <= lanes, and t < tiles.
+                    unsafe {
+                        let row = rows.as_ptr().add(j * line + 2 * tj * lanes + q);
+                        let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes))));
+                        for (l, s) in s.into_iter().enumerate() {
+                            s.store(v.as_mut_ptr().add(((6 * j + l) * tiles + t) * lanes + q));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // M_x [T, O] = V_x [T, C] . U_x [C, O]; V_x's padding lanes are not read.
+    for (x, u) in kernels.chunks_exact(channels * outputs).enumerate() {
+        products(&v[x * tiles * lanes..], u, &mut m[x * tiles * outputs..], (tiles, outputs, channels), lanes);
+    }
+    // Each tile's A^T M A + bias, into Y^T [OH * OW, O], then Y.
+    let ow = 2 * tw;
+    for t in 0..tiles {
+        let (ti, tj) = (t / tw, t % tw);
+        for q in (0..outputs).step_by(4) {
+            // Safety: every M_x holds tiles x outputs floats, and the 4 output
+            // positions of tile t are inside Y^T.
+            unsafe {
+                let at = |x: usize| F32x4::load(m.as_ptr().add((x * tiles + t) * outputs + q));
+                let down: [[F32x4; 2]; 6] = from_fn(|l| output_transform(from_fn(|j| at(6 * j + l))));
+                let b = F32x4::load(bias.as_ptr().add(q));
+                let across: [[F32x4; 6]; 2] = from_fn(|i| from_fn(|l| down[l][i]));
+                for (i, row) in across.into_iter().enumerate() {
+                    let pair = output_transform(row);
+                    for (jj, value) in pair.into_iter().enumerate() {
+                        value.add(b).store(yt.as_mut_ptr().add(((2 * ti + i) * ow + 2 * tj + jj) * outputs + q));
+                    }
+                }
+            }
+        }
+    }
+    transpose(yt, (4 * tiles, outputs), y);
+}
+
+/// M [T, O] = V [T, C] . U [C, O], V's rows `lanes` apart: tiles of 4 x 8
+/// (then 4 x 4) in registers. (`gemm` took twice as long on products this
+/// short: C is the whole depth.)
+fn products(v: &[f32], u: &[f32], m: &mut [f32], (tiles, outputs, channels): (usize, usize, usize), lanes: usize) {
+    assert!(v.len() >= tiles * lanes && m.len() >= tiles * outputs, "products: V or M is smaller than its shape");
+    assert!(u.len() >= channels * outputs && channels <= lanes, "products: U is smaller than its shape");
+    let whole = tiles / 4 * 4;
+    for t in (0..whole).step_by(4) {
+        let mut o = 0;
+        // Safety: rows t..t+4 of V and M, and columns o..o+4*NV of U and M, are inside them.
+        while o + 8 <= outputs {
+            unsafe { product_tile::<2>(v, u, m, (t, o), (outputs, channels), lanes) };
+            o += 8;
+        }
+        if o < outputs {
+            unsafe { product_tile::<1>(v, u, m, (t, o), (outputs, channels), lanes) };
+        }
+    }
+    if whole < tiles {
+        let (v, m, rest) = (Mat::rows(&v[whole * lanes..], lanes), &mut m[whole * outputs..], tiles - whole);
+        gemm(v, Mat::rows(u, outputs), m, outputs, (rest, outputs, channels), Start::Zero);
+    }
+}
+
+/// M[t..t+4, o..o+4*NV].
+/// Safety: those rows of V and M and columns of U and M are in bounds.
+#[inline(always)]
+unsafe fn product_tile<const NV: usize>(
+    v: &[f32],
+    u: &[f32],
+    m: &mut [f32],
+    (t, o): (usize, usize),
+    (outputs, channels): (usize, usize),
+    lanes: usize,
+) {
+    let (a, mut b) = (v.as_ptr().add(t * lanes), u.as_ptr().add(o));
+    let mut acc = [[F32x4::splat(0.0); NV]; 4];
+    for c in 0..channels {
+        let bv: [F32x4; NV] = from_fn(|q| F32x4::load(b.add(4 * q)));
+        for (r, acc) in acc.iter_mut().enumerate() {
+            let s = F32x4::splat(*a.add(r * lanes + c));
+            for (acc, &bv) in acc.iter_mut().zip(&bv) {
+                *acc = acc.mul_add(s, bv);
+            }
+        }
+        b = b.add(outputs);
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        for (q, acc) in acc.iter().enumerate() {
+            acc.store(m.as_mut_ptr().add((t + r) * outputs + o + 4 * q));
+        }
+    }
+}
+
+/// B^T d for one column d of a tile.
+#[inline(always)]
+fn input_transform([d0, d1, d2, d3, d4, d5]: [F32x4; 6]) -> [F32x4; 6] {
+    let (two, four, five) = (F32x4::splat(2.0), F32x4::splat(4.0), F32x4::splat(5.0));
+    let (d4_d2, d3_d1) = (d4.sub(d2), d3.sub(d1).mul(two));
+    [
+        d0.mul(four).sub(d2.mul(five)).add(d4),
+        d3.add(d4).sub(d1.add(d2).mul(four)),
+        d4.sub(d3).add(d1.sub(d2).mul(four)),
+        d4_d2.add(d3_d1),
+        d4_d2.sub(d3_d1),
+        d1.mul(four).sub(d3.mul(five)).add(d5),
+    ]
+}
+
+/// A^T m for one column m of a tile's products.
+#[inline(always)]
+fn output_transform([m0, m1, m2, m3, m4, m5]: [F32x4; 6]) -> [F32x4; 2] {
+    [m0.add(m1).add(m2).add(m3).add(m4), m1.sub(m2).add(m3.sub(m4).mul(F32x4::splat(2.0))).add(m5)]
+}
+
+/// U = G g G^T for kernels [O, C * 25], as U[x][c][o].
+fn transform_kernels(weight: &[f32], (outputs, channels): (usize, usize), u: &mut [f32]) {
+    for (oc, g) in weight.chunks_exact(25).enumerate() {
+        let (o, c) = (oc / channels, oc % channels);
+        let gg: [[f64; 5]; 6] = from_fn(|j| from_fn(|col| (0..5).map(|r| G[j][r] * g[r * 5 + col] as f64).sum()));
+        for (j, gg) in gg.iter().enumerate() {
+            for (l, g_row) in G.iter().enumerate() {
+                let value: f64 = gg.iter().zip(g_row).map(|(a, b)| a * b).sum();
+                u[((6 * j + l) * channels + c) * outputs + o] = value as f32;
+            }
+        }
+    }
+}
+
+/// Transformed kernels, each kept with the weights it came from. A layer's
+/// weights change only when it trains or loads, and transforming them costs
+/// about as much as convolving one sample, so predict transforms them once.
+#[derive(Debug, Default)]
+pub struct KernelCache(Vec<Cached>);
+
+#[derive(Debug)]
+struct Cached {
+    /// Where the weights live: one entry per layer.
+    at: usize,
+    weights: Vec<f32>,
+    kernels: Vec<f32>,
+}
+
+/// Entries kept at most (one per convolution that runs this way, in the
+/// networks that share a workspace); the oldest goes first.
+const CACHED: usize = 8;
+
+impl KernelCache {
+    /// The transform of `weight` [O, C * 25].
+    pub fn get(&mut self, weight: &[f32], (outputs, channels): (usize, usize)) -> &[f32] {
+        let at = weight.as_ptr() as usize;
+        let i = match self.0.iter().position(|c| c.at == at) {
+            Some(i) => i,
+            None => {
+                if self.0.len() == CACHED {
+                    self.0.remove(0);
+                }
+                self.0.push(Cached { at, weights: Vec::new(), kernels: Vec::new() });
+                self.0.len() - 1
+            }
+        };
+        let cached = &mut self.0[i];
+        // Every pair compared (no early exit), so that the loop runs in lanes.
+        let same = cached.weights.len() == weight.len()
+            && cached.weights.iter().zip(weight).fold(0, |bits, (a, b)| bits | (a.to_bits() ^ b.to_bits())) == 0;
+        if !same {
+            cached.weights.clear();
+            cached.weights.extend_from_slice(weight);
+            cached.kernels.resize(36 * channels * outputs, 0.0);
+            transform_kernels(weight, (outputs, channels), &mut cached.kernels);
+        }
+        &cached.kernels
+    }
+}
