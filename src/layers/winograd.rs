@@ -25,7 +25,7 @@
 
 use std::array::from_fn;
 
-use super::gemm::{gemm, transpose, Mat, Start};
+use super::gemm::transpose;
 use super::lanes::F32x4;
 
 /// The kernel transform G, in f64: the transformed kernels are computed once
@@ -63,8 +63,13 @@ impl Dims {
     pub fn scratch_len(&self) -> usize {
         let (lanes, (th, tw)) = (self.lanes(), self.tiles());
         let tiles = th * tw;
-        (self.height + 6) * self.width * lanes + 36 * tiles * (lanes + self.outputs) + 4 * tiles * self.outputs
+        (self.height + 6) * self.width * lanes + 36 * rounded(tiles) * (lanes + self.outputs) + 4 * tiles * self.outputs
     }
+}
+
+/// Up to a multiple of 4.
+fn rounded(tiles: usize) -> usize {
+    tiles.div_ceil(4) * 4
 }
 
 /// One sample: y [O, OH, OW] from x [C, H, W] (already padded; OH = H - 4
@@ -74,20 +79,18 @@ pub fn forward(x: &[f32], dims: Dims, kernels: &[f32], bias: &[f32], y: &mut [f3
     let Dims { channels, height, width, outputs } = dims;
     let (lanes, (th, tw)) = (dims.lanes(), dims.tiles());
     let (tiles, line) = (th * tw, width * lanes);
+    // V and M hold whole blocks of 4 tiles; the rows past the last tile hold
+    // whatever they held, and their products are not read.
+    let plane = rounded(tiles);
     assert!(outputs % 4 == 0 && x.len() == channels * height * width && bias.len() == outputs);
     assert!(kernels.len() == 36 * channels * outputs && y.len() == 4 * tiles * outputs);
     let (pixels, rest) = scratch.split_at_mut(height * line);
     let (rows, rest) = rest.split_at_mut(6 * line);
-    let (v, rest) = rest.split_at_mut(36 * tiles * lanes);
-    let (m, yt) = rest.split_at_mut(36 * tiles * outputs);
+    let (v, rest) = rest.split_at_mut(36 * plane * lanes);
+    let (m, yt) = rest.split_at_mut(36 * plane * outputs);
     let yt = &mut yt[..4 * tiles * outputs];
 
-    // The input channel-last, [H, W, lanes]: a pixel's channels in lanes.
-    for (c, plane) in x.chunks_exact(height * width).enumerate() {
-        for (pixel, &value) in pixels.chunks_exact_mut(lanes).zip(plane) {
-            pixel[c] = value;
-        }
-    }
+    channels_last(x, channels, lanes, pixels);
     // V = B^T d B for every tile, as V[x][t][c].
     for ti in 0..th {
         // B^T down the tiles' 6 rows, along the whole width at once.
@@ -111,7 +114,7 @@ pub fn forward(x: &[f32], dims: Dims, kernels: &[f32], bias: &[f32], y: &mut [f3
                         let row = rows.as_ptr().add(j * line + 2 * tj * lanes + q);
                         let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes))));
                         for (l, s) in s.into_iter().enumerate() {
-                            s.store(v.as_mut_ptr().add(((6 * j + l) * tiles + t) * lanes + q));
+                            s.store(v.as_mut_ptr().add(((6 * j + l) * plane + t) * lanes + q));
                         }
                     }
                 }
@@ -120,17 +123,17 @@ pub fn forward(x: &[f32], dims: Dims, kernels: &[f32], bias: &[f32], y: &mut [f3
     }
     // M_x [T, O] = V_x [T, C] . U_x [C, O]; V_x's padding lanes are not read.
     for (x, u) in kernels.chunks_exact(channels * outputs).enumerate() {
-        products(&v[x * tiles * lanes..], u, &mut m[x * tiles * outputs..], (tiles, outputs, channels), lanes);
+        products(&v[x * plane * lanes..], u, &mut m[x * plane * outputs..], (plane, outputs, channels), lanes);
     }
     // Each tile's A^T M A + bias, into Y^T [OH * OW, O], then Y.
     let ow = 2 * tw;
     for t in 0..tiles {
         let (ti, tj) = (t / tw, t % tw);
         for q in (0..outputs).step_by(4) {
-            // Safety: every M_x holds tiles x outputs floats, and the 4 output
+            // Safety: every M_x holds plane x outputs floats, and the 4 output
             // positions of tile t are inside Y^T.
             unsafe {
-                let at = |x: usize| F32x4::load(m.as_ptr().add((x * tiles + t) * outputs + q));
+                let at = |x: usize| F32x4::load(m.as_ptr().add((x * plane + t) * outputs + q));
                 let down: [[F32x4; 2]; 6] = from_fn(|l| output_transform(from_fn(|j| at(6 * j + l))));
                 let b = F32x4::load(bias.as_ptr().add(q));
                 let across: [[F32x4; 6]; 2] = from_fn(|i| from_fn(|l| down[l][i]));
@@ -146,14 +149,13 @@ pub fn forward(x: &[f32], dims: Dims, kernels: &[f32], bias: &[f32], y: &mut [f3
     transpose(yt, (4 * tiles, outputs), y);
 }
 
-/// M [T, O] = V [T, C] . U [C, O], V's rows `lanes` apart: tiles of 4 x 8
-/// (then 4 x 4) in registers. (`gemm` took twice as long on products this
-/// short: C is the whole depth.)
+/// M [T, O] = V [T, C] . U [C, O] for T a multiple of 4, V's rows `lanes`
+/// apart: tiles of 4 x 8 (then 4 x 4) in registers. (`gemm` took twice as
+/// long on products this short: C is the whole depth.)
 fn products(v: &[f32], u: &[f32], m: &mut [f32], (tiles, outputs, channels): (usize, usize, usize), lanes: usize) {
-    assert!(v.len() >= tiles * lanes && m.len() >= tiles * outputs, "products: V or M is smaller than its shape");
+    assert!(tiles % 4 == 0 && v.len() >= tiles * lanes && m.len() >= tiles * outputs, "products: V or M is too small");
     assert!(u.len() >= channels * outputs && channels <= lanes, "products: U is smaller than its shape");
-    let whole = tiles / 4 * 4;
-    for t in (0..whole).step_by(4) {
+    for t in (0..tiles).step_by(4) {
         let mut o = 0;
         // Safety: rows t..t+4 of V and M, and columns o..o+4*NV of U and M, are inside them.
         while o + 8 <= outputs {
@@ -163,10 +165,6 @@ fn products(v: &[f32], u: &[f32], m: &mut [f32], (tiles, outputs, channels): (us
         if o < outputs {
             unsafe { product_tile::<1>(v, u, m, (t, o), (outputs, channels), lanes) };
         }
-    }
-    if whole < tiles {
-        let (v, m, rest) = (Mat::rows(&v[whole * lanes..], lanes), &mut m[whole * outputs..], tiles - whole);
-        gemm(v, Mat::rows(u, outputs), m, outputs, (rest, outputs, channels), Start::Zero);
     }
 }
 
@@ -196,6 +194,26 @@ unsafe fn product_tile<const NV: usize>(
     for (r, acc) in acc.iter().enumerate() {
         for (q, acc) in acc.iter().enumerate() {
             acc.store(m.as_mut_ptr().add((t + r) * outputs + o + 4 * q));
+        }
+    }
+}
+
+/// x [C, P] as [P, lanes]: a pixel's channels in lanes (zero past C), 4 x 4
+/// blocks at a time. (P is a multiple of 4: the input's sides are even.)
+fn channels_last(x: &[f32], channels: usize, lanes: usize, out: &mut [f32]) {
+    let pixels = x.len() / channels;
+    assert!(channels <= lanes && lanes % 4 == 0 && pixels % 4 == 0, "channels_last: 4 x 4 blocks");
+    assert!(out.len() >= pixels * lanes, "channels_last: the output is smaller than its shape");
+    for c in (0..channels).step_by(4) {
+        for p in (0..pixels).step_by(4) {
+            // Safety: rows c..c+4 that exist, columns p..p+4 <= pixels; out holds pixels x lanes floats.
+            unsafe {
+                let row = |r: usize| x.as_ptr().add((c + r) * pixels + p);
+                let rows = from_fn(|r| if c + r < channels { F32x4::load(row(r)) } else { F32x4::splat(0.0) });
+                for (k, pixel) in F32x4::transpose(rows).into_iter().enumerate() {
+                    pixel.store(out.as_mut_ptr().add((p + k) * lanes + c));
+                }
+            }
         }
     }
 }
