@@ -50,7 +50,7 @@ use crate::spec::Shape;
 const LOOK_FOR_ZERO_WINDOWS: bool = cfg!(any(target_arch = "wasm32", test));
 
 /// Winograd's F(2x2, 5x5) (see `winograd`) takes LeNet's C3 from about 13.2
-/// to 11.4 us per image in wasm, at batch 64. Natively, where the direct
+/// to 10.8 us per image in wasm, at batch 64. Natively, where the direct
 /// kernels run 16 columns wide with AVX2, it is slower (predict went from 15
 /// to 21 us per image), so only the wasm build runs it, and the tests, which
 /// check the same code natively. The outputs differ only by rounding.
@@ -126,15 +126,13 @@ impl Conv2d {
         }
         let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));
         if self.winograd() {
-            let (p, (height, width)) = (self.padding, self.padded_size());
+            let (height, width) = self.padded_size();
             let dims = winograd::Dims { channels: self.input.channels, height, width, outputs: channels };
-            let padded_len = if p > 0 { self.input.channels * height * width } else { 0 };
-            let shape = (channels, self.input.channels);
-            let (padded, work, kernels) = scratch.split_with_kernels((padded_len, dims.scratch_len()), weight.data, shape);
-            // The border stays zero from sample to sample; `pad` writes only the inside.
+            let (lengths, shape) = ((self.padded_len(), dims.scratch_len()), (channels, self.input.channels));
+            let (padded, work, kernels) = scratch.split_with_kernels(lengths, weight.data, shape);
             padded.fill(0.0);
             for (x, y) in samples {
-                let x = if p > 0 { self.pad(x, padded) } else { x };
+                let x = self.pad(x, padded);
                 winograd::forward(x, dims, kernels, bias, y, work);
             }
             return;
@@ -148,17 +146,13 @@ impl Conv2d {
             }
             return;
         }
-        let p = self.padding;
-        let (height, width) = self.padded_size();
-        let padded_len = if p > 0 { self.input.channels * height * width } else { 0 };
-        let (padded, out) = scratch.split(padded_len, (rows + self.at.len()) * channels);
-        // The border stays zero from sample to sample; `pad` writes only the inside.
+        let (padded, out) = scratch.split(self.padded_len(), (rows + self.at.len()) * channels);
         padded.fill(0.0);
         let (weight_t, out) = out.split_at_mut(rows * channels);
         transpose(weight.data, (channels, rows), weight_t);
         let (weight_t, shape) = (Mat::rows(weight_t, channels), (self.at.len(), channels, rows));
         for (x, y) in samples {
-            let x = if p > 0 { self.pad(x, padded) } else { x };
+            let x = self.pad(x, padded);
             gemm_gathered((x, &self.at, &self.taps), weight_t, out, channels, shape, Start::ColBias(bias));
             transpose(out, (positions, channels), y);
         }
@@ -201,17 +195,14 @@ impl Conv2d {
     fn forward_wide(&self, x: &[f32], extra: usize, scratch: &mut Scratch, emit: &mut dyn FnMut(&[f32], &mut [f32])) {
         let (rows, channels) = (self.fan_in(), self.output.channels);
         let [weight, bias] = self.params.slices();
-        let (p, (height, width), wide) = (self.padding, self.padded_size(), self.wide_len());
-        let flags = self.zero_windows_len();
-        let padded_len = if p > 0 { self.input.channels * height * width } else { 0 };
-        let (padded, out) = scratch.split(padded_len, channels * wide + flags + extra);
-        // The border stays zero from sample to sample; `pad` writes only the inside.
+        let (wide, flags) = (self.wide_len(), self.zero_windows_len());
+        let (padded, out) = scratch.split(self.padded_len(), channels * wide + flags + extra);
         padded.fill(0.0);
         let (out, rest) = out.split_at_mut(channels * wide);
         let (flags, extra) = rest.split_at_mut(flags);
         let weight = Mat::rows(weight, rows);
         for x in x.chunks_exact(self.input.len()) {
-            let x = if p > 0 { self.pad(x, padded) } else { x };
+            let x = self.pad(x, padded);
             let zero = if LOOK_FOR_ZERO_WINDOWS { self.zero_windows(x, flags) } else { None };
             gemm_rows_at(weight, (x, &self.taps, zero), out, wide, (channels, wide, rows), Start::RowBias(bias));
             emit(out, extra);
@@ -292,9 +283,20 @@ impl Conv2d {
         (self.input.height + 2 * self.padding, self.input.width + 2 * self.padding)
     }
 
+    /// The scratch floats `pad` needs: a padded sample, none without padding.
+    /// Forward zeroes them once: the border stays zero from sample to sample,
+    /// and `pad` writes only the inside.
+    fn padded_len(&self) -> usize {
+        let (height, width) = self.padded_size();
+        if self.padding > 0 { self.input.channels * height * width } else { 0 }
+    }
+
     /// One sample [C, H, W] copied inside the border of p zeros that
-    /// `padded` already holds.
-    fn pad<'a>(&self, x: &[f32], padded: &'a mut [f32]) -> &'a [f32] {
+    /// `padded` already holds; without padding, the sample itself.
+    fn pad<'a>(&self, x: &'a [f32], padded: &'a mut [f32]) -> &'a [f32] {
+        if self.padding == 0 {
+            return x;
+        }
         let Shape { height, width, .. } = self.input;
         let (p, (padded_height, padded_width)) = (self.padding, self.padded_size());
         for (plane, padded) in x.chunks_exact(height * width).zip(padded.chunks_exact_mut(padded_height * padded_width)) {

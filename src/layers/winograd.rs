@@ -51,7 +51,7 @@ pub struct Dims {
 impl Dims {
     /// Lanes per pixel in the channel-last copy of the input: C rounded up to 4.
     fn lanes(&self) -> usize {
-        self.channels.div_ceil(4) * 4
+        rounded(self.channels)
     }
 
     /// Output tiles down and across.
@@ -68,8 +68,8 @@ impl Dims {
 }
 
 /// Up to a multiple of 4.
-fn rounded(tiles: usize) -> usize {
-    tiles.div_ceil(4) * 4
+fn rounded(n: usize) -> usize {
+    n.div_ceil(4) * 4
 }
 
 /// One sample: y [O, OH, OW] from x [C, H, W] (already padded; OH = H - 4
