@@ -420,10 +420,11 @@ mod tests {
     use super::*;
 
     /// Predict pools before the activation (ReLU, tanh and sigmoid before a
-    /// max pooling, not an average), and pools a convolution's output where
-    /// the stride-1 path leaves it (both convolutions below, with 2 x 2 and
-    /// 3 x 3 windows; LeNet's C1): the same probabilities, bit for bit, as
-    /// every layer in order.
+    /// max pooling, not an average), pools a convolution's output where the
+    /// stride-1 path leaves it (both convolutions below, with 2 x 2 and
+    /// 3 x 3 windows; LeNet's C1), and keeps each Winograd tile's largest
+    /// output (LeNet's C3): the same probabilities, bit for bit, as every
+    /// layer in order.
     #[test]
     fn predict_gives_what_every_layer_in_order_gives() {
         let mut rng = fastrand::Rng::with_seed(2);

@@ -39,7 +39,8 @@ use ndarray::{ArrayView4, ArrayViewMut4};
 use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, Mat, Start};
 use super::lanes::{copy_floats, F32x4};
 use super::linear::affine;
-use super::{winograd, Params, Pool2d, Scratch};
+use super::winograd::{self, Tiles};
+use super::{Params, Pool2d, PoolKind, Scratch};
 use crate::spec::Shape;
 
 /// Natively, where the kernels run 16 columns wide with AVX2, finding the
@@ -124,19 +125,10 @@ impl Conv2d {
             affine(x, &self.params, y, scratch);
             return;
         }
-        let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));
         if self.winograd() {
-            let (height, width) = self.padded_size();
-            let dims = winograd::Dims { channels: self.input.channels, height, width, outputs: channels };
-            let (lengths, shape) = ((self.padded_len(), dims.scratch_len()), (channels, self.input.channels));
-            let (padded, work, kernels) = scratch.split_with_kernels(lengths, weight.data, shape);
-            padded.fill(0.0);
-            for (x, y) in samples {
-                let x = self.pad(x, padded);
-                winograd::forward(x, dims, kernels, bias, y, work);
-            }
-            return;
+            return self.forward_winograd(x, (y, Tiles::Whole), scratch);
         }
+        let samples = x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len()));
         if channels < 8 {
             // Stride > 1: im2col.
             let (cols, _) = scratch.split(rows * positions, 0);
@@ -159,10 +151,11 @@ impl Conv2d {
     }
 
     /// [`Conv2d::forward`], then `pool` over its output into `pooled`: what
-    /// predict runs for LeNet's C1 and S2 (with the ReLU between them moved
-    /// after the max). The stride-1 path pools its wide rows where they are
-    /// and leaves `y` unwritten: copying them into `y` was about 1 us of
-    /// predict's 25 per image in wasm.
+    /// predict runs for LeNet's C1 and S2, C3 and S4 (with the ReLU between
+    /// them moved after the max). Two paths leave `y` unwritten: the
+    /// stride-1 path pools its wide rows where they are (copying them into
+    /// `y` was about 1 us of predict's 25 per image in wasm), and Winograd's
+    /// writes each tile's largest value only.
     pub fn forward_pooled(
         &self,
         x: ArrayView4<f32>,
@@ -171,6 +164,11 @@ impl Conv2d {
         pooled: ArrayViewMut4<f32>,
         scratch: &mut Scratch,
     ) {
+        if self.winograd() && pool.kind == PoolKind::Max && pool.kernel == 2 && pool.stride == 2 {
+            // Each 2 x 2 output tile is one pooling window: `y` is left unwritten.
+            let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.into_slice().expect("contiguous"));
+            return self.forward_winograd(x, (pooled, Tiles::Max), scratch);
+        }
         if !self.wide_rows() {
             self.forward(x, y.view_mut(), scratch);
             return pool.forward(y.view(), pooled, scratch);
@@ -185,6 +183,21 @@ impl Conv2d {
                 pool.plane(out, width, pooled, line);
             }
         });
+    }
+
+    /// Winograd's path (see winograd.rs) for every sample of x: y holds, per
+    /// sample, every output or each 2 x 2 tile's largest.
+    fn forward_winograd(&self, x: &[f32], (y, what): (&mut [f32], Tiles), scratch: &mut Scratch) {
+        let [weight, bias] = self.params.slices();
+        let (channels, (height, width)) = (self.output.channels, self.padded_size());
+        let dims = winograd::Dims { channels: self.input.channels, height, width, outputs: channels };
+        let (lengths, shape) = ((self.padded_len(), dims.scratch_len()), (channels, self.input.channels));
+        let (padded, work, kernels) = scratch.split_with_kernels(lengths, weight, shape);
+        padded.fill(0.0);
+        let y_len = y.len() / (x.len() / self.input.len());
+        for (x, y) in x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(y_len)) {
+            winograd::forward(self.pad(x, padded), dims, (kernels, bias), (y, what), work);
+        }
     }
 
     /// The stride-1 path, for fewer than 8 output channels (LeNet's C1): lanes

@@ -17,7 +17,9 @@
 //!   M_x [T, O] = V_x [T, C] . U_x [C, O]
 //! with V = B^T d B for each tile and input channel, U = G g G^T for each
 //! pair of channels (computed once per set of weights, see `KernelCache`),
-//! and each tile's output A^T M A + bias.
+//! and each tile's output A^T M A + bias. Where a 2 x 2 max pooling at
+//! stride 2 follows (LeNet's S4), predict keeps only each tile's largest
+//! output: the tiles are the pooling windows.
 //!
 //! The transforms add and scale by small integers, so the outputs differ from
 //! the direct sums only by rounding: on random tiles, by at most about 1e-6
@@ -72,23 +74,41 @@ fn rounded(n: usize) -> usize {
     n.div_ceil(4) * 4
 }
 
-/// One sample: y [O, OH, OW] from x [C, H, W] (already padded; OH = H - 4
-/// and OW = W - 4, both even, O a multiple of 4), with `kernels` from
-/// [`KernelCache::get`].
-pub fn forward(x: &[f32], dims: Dims, kernels: &[f32], bias: &[f32], y: &mut [f32], scratch: &mut [f32]) {
+/// What [`forward`] writes of each 2 x 2 output tile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tiles {
+    /// All 4 outputs: y [O, OH, OW].
+    Whole,
+    /// The largest, as a 2 x 2 max pooling at stride 2 gives it: y [O, OH / 2, OW / 2].
+    Max,
+}
+
+/// One sample: y from x [C, H, W] (already padded; OH = H - 4 and OW = W - 4,
+/// both even, O a multiple of 4), with `kernels` from [`KernelCache::get`].
+pub fn forward(
+    x: &[f32],
+    dims: Dims,
+    (kernels, bias): (&[f32], &[f32]),
+    (y, what): (&mut [f32], Tiles),
+    scratch: &mut [f32],
+) {
     let Dims { channels, height, width, outputs } = dims;
     let (lanes, (th, tw)) = (dims.lanes(), dims.tiles());
     let (tiles, line) = (th * tw, width * lanes);
+    let positions = match what {
+        Tiles::Whole => 4 * tiles,
+        Tiles::Max => tiles,
+    };
     // V and M hold whole blocks of 4 tiles; the rows past the last tile hold
     // whatever they held, and their products are not read.
     let plane = rounded(tiles);
     assert!(outputs % 4 == 0 && x.len() == channels * height * width && bias.len() == outputs);
-    assert!(kernels.len() == 36 * channels * outputs && y.len() == 4 * tiles * outputs);
+    assert!(kernels.len() == 36 * channels * outputs && y.len() == positions * outputs);
     let (pixels, rest) = scratch.split_at_mut(height * line);
     let (rows, rest) = rest.split_at_mut(6 * line);
     let (v, rest) = rest.split_at_mut(36 * plane * lanes);
     let (m, yt) = rest.split_at_mut(36 * plane * outputs);
-    let yt = &mut yt[..4 * tiles * outputs];
+    let yt = &mut yt[..positions * outputs];
 
     channels_last(x, channels, lanes, pixels);
     // V = B^T d B for every tile, as V[x][t][c].
@@ -125,28 +145,43 @@ pub fn forward(x: &[f32], dims: Dims, kernels: &[f32], bias: &[f32], y: &mut [f3
     for (x, u) in kernels.chunks_exact(channels * outputs).enumerate() {
         products(&v[x * plane * lanes..], u, &mut m[x * plane * outputs..], (plane, outputs, channels), lanes);
     }
-    // Each tile's A^T M A + bias, into Y^T [OH * OW, O], then Y.
+    // Each tile's A^T M A + bias (or its largest value + bias), into Y^T [positions, O], then Y.
     let ow = 2 * tw;
     for t in 0..tiles {
         let (ti, tj) = (t / tw, t % tw);
         for q in (0..outputs).step_by(4) {
-            // Safety: every M_x holds plane x outputs floats, and the 4 output
-            // positions of tile t are inside Y^T.
+            // Safety: every M_x holds plane x outputs floats, t < tiles <= plane,
+            // q + 4 <= outputs, and the positions written are inside Y^T.
             unsafe {
-                let at = |x: usize| F32x4::load(m.as_ptr().add((x * plane + t) * outputs + q));
-                let down: [[F32x4; 2]; 6] = from_fn(|l| output_transform(from_fn(|j| at(6 * j + l))));
-                let b = F32x4::load(bias.as_ptr().add(q));
-                let across: [[F32x4; 6]; 2] = from_fn(|i| from_fn(|l| down[l][i]));
-                for (i, row) in across.into_iter().enumerate() {
-                    let pair = output_transform(row);
-                    for (jj, value) in pair.into_iter().enumerate() {
-                        value.add(b).store(yt.as_mut_ptr().add(((2 * ti + i) * ow + 2 * tj + jj) * outputs + q));
+                let (tile, b) = (tile_outputs(m, (plane, outputs), t, q), F32x4::load(bias.as_ptr().add(q)));
+                match what {
+                    Tiles::Whole => {
+                        for (i, row) in tile.into_iter().enumerate() {
+                            for (j, value) in row.into_iter().enumerate() {
+                                value.add(b).store(yt.as_mut_ptr().add(((2 * ti + i) * ow + 2 * tj + j) * outputs + q));
+                            }
+                        }
+                    }
+                    Tiles::Max => {
+                        // As `Pool2d` compares them (down, then across); adding b after
+                        // the max gives what adding it first would: rounding keeps order.
+                        let [[y00, y01], [y10, y11]] = tile;
+                        y00.max(y10).max(y01.max(y11)).add(b).store(yt.as_mut_ptr().add(t * outputs + q));
                     }
                 }
             }
         }
     }
-    transpose(yt, (4 * tiles, outputs), y);
+    transpose(yt, (positions, outputs), y);
+}
+
+/// Tile t's 2 x 2 outputs A^T M A (no bias) for output channels q..q+4.
+/// Safety: M holds 36 x plane x outputs floats, t < plane and q + 4 <= outputs.
+#[inline(always)]
+unsafe fn tile_outputs(m: &[f32], (plane, outputs): (usize, usize), t: usize, q: usize) -> [[F32x4; 2]; 2] {
+    let at = |x: usize| F32x4::load(m.as_ptr().add((x * plane + t) * outputs + q));
+    let down: [[F32x4; 2]; 6] = from_fn(|l| output_transform(from_fn(|j| at(6 * j + l))));
+    from_fn(|i| output_transform(from_fn(|l| down[l][i])))
 }
 
 /// M [T, O] = V [T, C] . U [C, O] for T a multiple of 4, V's rows `lanes`
