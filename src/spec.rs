@@ -564,6 +564,14 @@ mod tests {
         assert_eq!((spec.layers[0].name.as_deref(), spec.layers[0].key.as_deref()), (Some("C"), Some("k")));
         assert_eq!((spec.layers[1].name.as_deref(), spec.layers[1].key.as_deref()), (None, None));
         assert_eq!(Spec::from_json(&spec.to_json()).unwrap(), spec, "round-trips through JSON");
+        // The type strings are written in four places: the parser, LAYER_TYPES (its error
+        // message), type_name and serde's Serialize. They agree.
+        let mut names: Vec<&str> = kinds.iter().map(LayerKind::type_name).collect();
+        names.dedup();
+        assert_eq!(names, LAYER_TYPES);
+        for kind in &kinds {
+            assert_eq!(serde_json::to_value(kind).unwrap()["type"], kind.type_name());
+        }
     }
 
     #[test]
