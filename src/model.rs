@@ -421,10 +421,11 @@ mod tests {
 
     /// Predict pools before the activation (ReLU, tanh and sigmoid before a
     /// max pooling, not an average), pools a convolution's output where the
-    /// stride-1 path leaves it (both convolutions below, with 2 x 2 and
-    /// 3 x 3 windows; LeNet's C1), and keeps each Winograd tile's largest
-    /// output (LeNet's C3): the same probabilities, bit for bit, as every
-    /// layer in order.
+    /// stride-1 path leaves it (the first two convolutions below, with 2 x 2
+    /// and 3 x 3 windows; LeNet's C1) and where the path with lanes along the
+    /// channels leaves it (the third: 8 channels, 2 x 2 windows on 5 x 5), and
+    /// keeps each Winograd tile's largest output (LeNet's C3): the same
+    /// probabilities, bit for bit, as every layer in order.
     #[test]
     fn predict_gives_what_every_layer_in_order_gives() {
         let mut rng = fastrand::Rng::with_seed(2);
@@ -434,6 +435,7 @@ mod tests {
                 r#"{{"input": [1, 32, 32], "layers": [
                 {{"type": "conv2d", "out_channels": 4, "kernel_size": 5}}, {{"type": "{f}"}}, {{"type": "max_pool2d", "kernel_size": 2}},
                 {{"type": "conv2d", "out_channels": 6, "kernel_size": 5, "padding": 1}}, {{"type": "{f}"}}, {{"type": "max_pool2d", "kernel_size": 3, "stride": 2}},
+                {{"type": "conv2d", "out_channels": 8, "kernel_size": 3, "padding": 1}}, {{"type": "{f}"}}, {{"type": "max_pool2d", "kernel_size": 2}},
                 {{"type": "flatten"}}, {{"type": "linear", "out_features": 10}}]}}"#
             )
         };

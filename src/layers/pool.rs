@@ -78,6 +78,29 @@ impl Pool2d {
         }
     }
 
+    /// Max pooling of one sample laid out channel-last: src [H * W, C] (a
+    /// pixel's channels together) into dst [OH * OW, C], with `column` holding
+    /// at least C floats. Each window is compared in the order `plane`
+    /// compares it (down each column, then across): the same values.
+    pub fn max_channels_last(&self, src: &[f32], channels: usize, dst: &mut [f32], column: &mut [f32]) {
+        let (k, s, width) = (self.kernel, self.stride, self.input.width);
+        let column = &mut column[..channels];
+        let max = |acc: &mut [f32], v: &[f32]| acc.iter_mut().zip(v).for_each(|(a, &v)| *a = if v > *a { v } else { *a });
+        for (at, out) in dst.chunks_exact_mut(channels).enumerate() {
+            let (i, j) = (at / self.output.width * s, at % self.output.width * s);
+            for v in 0..k {
+                let pixel = |u: usize| &src[((i + u) * width + j + v) * channels..][..channels];
+                column.copy_from_slice(pixel(0));
+                (1..k).for_each(|u| max(column, pixel(u)));
+                if v == 0 {
+                    out.copy_from_slice(column);
+                } else {
+                    max(out, column);
+                }
+            }
+        }
+    }
+
     /// Writes dx (no parameters to update).
     pub fn backward(&self, x: ArrayView4<f32>, dy: ArrayView4<f32>, mut dx: ArrayViewMut4<f32>) {
         dx.fill(0.0);
