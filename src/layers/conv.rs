@@ -57,6 +57,14 @@ const LOOK_FOR_ZERO_WINDOWS: bool = cfg!(any(target_arch = "wasm32", test));
 /// check the same code natively. The outputs differ only by rounding.
 const WINOGRAD: bool = cfg!(any(target_arch = "wasm32", test));
 
+/// Natively, predict pools the output of the path with lanes along the
+/// channels where it leaves it, before its transpose (LeNet's S4 after C3:
+/// about 0.5 us per image down to 0.1). In wasm, LeNet's C3 runs as
+/// Winograd's, which pools its own tiles; this pooling would add 1.5 KB to
+/// the gzipped .wasm for other networks only, so there the path writes its
+/// output and `Pool2d` pools it. The tests run it natively.
+const POOL_CHANNELS_LAST: bool = cfg!(not(target_arch = "wasm32"));
+
 #[derive(Debug, Clone)]
 pub struct Conv2d {
     pub input: Shape,
@@ -164,7 +172,7 @@ impl Conv2d {
             let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.into_slice().expect("contiguous"));
             return self.forward_winograd(x, (pooled, Tiles::Max), scratch);
         }
-        if self.gathered() && pool.kind == PoolKind::Max {
+        if POOL_CHANNELS_LAST && self.gathered() && pool.kind == PoolKind::Max {
             // Pooled as it comes, a pixel's channels together, then transposed.
             let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.into_slice().expect("contiguous"));
             let (channels, plane) = (self.output.channels, pool.output.height * pool.output.width);
