@@ -157,8 +157,8 @@ impl Conv2d {
     /// leave it and do not write `y`: the stride-1 path (its wide rows;
     /// copying them into `y` was about 1 us of predict's 25 per image in
     /// wasm), the path with lanes along the channels (channel-last, before
-    /// its transpose; natively, S4 then costs about 0.1 us instead of 0.5)
-    /// and Winograd's (each tile's largest value only).
+    /// its transpose; natively only, see `POOL_CHANNELS_LAST`) and
+    /// Winograd's (each tile's largest value only).
     pub fn forward_pooled(
         &self,
         x: ArrayView4<f32>,
