@@ -219,7 +219,7 @@ impl Conv2d {
     }
 
     /// Winograd's path (see winograd.rs) for every sample of x: y holds, per
-    /// sample, every output or each 2 x 2 tile's largest.
+    /// sample, every output or each 2 x 2 tile's largest (`what`).
     fn forward_winograd(&self, x: &[f32], (y, what): (&mut [f32], Tiles), scratch: &mut Scratch) {
         let [weight, bias] = self.params.slices();
         let (channels, (height, width)) = (self.output.channels, self.padded_size());
@@ -227,7 +227,8 @@ impl Conv2d {
         let (lengths, shape) = ((self.padded_len(), dims.scratch_len()), (channels, self.input.channels));
         let (padded, work, kernels) = scratch.split_with_kernels(lengths, weight, shape);
         padded.fill(0.0);
-        let y_len = y.len() / (x.len() / self.input.len());
+        // A 2 x 2 tile per 4 outputs of a channel.
+        let y_len = self.output.len() / 4 * what.per_tile();
         for (x, y) in x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(y_len)) {
             winograd::forward(self.pad(x, padded), dims, (kernels, bias), (y, what), work);
         }

@@ -83,6 +83,16 @@ pub enum Tiles {
     Max,
 }
 
+impl Tiles {
+    /// Values written per tile and output channel.
+    pub fn per_tile(self) -> usize {
+        match self {
+            Tiles::Whole => 4,
+            Tiles::Max => 1,
+        }
+    }
+}
+
 /// One sample: y from x [C, H, W] (already padded; OH = H - 4 and OW = W - 4,
 /// both even, O a multiple of 4), with `kernels` from [`KernelCache::get`].
 pub fn forward(
@@ -95,10 +105,7 @@ pub fn forward(
     let Dims { channels, height, width, outputs } = dims;
     let (lanes, (th, tw)) = (dims.lanes(), dims.tiles());
     let (tiles, line) = (th * tw, width * lanes);
-    let positions = match what {
-        Tiles::Whole => 4 * tiles,
-        Tiles::Max => tiles,
-    };
+    let positions = what.per_tile() * tiles;
     // V and M hold whole blocks of 4 tiles; the rows past the last tile hold
     // whatever they held, and their products are not read.
     let plane = rounded(tiles);
