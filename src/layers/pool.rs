@@ -52,8 +52,6 @@ impl Pool2d {
         let scale = 1.0 / (self.kernel * self.kernel) as f32;
         let (k, s, width) = (self.kernel, self.stride, self.input.width);
         let line = &mut line[..width];
-        // The first largest value wins, as in `argmax` (inputs are finite).
-        let max = |m: f32, v: f32| if v > m { v } else { m };
         for (i, line_out) in dst.chunks_exact_mut(self.output.width).enumerate() {
             let rows = &src[i * s * row_stride..][..(k - 1) * row_stride + width];
             if k == 2 && s == 2 && line_out.len() >= 4 {
@@ -64,14 +62,14 @@ impl Pool2d {
             for u in 1..k {
                 let columns = line.iter_mut().zip(&rows[u * row_stride..][..width]);
                 match self.kind {
-                    PoolKind::Max => columns.for_each(|(acc, &v)| *acc = max(*acc, v)),
+                    PoolKind::Max => columns.for_each(|(acc, &v)| *acc = larger(*acc, v)),
                     PoolKind::Avg => columns.for_each(|(acc, &v)| *acc += v),
                 }
             }
             for (j, out) in line_out.iter_mut().enumerate() {
                 let window = line[j * s..][..k].iter().copied();
                 *out = match self.kind {
-                    PoolKind::Max => window.fold(f32::NEG_INFINITY, max),
+                    PoolKind::Max => window.fold(f32::NEG_INFINITY, larger),
                     PoolKind::Avg => window.sum::<f32>() * scale,
                 };
             }
@@ -85,7 +83,7 @@ impl Pool2d {
     pub fn max_channels_last(&self, src: &[f32], channels: usize, dst: &mut [f32], column: &mut [f32]) {
         let (k, s, width) = (self.kernel, self.stride, self.input.width);
         let column = &mut column[..channels];
-        let max = |acc: &mut [f32], v: &[f32]| acc.iter_mut().zip(v).for_each(|(a, &v)| *a = if v > *a { v } else { *a });
+        let max = |acc: &mut [f32], v: &[f32]| acc.iter_mut().zip(v).for_each(|(a, &v)| *a = larger(*a, v));
         for (at, out) in dst.chunks_exact_mut(channels).enumerate() {
             let (i, j) = (at / self.output.width * s, at % self.output.width * s);
             for v in 0..k {
@@ -144,6 +142,13 @@ impl Pool2d {
         let first = window.next().expect("windows are never empty");
         window.fold(first, |best, at| if plane[at] > plane[best] { at } else { best })
     }
+}
+
+/// The larger of the two, `m` when they tie: the first largest value wins,
+/// as in `argmax` (inputs are finite).
+#[inline(always)]
+fn larger(m: f32, v: f32) -> f32 {
+    if v > m { v } else { m }
 }
 
 /// 2 x 2 windows at stride 2 over the rows `top` and `bottom` into `out`, 4
