@@ -49,8 +49,7 @@ pub struct Gradients(Vec<Option<Params>>);
 impl Gradients {
     pub fn zero(&mut self) {
         for p in self.0.iter_mut().flatten() {
-            p.weight.fill(0.0);
-            p.bias.fill(0.0);
+            p.slices_mut().into_iter().for_each(|s| s.fill(0.0));
         }
     }
 
@@ -152,7 +151,7 @@ impl Network {
     }
 
     pub fn param_count(&self) -> usize {
-        self.layers.iter().filter_map(Layer::params).map(|p| p.weight.len() + p.bias.len()).sum()
+        self.layers.iter().filter_map(Layer::params).map(|p| p.weight().len() + p.bias().len()).sum()
     }
 
     /// Zeroed gradient buffers for this network.
@@ -472,7 +471,7 @@ mod tests {
         let a = Network::from_preset_or_json("lenet5", 1).unwrap();
         let b = Network::from_preset_or_json("lenet5", 1).unwrap();
         let c = Network::from_preset_or_json("lenet5", 2).unwrap();
-        let w = |n: &Network, i: usize| n.layers[i].params().unwrap().weight.clone();
+        let w = |n: &Network, i: usize| n.layers[i].params().unwrap().weight().clone();
         assert_eq!(w(&a, 0), w(&b, 0));
         assert_ne!(w(&a, 0), w(&c, 0));
         // C3: fan-in 6*5*5 = 150, followed by ReLU: bound sqrt(6/150) = 0.2.

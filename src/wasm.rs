@@ -266,7 +266,7 @@ impl JsNetwork {
         let params = self.net.layers()[index]
             .params()
             .ok_or_else(|| JsError::new(&format!("layer '{layer}' has no weights")))?;
-        Ok(params.weight.iter().copied().collect())
+        Ok(params.weight().iter().copied().collect())
     }
 
     /// One optimizer step on a batch: `images` holds n inputs end to end,
@@ -387,7 +387,7 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 fn weight_shape(layer: &Layer) -> Option<Vec<usize>> {
     match layer {
         Layer::Conv2d(c) => Some(vec![c.output.channels, c.input.channels, c.kernel, c.kernel]),
-        Layer::Linear(l) => Some(l.params.weight.shape().to_vec()),
+        Layer::Linear(l) => Some(l.params.weight().shape().to_vec()),
         _ => None,
     }
 }

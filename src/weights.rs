@@ -28,7 +28,7 @@ fn tensor_layout(net: &Network) -> Vec<(String, Vec<usize>)> {
         let key = spec.layer_key(i);
         let weight_shape = match layer {
             Layer::Conv2d(c) => vec![c.output.channels, c.input.channels, c.kernel, c.kernel],
-            Layer::Linear(l) => l.params.weight.shape().to_vec(),
+            Layer::Linear(l) => l.params.weight().shape().to_vec(),
             _ => continue,
         };
         let bias_len = weight_shape[0];

@@ -36,6 +36,7 @@
 
 use ndarray::{ArrayView4, ArrayViewMut4};
 
+use super::derived::Form;
 use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, Mat, Start};
 use super::lanes::{copy_floats, F32x4};
 use super::linear::affine;
@@ -225,7 +226,9 @@ impl Conv2d {
         let (channels, (height, width)) = (self.output.channels, self.padded_size());
         let dims = winograd::Dims { channels: self.input.channels, height, width, outputs: channels };
         let (lengths, shape) = ((self.padded_len(), dims.scratch_len()), (channels, self.input.channels));
-        let (padded, work, kernels) = scratch.split_with_kernels(lengths, weight, shape);
+        let form = (Form::WinogradKernels, 36 * shape.0 * shape.1);
+        let make = |u: &mut [f32]| winograd::transform_kernels(weight, shape, u);
+        let (padded, work, kernels) = scratch.split_with_derived(lengths, &self.params, form, make);
         padded.fill(0.0);
         // A 2 x 2 tile per 4 outputs of a channel.
         let y_len = self.output.len() / 4 * what.per_tile();
@@ -368,7 +371,7 @@ impl Conv2d {
         scratch: &mut Scratch,
     ) {
         let (rows, positions, channels) = (self.fan_in(), self.positions(), self.output.channels);
-        let weight = Mat::rows(self.params.weight.as_slice().expect("contiguous"), rows);
+        let weight = Mat::rows(self.params.slices()[0], rows);
         let [grad_w, grad_b] = grads.slices_mut();
         let x = x.as_slice().expect("activations are contiguous");
         let dy = dy.as_slice().expect("activations are contiguous");
@@ -507,7 +510,7 @@ mod tests {
         let oh = (h + 2 * p - k) / s + 1;
         let ow = (w + 2 * p - k) / s + 1;
         let mut rng = fastrand::Rng::with_seed(seed);
-        let params = Params { weight: random_array(&mut rng, (o, c * k * k)), bias: random_array(&mut rng, o) };
+        let params = Params::new(random_array(&mut rng, (o, c * k * k)), random_array(&mut rng, o));
         Conv2d::new(Shape::new(c, h, w), Shape::new(o, oh, ow), k, s, p, params)
     }
 
@@ -515,10 +518,10 @@ mod tests {
     fn naive(conv: &Conv2d, x: &Array4<f32>) -> Array4<f32> {
         let (n, c_in) = (x.shape()[0], conv.input.channels);
         let (k, s, p) = (conv.kernel, conv.stride as isize, conv.padding as isize);
-        let w = conv.params.weight.view().into_shape_with_order((conv.output.channels, c_in, k, k)).unwrap();
+        let w = conv.params.weight().view().into_shape_with_order((conv.output.channels, c_in, k, k)).unwrap();
         let mut y = Array4::zeros((n, conv.output.channels, conv.output.height, conv.output.width));
         for ((b, o, i, j), out) in y.indexed_iter_mut() {
-            let mut acc = conv.params.bias[o];
+            let mut acc = conv.params.bias()[o];
             for c in 0..c_in {
                 for u in 0..k {
                     for v in 0..k {
@@ -595,7 +598,7 @@ mod tests {
             let x = random_array(&mut rng, (3, c, h, w));
             let mut y = Array4::zeros((3, o, conv.output.height, conv.output.width));
             conv.forward(x.view(), y.view_mut(), &mut Scratch::default());
-            let terms = conv.params.weight.mapv(f32::abs).sum() * x.mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
+            let terms = conv.params.weight().mapv(f32::abs).sum() * x.mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
             let diff = (&y - &naive(&conv, &x)).mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
             assert!(diff <= 1e-6 * terms, "case {case}: max diff {diff}, terms up to {terms}");
         }
@@ -614,7 +617,7 @@ mod tests {
             conv.forward(x.view(), y.view_mut(), &mut scratch);
             let diff = (&y - &naive(&conv, &x)).mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
             assert!(diff < 1e-4, "step {step}: max diff {diff}");
-            conv.params.weight.mapv_inplace(|w| w * 0.5 - 0.01);
+            conv.params.slices_mut()[0].iter_mut().for_each(|w| *w = *w * 0.5 - 0.01);
         }
     }
 
@@ -661,7 +664,7 @@ mod tests {
     #[test]
     fn one_by_one_kernel_is_a_per_pixel_linear_map() {
         let params =
-            Params { weight: Array2::from_shape_vec((1, 2), vec![2.0, -1.0]).unwrap(), bias: Array1::from(vec![0.5]) };
+            Params::new(Array2::from_shape_vec((1, 2), vec![2.0, -1.0]).unwrap(), Array1::from(vec![0.5]));
         let conv = Conv2d::new(Shape::new(2, 2, 2), Shape::new(1, 2, 2), 1, 1, 0, params);
         let x = Array4::from_shape_vec((1, 2, 2, 2), vec![1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0, 40.0]).unwrap();
         let mut y = Array4::zeros((1, 1, 2, 2));

@@ -7,11 +7,11 @@
 //!       strides, or be read at listed offsets (`gemm_gathered`). A last tile
 //!       of 4 may overlap the one before rather than leave single columns.
 //!   nt: A's rows and B's columns are contiguous (B is a row-major matrix
-//!       transposed). Lanes run along k: a 4 x 3 tile of dot products (6 x 1
-//!       for a matrix times a vector), each summed across its lanes at the end.
-//! A matrix stored by columns times a vector runs as its transpose in `nn`,
-//! a vector times a matrix as its transpose in `nt`; products with fewer
-//! than 4 columns run in `nt` when they can.
+//!       transposed). Lanes run along k: a 4 x 3 tile of dot products (1 x 8
+//!       for the last rows), each summed across its lanes at the end.
+//! A matrix stored by columns times a vector runs as its transpose in `nn`;
+//! products with fewer than 4 columns run in `nt` when they can. (A linear
+//! layer's matrix times one vector does not come here: see `linear::affine`.)
 //! The matrices of a small network fit in cache, so the kernels read them
 //! where they are instead of packing them first. `reference` (tests only) is
 //! the plain triple loop the kernels are checked against.
@@ -88,10 +88,6 @@ pub fn gemm(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize,
         // A matrix stored by columns times a vector: as C^T = B^T . A^T, a
         // row of lanes along C.
         nn(b.t(), (a.data, Every(a.col_stride)), c, m, (1, m, k), start.transposed());
-    } else if dots && m == 1 && n > 1 {
-        // A vector times a matrix: as C^T = B^T . A^T, 4 dot products at a
-        // time that share the vector.
-        nt(b.t(), a.t(), c, 1, (n, 1, k), start.transposed());
     } else if dots && (b.col_stride != 1 || n < 4) {
         nt(a, b, c, ldc, (m, n, k), start);
     } else if b.col_stride == 1 {
@@ -485,14 +481,6 @@ unsafe fn nt_avx2(a: Mat, b: Mat, c: &mut [f32], ldc: usize, shape: (usize, usiz
 #[cfg_attr(target_arch = "x86_64", inline(always))]
 fn nt_body(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
     let mut i = 0;
-    if n == 1 {
-        // A matrix times a vector: 6 dot products at a time, to have more
-        // independent sums in flight than 4 (each add waits for the last).
-        while i + 6 <= m {
-            nt_rows::<6, 1>(a, b, c, ldc, i, (n, k), start);
-            i += 6;
-        }
-    }
     while i + 4 <= m {
         nt_rows::<4, 3>(a, b, c, ldc, i, (n, k), start);
         i += 4;

@@ -9,7 +9,11 @@
 
 use ndarray::{ArrayView4, ArrayViewMut4};
 
+use std::array::from_fn;
+
+use super::derived::Form;
 use super::gemm::{gemm, transpose, Mat, Start};
+use super::lanes::F32x4;
 use super::{Params, Scratch};
 
 #[derive(Debug, Clone)]
@@ -19,11 +23,11 @@ pub struct Linear {
 
 impl Linear {
     pub fn in_features(&self) -> usize {
-        self.params.weight.ncols()
+        self.params.weight().ncols()
     }
 
     fn out_features(&self) -> usize {
-        self.params.weight.nrows()
+        self.params.weight().nrows()
     }
 
     pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
@@ -44,33 +48,108 @@ impl Linear {
         }
         if let Some(dx) = dx {
             let dx = dx.into_slice().expect("activations are contiguous");
-            let weight = self.params.weight.as_slice().expect("contiguous");
+            let [weight, _] = self.params.slices();
             gemm(Mat::rows(dy, outputs), Mat::rows(weight, inputs), dx, inputs, (n, inputs, outputs), Start::Zero);
         }
     }
 }
 
 /// y [N, OUT] = x [N, IN] . W^T + b with W [OUT, IN]: the linear layer, and
-/// a convolution whose kernel covers its whole input (LeNet's C5).
-/// - A batch (8 inputs or more) multiplies by W^T copied out (OUT x IN
-///   floats, a small cost spread over the batch), so that lanes run along
-///   the outputs: each output is one sum over the inputs, in order.
-/// - Fewer inputs take dot products of x with W's rows, in 4 lanes summed at
-///   the end: no copy, and 6 rows at a time for a single input.
-///
-/// The two add in different orders: a batch's outputs can differ from the
-/// same inputs' one at a time in the last bits.
+/// a convolution whose kernel covers its whole input (LeNet's C5). Both ways
+/// below multiply by W^T (derived once per version of the weights, see
+/// derived.rs), lanes along the outputs, each output one sum over the inputs
+/// in order, starting from its bias:
+/// - a batch (8 inputs or more) as one matrix product;
+/// - fewer inputs one at a time, over only those of their inputs that are
+///   not zero: after a ReLU, about half of LeNet's. The terms left out are
+///   0 * w = +-0, which leave a sum as it is, so a sample gives the same
+///   values alone as in a batch.
 pub fn affine(x: &[f32], params: &Params, y: &mut [f32], scratch: &mut Scratch) {
     let [weight, bias] = params.slices();
-    let (outputs, inputs) = params.weight.dim();
+    let (outputs, inputs) = params.weight().dim();
     let n = x.len() / inputs;
-    if n < 8 {
-        gemm(Mat::rows(x, inputs), Mat::rows(weight, inputs).t(), y, outputs, (n, outputs, inputs), Start::ColBias(bias));
+    let make = |t: &mut [f32]| transpose(weight, (outputs, inputs), t);
+    let weight_t = scratch.derived.get(params, (Form::Transposed, weight.len()), make);
+    if n >= 8 {
+        let shape = (n, outputs, inputs);
+        gemm(Mat::rows(x, inputs), Mat::rows(weight_t, outputs), y, outputs, shape, Start::ColBias(bias));
         return;
     }
-    let (weight_t, _) = scratch.split(weight.len(), 0);
-    transpose(weight, (outputs, inputs), weight_t);
-    gemm(Mat::rows(x, inputs), Mat::rows(weight_t, outputs), y, outputs, (n, outputs, inputs), Start::ColBias(bias));
+    let nonzero = &mut scratch.nonzero;
+    nonzero.resize(inputs, (0, 0.0));
+    for (x, y) in x.chunks_exact(inputs).zip(y.chunks_exact_mut(outputs)) {
+        // Without a branch: every input is written, and kept if not zero.
+        let mut kept = 0;
+        for (i, &v) in x.iter().enumerate() {
+            nonzero[kept] = (i * outputs, v);
+            kept += usize::from(v != 0.0);
+        }
+        sum_rows(&nonzero[..kept], weight_t, bias, y);
+    }
+}
+
+/// y = b + the sum over `rows` of x_i W^T[i, :] (each given as the offset of
+/// its row and x_i): 24 outputs at a time in registers, then 8, then 4, the
+/// last few as 4 overlapping the ones before (as `gemm` does, so the sums
+/// are the same), or one at a time if there are fewer than 4.
+fn sum_rows(rows: &[(usize, f32)], weight_t: &[f32], bias: &[f32], y: &mut [f32]) {
+    // Natively, compiled for AVX2 when the processor has it, as `gemm`'s kernels are (the same bits).
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // Safety: the processor has AVX2.
+        return unsafe { sum_rows_avx2(rows, weight_t, bias, y) };
+    }
+    sum_rows_body(rows, weight_t, bias, y)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sum_rows_avx2(rows: &[(usize, f32)], weight_t: &[f32], bias: &[f32], y: &mut [f32]) {
+    sum_rows_body(rows, weight_t, bias, y)
+}
+
+#[cfg_attr(target_arch = "x86_64", inline(always))]
+fn sum_rows_body(rows: &[(usize, f32)], weight_t: &[f32], bias: &[f32], y: &mut [f32]) {
+    let outputs = y.len();
+    let fits = bias.len() == outputs && rows.iter().all(|&(at, _)| at + outputs <= weight_t.len());
+    assert!(fits, "sum_rows: W^T or the bias is smaller than the output");
+    let mut j = 0;
+    // Safety (every tile): j + 4 NV <= outputs, and each row holds `outputs` floats.
+    while j + 24 <= outputs {
+        unsafe { sum_tile::<6>(rows, weight_t, bias, y, j) };
+        j += 24;
+    }
+    while j + 8 <= outputs {
+        unsafe { sum_tile::<2>(rows, weight_t, bias, y, j) };
+        j += 8;
+    }
+    if j + 4 <= outputs {
+        unsafe { sum_tile::<1>(rows, weight_t, bias, y, j) };
+        j += 4;
+    }
+    if j < outputs && outputs >= 4 {
+        unsafe { sum_tile::<1>(rows, weight_t, bias, y, outputs - 4) };
+        j = outputs;
+    }
+    for j in j..outputs {
+        y[j] = rows.iter().fold(bias[j], |sum, &(at, x)| sum + x * weight_t[at + j]);
+    }
+}
+
+/// y[j..j + 4 NV] of [`sum_rows`].
+/// Safety: j + 4 NV <= y.len() = bias.len(), and every row holds y.len() floats of W^T.
+#[inline(always)]
+unsafe fn sum_tile<const NV: usize>(rows: &[(usize, f32)], weight_t: &[f32], bias: &[f32], y: &mut [f32], j: usize) {
+    let mut acc: [F32x4; NV] = from_fn(|v| F32x4::load(bias.as_ptr().add(j + 4 * v)));
+    for &(at, x) in rows {
+        let (x, w) = (F32x4::splat(x), weight_t.as_ptr().add(at + j));
+        for (v, acc) in acc.iter_mut().enumerate() {
+            *acc = acc.mul_add(x, F32x4::load(w.add(4 * v)));
+        }
+    }
+    for (v, acc) in acc.iter().enumerate() {
+        acc.store(y.as_mut_ptr().add(j + 4 * v));
+    }
 }
 
 #[cfg(test)]
@@ -81,7 +160,7 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         let mut rng = fastrand::Rng::with_seed(8);
-        let layer = Linear { params: Params { weight: random_array(&mut rng, (4, 6)), bias: random_array(&mut rng, 4) } };
+        let layer = Linear { params: Params::new(random_array(&mut rng, (4, 6)), random_array(&mut rng, 4)) };
         let x = random_array(&mut rng, (3, 6, 1, 1));
         check_gradients(
             "linear",
@@ -93,37 +172,64 @@ mod tests {
         );
     }
 
-    /// Batches of 8 or more take the copied-out W^T; both ways match the
-    /// definition, and a batch's rows do not depend on the batch size.
+    /// Batches of 8 or more run as one product, fewer inputs one at a time
+    /// over their inputs that are not zero (here about half): both match the
+    /// definition, and give each row the same bits. 45 outputs take every
+    /// tile of `sum_rows` (32, 8, 4 and 4 overlapping), 3 the single ones.
     #[test]
     fn single_inputs_and_batches_match_the_definition() {
         let mut rng = fastrand::Rng::with_seed(3);
-        let params = Params { weight: random_array(&mut rng, (13, 37)), bias: random_array(&mut rng, 13) };
-        let x = random_array(&mut rng, (20, 37, 1, 1));
-        let (x, p) = (x.as_slice().unwrap(), &params);
-        let expected: Vec<f32> =
-            x.chunks(37).flat_map(|x| (0..13).map(move |o| (0..37).map(|i| p.weight[[o, i]] * x[i]).sum::<f32>() + p.bias[o])).collect();
-        for n in [1, 5, 8, 20] {
-            let mut y = vec![0.0; n * 13];
-            affine(&x[..n * 37], &params, &mut y, &mut Scratch::default());
-            for (a, b) in y.iter().zip(&expected) {
-                assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "batch of {n}: {a} vs {b}");
+        for outputs in [13, 45, 3] {
+            let params = Params::new(random_array(&mut rng, (outputs, 37)), random_array(&mut rng, outputs));
+            let mut x = random_array(&mut rng, (20, 37, 1, 1));
+            x.mapv_inplace(|v| if v < 0.0 { 0.0 } else { v });
+            let (x, w, b) = (x.as_slice().unwrap(), params.weight(), params.bias());
+            let row = |x: &[f32], o: usize| (0..37).map(|i| w[[o, i]] * x[i]).sum::<f32>() + b[o];
+            let expected: Vec<f32> = x.chunks(37).flat_map(|x| (0..outputs).map(move |o| row(x, o))).collect();
+            let mut batch = vec![0.0; 20 * outputs];
+            affine(x, &params, &mut batch, &mut Scratch::default());
+            for n in [1, 5, 8, 20] {
+                let mut y = vec![0.0; n * outputs];
+                affine(&x[..n * 37], &params, &mut y, &mut Scratch::default());
+                for (a, b) in y.iter().zip(&expected) {
+                    assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{outputs} outputs, batch of {n}: {a} vs {b}");
+                }
+                assert_eq!(y, batch[..n * outputs], "{outputs} outputs: the first {n} rows alone and in a batch of 20");
             }
-            if n >= 8 {
-                let mut first = vec![0.0; 8 * 13];
-                affine(&x[..8 * 37], &params, &mut first, &mut Scratch::default());
-                assert_eq!(first, y[..8 * 13], "the first 8 rows alone and in a batch of {n}");
+        }
+    }
+
+    /// W^T is kept between calls, and made again when the weights change
+    /// where they are (as a training step changes them).
+    #[test]
+    fn sees_weights_change_in_place() {
+        let mut rng = fastrand::Rng::with_seed(4);
+        let mut params = Params::new(random_array(&mut rng, (10, 12)), random_array(&mut rng, 10));
+        let x = random_array(&mut rng, (8, 12, 1, 1));
+        let x = x.as_slice().unwrap();
+        let mut scratch = Scratch::default();
+        for step in 0..3 {
+            let (w, b) = (params.weight(), params.bias());
+            let expected: Vec<f32> =
+                x.chunks(12).flat_map(|x| (0..10).map(move |o| (0..12).map(|i| w[[o, i]] * x[i]).sum::<f32>() + b[o])).collect();
+            for n in [1, 8] {
+                let mut y = vec![0.0; n * 10];
+                affine(&x[..n * 12], &params, &mut y, &mut scratch);
+                for (a, b) in y.iter().zip(&expected) {
+                    assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "step {step}, batch of {n}: {a} vs {b}");
+                }
             }
+            params.slices_mut()[0].iter_mut().for_each(|w| *w = *w * 0.5 - 0.01);
         }
     }
 
     #[test]
     fn computes_x_wt_plus_b() {
         let layer = Linear {
-            params: Params {
-                weight: ndarray::arr2(&[[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]]),
-                bias: ndarray::arr1(&[0.5, 0.0, -1.0]),
-            },
+            params: Params::new(
+                ndarray::arr2(&[[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]]),
+                ndarray::arr1(&[0.5, 0.0, -1.0]),
+            ),
         };
         let x = ndarray::Array4::from_shape_vec((1, 2, 1, 1), vec![2.0, 4.0]).unwrap();
         let mut y = ndarray::Array4::zeros((1, 3, 1, 1));

@@ -7,9 +7,11 @@
 
 mod activation;
 mod conv;
+mod derived;
 mod gemm;
 mod lanes;
 mod linear;
+mod params;
 mod pool;
 mod winograd;
 #[cfg(test)]
@@ -19,56 +21,22 @@ pub use activation::Activation;
 pub use conv::Conv2d;
 pub use lanes::copy_floats;
 pub use linear::Linear;
+pub use params::Params;
 pub use pool::{Pool2d, PoolKind};
 
-use ndarray::{Array1, Array2, ArrayView4, ArrayViewMut4};
+use ndarray::{ArrayView4, ArrayViewMut4};
 
 use crate::spec::{LayerKind, Shape};
-use winograd::KernelCache;
+use derived::{Derived, Form};
 
-/// A layer's trainable tensors. Convolution kernels are kept as
-/// [O, C*K*K] (PyTorch's OIHW, flattened), linear weights as [OUT, IN].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Params {
-    pub weight: Array2<f32>,
-    pub bias: Array1<f32>,
-}
-
-impl Params {
-    pub fn empty() -> Params {
-        Params { weight: Array2::zeros((0, 0)), bias: Array1::zeros(0) }
-    }
-
-    pub fn zeros_like(&self) -> Params {
-        Params { weight: Array2::zeros(self.weight.raw_dim()), bias: Array1::zeros(self.bias.raw_dim()) }
-    }
-
-    /// Weight and bias as flat slices, in that order.
-    pub fn slices(&self) -> [&[f32]; 2] {
-        [self.weight.as_slice().expect("contiguous"), self.bias.as_slice().expect("contiguous")]
-    }
-
-    pub fn slices_mut(&mut self) -> [&mut [f32]; 2] {
-        [self.weight.as_slice_mut().expect("contiguous"), self.bias.as_slice_mut().expect("contiguous")]
-    }
-
-    /// Uniform weights in +-sqrt(gain / fan_in), zero bias. gain 6 is He
-    /// initialization (for ReLU), gain 3 is LeCun's (for tanh, sigmoid, none).
-    fn init(rows: usize, fan_in: usize, gain: f32, rng: &mut fastrand::Rng) -> Params {
-        let bound = (gain / fan_in as f32).sqrt();
-        Params {
-            weight: Array2::from_shape_simple_fn((rows, fan_in), || (rng.f32() * 2.0 - 1.0) * bound),
-            bias: Array1::zeros(rows),
-        }
-    }
-}
-
-/// Reusable scratch memory for the matrix forms of convolution, and the
-/// transformed kernels of the convolutions that run as Winograd's.
+/// Reusable scratch memory for the matrix forms of convolution and linear
+/// layers, and the copies derived from their weights.
 #[derive(Debug, Default)]
 pub struct Scratch {
     floats: Vec<f32>,
-    kernels: KernelCache,
+    derived: Derived,
+    /// A sample's inputs that are not zero (see `linear::affine`).
+    nonzero: Vec<(usize, f32)>,
 }
 
 impl Scratch {
@@ -77,15 +45,16 @@ impl Scratch {
         split(&mut self.floats, a, b)
     }
 
-    /// [`Scratch::split`], and the transformed kernels for `weight`.
-    fn split_with_kernels(
+    /// [`Scratch::split`], and the `form` of `params` (see [`Derived::get`]).
+    fn split_with_derived(
         &mut self,
         (a, b): (usize, usize),
-        weight: &[f32],
-        shape: (usize, usize),
+        params: &Params,
+        form: (Form, usize),
+        make: impl FnOnce(&mut [f32]),
     ) -> (&mut [f32], &mut [f32], &[f32]) {
         let (first, second) = split(&mut self.floats, a, b);
-        (first, second, self.kernels.get(weight, shape))
+        (first, second, self.derived.get(params, form, make))
     }
 }
 

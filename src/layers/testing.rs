@@ -47,21 +47,15 @@ pub fn check_gradients(
         let analytic = dx.as_slice().unwrap()[i];
         assert!(close(numeric, analytic), "{what}: d/dx[{i}] numeric {numeric} analytic {analytic}");
     }
-    for (which, len) in [("weight", params.weight.len()), ("bias", params.bias.len())] {
-        for i in 0..len {
+    for (t, which) in ["weight", "bias"].into_iter().enumerate() {
+        for i in 0..params.slices()[t].len() {
             let nudge = |delta: f32| {
                 let mut p = params.clone();
-                match which {
-                    "weight" => p.weight.as_slice_mut().unwrap()[i] += delta,
-                    _ => p.bias[i] += delta,
-                }
+                p.slices_mut()[t][i] += delta;
                 loss(&x, &p)
             };
             let numeric = (nudge(eps) - nudge(-eps)) / (2.0 * eps as f64);
-            let analytic = match which {
-                "weight" => grads.weight.as_slice().unwrap()[i],
-                _ => grads.bias[i],
-            };
+            let analytic = grads.slices()[t][i];
             assert!(close(numeric, analytic), "{what}: d/d{which}[{i}] numeric {numeric} analytic {analytic}");
         }
     }

@@ -16,7 +16,7 @@
 //! become 36 matrix products, one per position x of the 6 x 6 transforms:
 //!   M_x [T, O] = V_x [T, C] . U_x [C, O]
 //! with V = B^T d B for each tile and input channel, U = G g G^T for each
-//! pair of channels (computed once per set of weights, see `KernelCache`),
+//! pair of channels (computed once per version of the weights, see derived.rs),
 //! and each tile's output A^T M A + bias. Where a 2 x 2 max pooling at
 //! stride 2 follows (LeNet's S4), predict keeps only each tile's largest
 //! output: the tiles are the pooling windows.
@@ -94,7 +94,7 @@ impl Tiles {
 }
 
 /// One sample: y from x [C, H, W] (already padded; OH = H - 4 and OW = W - 4,
-/// both even, O a multiple of 4), with `kernels` from [`KernelCache::get`].
+/// both even, O a multiple of 4), with `kernels` from [`transform_kernels`].
 pub fn forward(
     x: &[f32],
     dims: Dims,
@@ -281,8 +281,8 @@ fn output_transform([m0, m1, m2, m3, m4, m5]: [F32x4; 6]) -> [F32x4; 2] {
     [m0.add(m1).add(m2).add(m3).add(m4), m1.sub(m2).add(m3.sub(m4).mul(F32x4::splat(2.0))).add(m5)]
 }
 
-/// U = G g G^T for kernels [O, C * 25], as U[x][c][o].
-fn transform_kernels(weight: &[f32], (outputs, channels): (usize, usize), u: &mut [f32]) {
+/// U = G g G^T for kernels [O, C * 25], as U[x][c][o] (36 x C x O floats).
+pub fn transform_kernels(weight: &[f32], (outputs, channels): (usize, usize), u: &mut [f32]) {
     for (oc, g) in weight.chunks_exact(25).enumerate() {
         let (o, c) = (oc / channels, oc % channels);
         let gg: [[f64; 5]; 6] = from_fn(|j| from_fn(|col| (0..5).map(|r| G[j][r] * g[r * 5 + col] as f64).sum()));
@@ -292,51 +292,5 @@ fn transform_kernels(weight: &[f32], (outputs, channels): (usize, usize), u: &mu
                 u[((6 * j + l) * channels + c) * outputs + o] = value as f32;
             }
         }
-    }
-}
-
-/// Transformed kernels, each kept with the weights it came from. A layer's
-/// weights change only when it trains or loads, and transforming them costs
-/// about as much as convolving one sample, so predict transforms them once.
-#[derive(Debug, Default)]
-pub struct KernelCache(Vec<Cached>);
-
-#[derive(Debug)]
-struct Cached {
-    /// Where the weights live: one entry per layer.
-    at: usize,
-    weights: Vec<f32>,
-    kernels: Vec<f32>,
-}
-
-/// Entries kept at most (one per convolution that runs this way, in the
-/// networks that share a workspace); the oldest goes first.
-const CACHED: usize = 8;
-
-impl KernelCache {
-    /// The transform of `weight` [O, C * 25].
-    pub fn get(&mut self, weight: &[f32], (outputs, channels): (usize, usize)) -> &[f32] {
-        let at = weight.as_ptr() as usize;
-        let i = match self.0.iter().position(|c| c.at == at) {
-            Some(i) => i,
-            None => {
-                if self.0.len() == CACHED {
-                    self.0.remove(0);
-                }
-                self.0.push(Cached { at, weights: Vec::new(), kernels: Vec::new() });
-                self.0.len() - 1
-            }
-        };
-        let cached = &mut self.0[i];
-        // Every pair compared (no early exit), so that the loop runs in lanes.
-        let same = cached.weights.len() == weight.len()
-            && cached.weights.iter().zip(weight).fold(0, |bits, (a, b)| bits | (a.to_bits() ^ b.to_bits())) == 0;
-        if !same {
-            cached.weights.clear();
-            cached.weights.extend_from_slice(weight);
-            cached.kernels.resize(36 * channels * outputs, 0.0);
-            transform_kernels(weight, (outputs, channels), &mut cached.kernels);
-        }
-        &cached.kernels
     }
 }
