@@ -36,29 +36,53 @@ export function compareProbabilities(a, b, count) {
 export const digit = (digits, i) => digits.images.subarray((i % digits.count) * 1024, ((i % digits.count) + 1) * 1024);
 
 /**
- * Times `f(i)` call by call (awaiting it if it returns a promise) after a
- * warm-up of at least `warmup` untimed calls and one second: median, 10th and
- * 90th percentile in microseconds. V8 first runs wasm as its baseline
- * compiler's code and swaps in optimized code when a background compile is
- * done: lenet-wasm's predict took about 100 us per call for its first 400 to
- * 800 calls here, then 27.
+ * Times `f(i)` (awaiting it if it returns a promise) after a warm-up of at
+ * least `warmup` untimed calls and one second: median, 10th and 90th
+ * percentile of `calls` calls, in microseconds. V8 first runs wasm as its
+ * baseline compiler's code and swaps in optimized code when a background
+ * compile is done: lenet-wasm's predict took about 100 us per call for its
+ * first 400 to 800 calls here, then 27.
+ *
+ * Where the clock is coarse (Chromium's steps by 5 us), a call shorter than
+ * a few steps reads as a whole number of steps, so the calls are timed in
+ * runs of `run` calls, long enough to span 50 steps, and each run's mean
+ * counts as one value (the percentiles are then those of the runs' means).
+ * Node's clock is finer than 1 us: there `run` is 1, each call on its own.
  */
 export async function timeCalls(f, calls, warmup) {
   const start = performance.now();
-  for (let i = 0; i < warmup || performance.now() - start < 1000; i++) {
+  let i = 0;
+  for (; i < warmup || performance.now() - start < 1000; i++) {
     const r = f(i);
     if (r instanceof Promise) await r;
   }
-  const times = new Float64Array(calls);
-  for (let i = 0; i < calls; i++) {
+  const step = clockStep();
+  const perCall = ((performance.now() - start) * 1000) / i;
+  const run = step > 1 ? Math.max(1, Math.ceil((50 * step) / perCall)) : 1;
+  const times = new Float64Array(Math.ceil(calls / run));
+  for (let k = 0; k < times.length; k++) {
     const t0 = performance.now();
-    const r = f(i);
-    if (r instanceof Promise) await r;
-    times[i] = (performance.now() - t0) * 1000;
+    for (let j = 0; j < run; j++) {
+      const r = f(k * run + j);
+      if (r instanceof Promise) await r;
+    }
+    times[k] = ((performance.now() - t0) * 1000) / run;
   }
   times.sort();
-  const at = (q) => times[Math.floor(q * (calls - 1))];
-  return { medianUs: at(0.5), p10Us: at(0.1), p90Us: at(0.9), calls };
+  const at = (q) => times[Math.floor(q * (times.length - 1))];
+  return { medianUs: at(0.5), p10Us: at(0.1), p90Us: at(0.9), calls: times.length * run, run, clockStepUs: step };
+}
+
+/** The smallest step of `performance.now()` seen in 100 steps, in microseconds. */
+function clockStep() {
+  let smallest = Infinity;
+  for (let n = 0; n < 100; n++) {
+    const t0 = performance.now();
+    let t1 = performance.now();
+    while (t1 === t0) t1 = performance.now();
+    smallest = Math.min(smallest, (t1 - t0) * 1000);
+  }
+  return smallest;
 }
 
 /** A batch timing with its throughput: `size` images per median call. */

@@ -146,6 +146,13 @@ const line = (c) => c.map((text, i) => ([1, 4, 6].includes(i) ? text.padStart(wi
 console.log(`\nmake bench, ${machine.date}: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}, chromium ${machine.chromium}`);
 console.log(`peers: onnxruntime-web ${machine.onnxruntimeWeb}, tfjs ${machine.tfjs} (all in Node), onnxruntime ${machine.onnxruntime} (Python); one thread each`);
 console.log('latencies: median of 1,000 or 2,000 calls after a warm-up of 1 s or more; batch figures: 64 images / the median call;');
+const runs = Object.entries(chromium.builds).flatMap(([build, f]) =>
+  ['predict', 'featureMaps'].filter((k) => f[k].run > 1).map((k) => `${build} ${k} ${f[k].run}`),
+);
+if (runs.length) {
+  const step = chromium.builds[Object.keys(chromium.builds)[0]].predict.clockStepUs;
+  console.log(`chromium's clock steps by ${step.toFixed(0)} us, so its short calls are timed in runs (${runs.join(', ')} calls), each run's mean one value;`);
+}
 console.log('limit: LeNet-5\'s 833,040 flops at the wasm SIMD128 peak of the same engine; ratios: value / peer, value / limit');
 console.log('builds: simd128 = pkg/lenet_bg.wasm, relaxed = pkg/lenet_relaxed_bg.wasm (what pkg/index.js loads where relaxed SIMD runs);');
 console.log('* node --experimental-wasm-relaxed-simd: Node 20 runs relaxed SIMD only behind this flag\n');
