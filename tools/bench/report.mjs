@@ -146,6 +146,7 @@ const line = (c) => c.map((text, i) => ([1, 4, 6].includes(i) ? text.padStart(wi
 console.log(`\nmake bench, ${machine.date}: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}, chromium ${machine.chromium}`);
 console.log(`peers: onnxruntime-web ${machine.onnxruntimeWeb}, tfjs ${machine.tfjs} (all in Node), onnxruntime ${machine.onnxruntime} (Python); one thread each`);
 console.log('latencies: median of 1,000 or 2,000 calls after a warm-up of 1 s or more; batch figures: 64 images / the median call;');
+console.log(`in wasm (lenet-wasm, onnxruntime-web, tfjs wasm) each figure is the fastest of ${node.lenetWasm.predict.rounds} such rounds (tfjs cpu's training: one);`);
 const runs = Object.entries(chromium.builds).flatMap(([build, f]) =>
   ['predict', 'featureMaps'].filter((k) => f[k].run > 1).map((k) => `${build} ${k} ${f[k].run}`),
 );
