@@ -7,9 +7,9 @@
 //! Shapes: x [N, IN] (a flat activation [N, IN, 1, 1]), W [OUT, IN] (PyTorch's
 //! layout), b [OUT], y [N, OUT].
 
-use ndarray::{ArrayView4, ArrayViewMut4};
-
 use std::array::from_fn;
+
+use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::derived::Form;
 use super::gemm::{gemm, transpose, Mat, Start};
