@@ -205,13 +205,12 @@ impl Conv2d {
     /// and `extra` floats of scratch.
     fn forward_gathered(&self, x: &[f32], extra: usize, scratch: &mut Scratch, emit: &mut dyn FnMut(&[f32], &mut [f32])) {
         let (rows, positions, channels) = (self.fan_in(), self.positions(), self.output.channels);
-        let [weight, bias] = self.params.slices();
-        let (padded, out) = scratch.split(self.padded_len(), (rows + self.at.len()) * channels + extra);
+        let lengths = (self.padded_len(), self.at.len() * channels + extra);
+        let (padded, out, weight_t) = scratch.split_with_derived(lengths, &self.params, Form::Transposed);
         padded.fill(0.0);
-        let (weight_t, out) = out.split_at_mut(rows * channels);
         let (out, extra) = out.split_at_mut(self.at.len() * channels);
-        transpose(weight, (channels, rows), weight_t);
         let (weight_t, shape) = (Mat::rows(weight_t, channels), (self.at.len(), channels, rows));
+        let bias = self.params.slices()[1];
         for x in x.chunks_exact(self.input.len()) {
             let x = self.pad(x, padded);
             gemm_gathered((x, &self.at, &self.taps), weight_t, out, channels, shape, Start::ColBias(bias));
@@ -222,13 +221,11 @@ impl Conv2d {
     /// Winograd's path (see winograd.rs) for every sample of x: y holds, per
     /// sample, every output or each 2 x 2 tile's largest (`what`).
     fn forward_winograd(&self, x: &[f32], (y, what): (&mut [f32], Tiles), scratch: &mut Scratch) {
-        let [weight, bias] = self.params.slices();
+        let bias = self.params.slices()[1];
         let (channels, (height, width)) = (self.output.channels, self.padded_size());
         let dims = winograd::Dims { channels: self.input.channels, height, width, outputs: channels };
-        let (lengths, shape) = ((self.padded_len(), dims.scratch_len()), (channels, self.input.channels));
-        let form = (Form::WinogradKernels, 36 * shape.0 * shape.1);
-        let make = |u: &mut [f32]| winograd::transform_kernels(weight, shape, u);
-        let (padded, work, kernels) = scratch.split_with_derived(lengths, &self.params, form, make);
+        let lengths = (self.padded_len(), dims.scratch_len());
+        let (padded, work, kernels) = scratch.split_with_derived(lengths, &self.params, Form::WinogradKernels);
         padded.fill(0.0);
         // A 2 x 2 tile per 4 outputs of a channel.
         let y_len = self.output.len() / 4 * what.per_tile();

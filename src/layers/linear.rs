@@ -12,7 +12,7 @@ use std::array::from_fn;
 use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::derived::Form;
-use super::gemm::{gemm, transpose, Mat, Start};
+use super::gemm::{gemm, Mat, Start};
 use super::lanes::F32x4;
 use super::{Params, Scratch};
 
@@ -65,11 +65,10 @@ impl Linear {
 ///   0 * w = +-0, which leave a sum as it is, so a sample gives the same
 ///   values alone as in a batch.
 pub fn affine(x: &[f32], params: &Params, y: &mut [f32], scratch: &mut Scratch) {
-    let [weight, bias] = params.slices();
+    let bias = params.slices()[1];
     let (outputs, inputs) = params.weight().dim();
     let n = x.len() / inputs;
-    let make = |t: &mut [f32]| transpose(weight, (outputs, inputs), t);
-    let weight_t = scratch.derived.get(params, (Form::Transposed, weight.len()), make);
+    let weight_t = scratch.derived.get(params, Form::Transposed);
     if n >= 8 {
         let shape = (n, outputs, inputs);
         gemm(Mat::rows(x, inputs), Mat::rows(weight_t, outputs), y, outputs, shape, Start::ColBias(bias));

@@ -50,11 +50,10 @@ impl Scratch {
         &mut self,
         (a, b): (usize, usize),
         params: &Params,
-        form: (Form, usize),
-        make: impl FnOnce(&mut [f32]),
+        form: Form,
     ) -> (&mut [f32], &mut [f32], &[f32]) {
         let (first, second) = split(&mut self.floats, a, b);
-        (first, second, self.derived.get(params, form, make))
+        (first, second, self.derived.get(params, form))
     }
 }
 
