@@ -77,15 +77,15 @@ export async function timeCalls(f, calls, warmup) {
 export const ROUNDS = 3;
 
 /**
- * The fastest of `ROUNDS` runs of `time()` (each a `timeCalls`), by median:
+ * The fastest of `ROUNDS` rounds of `timeCalls(f, calls, warmup)`, by median:
  * other load on a shared machine slows a round, not the code. From run to
  * run of `make bench`, TF.js's one image read 84 to 116 us, lenet-wasm's 21
  * to 32.
  */
-export async function fastest(time) {
+export async function fastest(f, calls, warmup) {
   let best;
   for (let round = 0; round < ROUNDS; round++) {
-    const timing = await time();
+    const timing = await timeCalls(f, calls, warmup);
     if (!best || timing.medianUs < best.medianUs) best = timing;
   }
   return { ...best, rounds: ROUNDS };
@@ -114,14 +114,14 @@ export const throughput = (timing, size) => ({ batch: size, imagesPerSecond: (si
 export async function lenetFigures(lenet, digits) {
   const net = lenet.Network.pretrained();
   const batch = digits.images.subarray(0, 64 * 1024);
-  const predict = await fastest(() => timeCalls((i) => net.predict(digit(digits, i)), 2000, 200));
-  const featureMaps = await fastest(() => timeCalls((i) => net.featureMaps(digit(digits, i)), 1000, 100));
-  const predictBatch = throughput(await fastest(() => timeCalls(() => net.predictBatch(batch, 64), 200, 20)), 64);
+  const predict = await fastest((i) => net.predict(digit(digits, i)), 2000, 200);
+  const featureMaps = await fastest((i) => net.featureMaps(digit(digits, i)), 1000, 100);
+  const predictBatch = throughput(await fastest(() => net.predictBatch(batch, 64), 200, 20), 64);
   net.free();
   const fresh = lenet.Network.fromSpec('lenet5', 1);
   fresh.setOptimizer({ kind: 'adam', lr: 1e-3 });
   const labels = digits.labels.subarray(0, 64);
-  const trainStep = throughput(await fastest(() => timeCalls(() => fresh.trainStep(batch, labels), 100, 10)), 64);
+  const trainStep = throughput(await fastest(() => fresh.trainStep(batch, labels), 100, 10), 64);
   fresh.free();
   return { predict, featureMaps, predictBatch, trainStep };
 }

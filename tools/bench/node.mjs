@@ -72,8 +72,8 @@ const ortPredict = async (data, n) => (await session.run({ input: new ort.Tensor
 const onnxruntimeWeb = {
   version: ort.env.versions.web,
   check: check('onnxruntime-web', await ortPredict(digits.images, digits.count)),
-  predict: await fastest(() => timeCalls((i) => ortPredict(digit(digits, i), 1), 2000, 200)),
-  predictBatch: throughput(await fastest(() => timeCalls(() => ortPredict(batch, 64), 200, 20)), 64),
+  predict: await fastest((i) => ortPredict(digit(digits, i), 1), 2000, 200),
+  predictBatch: throughput(await fastest(() => ortPredict(batch, 64), 200, 20), 64),
 };
 await session.release();
 log(`onnxruntime-web predict ${onnxruntimeWeb.predict.medianUs.toFixed(1)} us`);
@@ -139,8 +139,8 @@ const tfjsWasm = {
   version: tf.version_core,
   simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
   check: check('tfjs wasm', net.predict(digits.images, digits.count)),
-  predict: await fastest(() => timeCalls((i) => net.predict(digit(digits, i), 1), 2000, 200)),
-  predictBatch: throughput(await fastest(() => timeCalls(() => net.predict(batch, 64), 200, 20)), 64),
+  predict: await fastest((i) => net.predict(digit(digits, i), 1), 2000, 200),
+  predictBatch: throughput(await fastest(() => net.predict(batch, 64), 200, 20), 64),
 };
 log(`tfjs wasm predict ${tfjsWasm.predict.medianUs.toFixed(1)} us`);
 try {
