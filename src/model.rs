@@ -423,7 +423,7 @@ mod tests {
     /// stride-1 path leaves it (the first two convolutions below, with 2 x 2
     /// and 3 x 3 windows; LeNet's C1) and where the path with lanes along the
     /// channels leaves it (the third: 8 channels, 2 x 2 windows on 5 x 5), and
-    /// keeps each Winograd tile's largest output (LeNet's C3): the same
+    /// keeps the largest of each 2 x 2 block of Winograd's tiles (LeNet's C3): the same
     /// probabilities, bit for bit, as every layer in order.
     #[test]
     fn predict_gives_what_every_layer_in_order_gives() {

@@ -4,7 +4,7 @@
 //! about as much as running one sample, so predict derives it once.
 
 use super::gemm::transpose;
-use super::winograd::transform_kernels;
+use super::winograd::{transform_kernels, POSITIONS};
 use super::Params;
 
 /// What was derived.
@@ -23,7 +23,7 @@ impl Form {
         out.clear();
         match self {
             Form::WinogradKernels => {
-                out.resize(36 * rows * (cols / 25), 0.0);
+                out.resize(POSITIONS * rows * (cols / 25), 0.0);
                 transform_kernels(weight, (rows, cols / 25), out);
             }
             Form::Transposed => {

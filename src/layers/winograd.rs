@@ -1,27 +1,33 @@
-//! Winograd's minimal filtering F(2x2, 5x5) (Lavin and Gray, "Fast Algorithms
+//! Winograd's minimal filtering F(4x4, 5x5) (Lavin and Gray, "Fast Algorithms
 //! for Convolutional Neural Networks", 2016): a stride-1 5 x 5 convolution
-//! computed in 2 x 2 output tiles, with 36 multiplies per tile and pair of
-//! channels instead of 100. In wasm, LeNet's C3 runs this way.
+//! computed in 4 x 4 output tiles, with 64 multiplies per tile and pair of
+//! channels instead of 400. In wasm, LeNet's C3 runs this way.
 //!
-//! For a 6 x 6 input tile d and a 5 x 5 kernel g, the 2 x 2 output tile is
+//! For an 8 x 8 input tile d and a 5 x 5 kernel g, the 4 x 4 output tile is
 //!   Y = A^T [ (G g G^T) * (B^T d B) ] A      (* elementwise)
-//! built on the points 0, 1, -1, 2, -2 and infinity:
-//!   B^T = [4  0 -5  0  1  0]   G = [ 1/4     0     0     0    0 ]   A^T = [1 1  1 1  1 0]
-//!         [0 -4 -4  1  1  0]       [-1/6 -1/6  -1/6  -1/6 -1/6 ]         [0 1 -1 2 -2 1]
-//!         [0  4 -4 -1  1  0]       [-1/6  1/6  -1/6   1/6 -1/6 ]
-//!         [0 -2 -1  2  1  0]       [1/24  1/12  1/6   1/3  2/3 ]
-//!         [0  2 -1 -2  1  0]       [1/24 -1/12  1/6  -1/3  2/3 ]
-//!         [0  4  0 -5  0  1]       [ 0     0     0     0    1  ]
-//! Summed over the input channels, the 36 elementwise products of each tile
-//! become 36 matrix products, one per position x of the 6 x 6 transforms:
+//! built on the points 0, 1, -1, 2, -2, 1/2, -1/2 and infinity (B^T is the
+//! one NNPACK uses for F(6x6, 3x3), which has the same points):
+//!   B^T = [1  0   -21/4  0     21/4   0     -1  0]   A^T = [1 1  1 1  1  1    1   0]
+//!         [0  1    1    -17/4 -17/4   1      1  0]         [0 1 -1 2 -2 1/2 -1/2  0]
+//!         [0 -1    1     17/4 -17/4  -1      1  0]         [0 1  1 4  4 1/4  1/4  0]
+//!         [0  1/2  1/4  -5/2  -5/4    2      1  0]         [0 1 -1 8 -8 1/8 -1/8  1]
+//!         [0 -1/2  1/4   5/2  -5/4   -2      1  0]
+//!         [0  2    4    -5/2  -5      1/2    1  0]
+//!         [0 -2    4     5/2  -5     -1/2    1  0]
+//!         [0 -1    0     21/4  0    -21/4    0  1]
+//! and G below. Summed over the input channels, the 64 elementwise products
+//! of each tile become 64 matrix products, one per position x of the 8 x 8
+//! transforms:
 //!   M_x [T, O] = V_x [T, C] . U_x [C, O]
 //! with V = B^T d B for each tile and input channel, U = G g G^T for each
 //! pair of channels (computed once per version of the weights, see derived.rs),
-//! and each tile's output A^T M A + bias. Where a 2 x 2 max pooling at
-//! stride 2 follows (LeNet's S4), predict keeps only each tile's largest
-//! output: the tiles are the pooling windows.
+//! and each tile's output A^T M A + bias. The tiles cover the output, the last
+//! ones reaching past it over zeros (LeNet's C3: 10 x 10 outputs, 3 x 3 tiles);
+//! what lies past it is not written. Where a 2 x 2 max pooling at stride 2
+//! follows (LeNet's S4), predict keeps only the largest of each 2 x 2 block of
+//! a tile: the blocks are the pooling windows.
 //!
-//! The transforms add and scale by small integers, so the outputs differ from
+//! The transforms add and scale by small numbers, so the outputs differ from
 //! the direct sums only by rounding: on random tiles, by at most about 1e-6
 //! times the size of the terms (conv.rs, `winograd_matches_the_naive_definition`).
 
@@ -30,14 +36,26 @@ use std::array::from_fn;
 use super::gemm::transpose;
 use super::lanes::F32x4;
 
+/// Outputs along a tile's side, and inputs: M + 4.
+const M: usize = 4;
+const N: usize = 8;
+
+/// Positions of the 8 x 8 transforms: the matrix products per tile row of V.
+pub const POSITIONS: usize = N * N;
+
+/// Tiles per register tile of the matrix products.
+const ROWS: usize = 3;
+
 /// The kernel transform G, in f64: the transformed kernels are computed once
 /// and rounded once.
-const G: [[f64; 5]; 6] = [
-    [1.0 / 4.0, 0.0, 0.0, 0.0, 0.0],
-    [-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0],
-    [-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0],
-    [1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0, 1.0 / 3.0, 2.0 / 3.0],
-    [1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0, -1.0 / 3.0, 2.0 / 3.0],
+const G: [[f64; 5]; N] = [
+    [1.0, 0.0, 0.0, 0.0, 0.0],
+    [-2.0 / 9.0, -2.0 / 9.0, -2.0 / 9.0, -2.0 / 9.0, -2.0 / 9.0],
+    [-2.0 / 9.0, 2.0 / 9.0, -2.0 / 9.0, 2.0 / 9.0, -2.0 / 9.0],
+    [1.0 / 90.0, 1.0 / 45.0, 2.0 / 45.0, 4.0 / 45.0, 8.0 / 45.0],
+    [1.0 / 90.0, -1.0 / 45.0, 2.0 / 45.0, -4.0 / 45.0, 8.0 / 45.0],
+    [32.0 / 45.0, 16.0 / 45.0, 8.0 / 45.0, 4.0 / 45.0, 2.0 / 45.0],
+    [32.0 / 45.0, -16.0 / 45.0, 8.0 / 45.0, -4.0 / 45.0, 2.0 / 45.0],
     [0.0, 0.0, 0.0, 0.0, 1.0],
 ];
 
@@ -56,16 +74,32 @@ impl Dims {
         rounded(self.channels)
     }
 
-    /// Output tiles down and across.
+    /// Output tiles down and across: enough to cover the H - 4 x W - 4 outputs.
     fn tiles(&self) -> (usize, usize) {
-        ((self.height - 4) / 2, (self.width - 4) / 2)
+        ((self.height - 4).div_ceil(M), (self.width - 4).div_ceil(M))
+    }
+
+    /// The input's rows and columns as far as the tiles reach: past the input
+    /// itself, zeros.
+    fn reach(&self) -> (usize, usize) {
+        let (th, tw) = self.tiles();
+        (M * th + 4, M * tw + 4)
+    }
+
+    /// Rows of V_x and M_x: the tiles in whole register tiles of the products.
+    /// The rows past the last tile hold whatever they held, and their products
+    /// are not read.
+    fn plane(&self) -> usize {
+        let (th, tw) = self.tiles();
+        (th * tw).div_ceil(ROWS) * ROWS
     }
 
     /// The scratch floats `forward` needs.
     pub fn scratch_len(&self) -> usize {
-        let (lanes, (th, tw)) = (self.lanes(), self.tiles());
-        let tiles = th * tw;
-        (self.height + 6) * self.width * lanes + 36 * rounded(tiles) * (lanes + self.outputs) + 4 * tiles * self.outputs
+        let (lanes, (rows, columns)) = (self.lanes(), self.reach());
+        let line = columns * lanes;
+        let outputs = (self.height - 4) * (self.width - 4) * self.outputs;
+        (rows + N) * line + POSITIONS * self.plane() * (lanes + self.outputs) + outputs
     }
 }
 
@@ -74,18 +108,19 @@ fn rounded(n: usize) -> usize {
     n.div_ceil(4) * 4
 }
 
-/// What [`forward`] writes of each 2 x 2 output tile.
+/// What [`forward`] writes of the output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tiles {
-    /// All 4 outputs: y [O, OH, OW].
+    /// All of it: y [O, OH, OW].
     Whole,
-    /// The largest, as a 2 x 2 max pooling at stride 2 gives it: y [O, OH / 2, OW / 2].
+    /// The largest of each 2 x 2 block, as a 2 x 2 max pooling at stride 2
+    /// gives it: y [O, OH / 2, OW / 2].
     Max,
 }
 
 impl Tiles {
-    /// Values written per tile and output channel.
-    pub fn per_tile(self) -> usize {
+    /// Values written per 4 outputs.
+    pub fn per_four(self) -> usize {
         match self {
             Tiles::Whole => 4,
             Tiles::Max => 1,
@@ -103,25 +138,30 @@ pub fn forward(
     scratch: &mut [f32],
 ) {
     let Dims { channels, height, width, outputs } = dims;
-    let (lanes, (th, tw)) = (dims.lanes(), dims.tiles());
-    let (tiles, line) = (th * tw, width * lanes);
-    let positions = what.per_tile() * tiles;
-    // V and M hold whole blocks of 4 tiles; the rows past the last tile hold
-    // whatever they held, and their products are not read.
-    let plane = rounded(tiles);
-    assert!(outputs % 4 == 0 && x.len() == channels * height * width && bias.len() == outputs);
-    assert!(kernels.len() == 36 * channels * outputs && y.len() == positions * outputs);
-    let (pixels, rest) = scratch.split_at_mut(height * line);
-    let (rows, rest) = rest.split_at_mut(6 * line);
-    let (v, rest) = rest.split_at_mut(36 * plane * lanes);
-    let (m, yt) = rest.split_at_mut(36 * plane * outputs);
+    let (lanes, (th, tw), (reach_h, reach_w)) = (dims.lanes(), dims.tiles(), dims.reach());
+    let (tiles, line) = (th * tw, reach_w * lanes);
+    let (oh, ow) = (height - 4, width - 4);
+    let positions = oh * ow / 4 * what.per_four();
+    let plane = dims.plane();
+    assert!(oh % 2 == 0 && ow % 2 == 0 && outputs % 4 == 0, "forward: even output sides, outputs in fours");
+    assert!(x.len() == channels * height * width && bias.len() == outputs && y.len() == positions * outputs);
+    assert!(kernels.len() == POSITIONS * channels * outputs, "forward: kernels of another shape");
+    let (pixels, rest) = scratch.split_at_mut(reach_h * line);
+    let (rows, rest) = rest.split_at_mut(N * line);
+    let (v, rest) = rest.split_at_mut(POSITIONS * plane * lanes);
+    let (m, yt) = rest.split_at_mut(POSITIONS * plane * outputs);
     let yt = &mut yt[..positions * outputs];
 
-    channels_last(x, channels, lanes, pixels);
+    channels_last(x, (channels, width), (lanes, reach_w), pixels);
+    // Zeros where the tiles reach past the input: the right-hand columns, then the rows below.
+    for row in pixels[..height * line].chunks_exact_mut(line) {
+        row[width * lanes..].fill(0.0);
+    }
+    pixels[height * line..].fill(0.0);
     // V = B^T d B for every tile, as V[x][t][c].
     for ti in 0..th {
-        // B^T down the tiles' 6 rows, along the whole width at once.
-        let d = &pixels[2 * ti * line..][..6 * line];
+        // B^T down the tiles' 8 rows, along the whole width at once.
+        let d = &pixels[M * ti * line..][..N * line];
         for q in (0..line).step_by(4) {
             // Safety: q + 4 <= line, so every read is inside row a of `d` and every write inside row j of `rows`.
             unsafe {
@@ -131,17 +171,17 @@ pub fn forward(
                 }
             }
         }
-        // B across each tile's 6 columns.
+        // B across each tile's 8 columns.
         for tj in 0..tw {
             let t = ti * tw + tj;
-            for j in 0..6 {
+            for j in 0..N {
                 for q in (0..lanes).step_by(4) {
-                    // Safety: columns 2tj..2tj+6 are inside the width, q + 4 <= lanes, and t < tiles.
+                    // Safety: columns M tj..M tj + N are inside the reach, q + 4 <= lanes, and t < tiles.
                     unsafe {
-                        let row = rows.as_ptr().add(j * line + 2 * tj * lanes + q);
+                        let row = rows.as_ptr().add(j * line + M * tj * lanes + q);
                         let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes))));
                         for (l, s) in s.into_iter().enumerate() {
-                            s.store(v.as_mut_ptr().add(((6 * j + l) * plane + t) * lanes + q));
+                            s.store(v.as_mut_ptr().add(((N * j + l) * plane + t) * lanes + q));
                         }
                     }
                 }
@@ -152,28 +192,36 @@ pub fn forward(
     for (x, u) in kernels.chunks_exact(channels * outputs).enumerate() {
         products(&v[x * plane * lanes..], u, &mut m[x * plane * outputs..], (plane, outputs, channels), lanes);
     }
-    // Each tile's A^T M A + bias (or its largest value + bias), into Y^T [positions, O], then Y.
-    let ow = 2 * tw;
+    // Each tile's A^T M A, then + bias (or the largest of each 2 x 2 block + bias),
+    // as far as the output reaches, into Y^T [positions, O], then Y.
+    output_transforms(m, plane * outputs, tiles * outputs);
     for t in 0..tiles {
         let (ti, tj) = (t / tw, t % tw);
         for q in (0..outputs).step_by(4) {
             // Safety: every M_x holds plane x outputs floats, t < tiles <= plane,
-            // q + 4 <= outputs, and the positions written are inside Y^T.
+            // q + 4 <= outputs, and the positions written are inside the output.
             unsafe {
-                let (tile, b) = (tile_outputs(m, (plane, outputs), t, q), F32x4::load(bias.as_ptr().add(q)));
+                let at = |i: usize, j: usize| F32x4::load(m.as_ptr().add(((N * i + j) * plane + t) * outputs + q));
+                let b = F32x4::load(bias.as_ptr().add(q));
                 match what {
                     Tiles::Whole => {
-                        for (i, row) in tile.into_iter().enumerate() {
-                            for (j, value) in row.into_iter().enumerate() {
-                                value.add(b).store(yt.as_mut_ptr().add(((2 * ti + i) * ow + 2 * tj + j) * outputs + q));
+                        for i in 0..M.min(oh - M * ti) {
+                            for j in 0..M.min(ow - M * tj) {
+                                at(i, j).add(b).store(yt.as_mut_ptr().add(((M * ti + i) * ow + M * tj + j) * outputs + q));
                             }
                         }
                     }
                     Tiles::Max => {
-                        // As `Pool2d` compares them (down, then across); adding b after
-                        // the max gives what adding it first would: rounding keeps order.
-                        let [[y00, y01], [y10, y11]] = tile;
-                        y00.max(y10).max(y01.max(y11)).add(b).store(yt.as_mut_ptr().add(t * outputs + q));
+                        let (pi, pj) = (M / 2 * ti, M / 2 * tj);
+                        for i in 0..(M / 2).min(oh / 2 - pi) {
+                            for j in 0..(M / 2).min(ow / 2 - pj) {
+                                // As `Pool2d` compares them (down, then across); adding b after
+                                // the max gives what adding it first would: rounding keeps order.
+                                let (u, v) = (2 * i, 2 * j);
+                                let max = at(u, v).max(at(u + 1, v)).max(at(u, v + 1).max(at(u + 1, v + 1)));
+                                max.add(b).store(yt.as_mut_ptr().add(((pi + i) * (ow / 2) + pj + j) * outputs + q));
+                            }
+                        }
                     }
                 }
             }
@@ -182,24 +230,39 @@ pub fn forward(
     transpose(yt, (positions, outputs), y);
 }
 
-/// Tile t's 2 x 2 outputs A^T M A (no bias) for output channels q..q+4.
-/// Safety: M holds 36 x plane x outputs floats, t < plane and q + 4 <= outputs.
-#[inline(always)]
-unsafe fn tile_outputs(m: &[f32], (plane, outputs): (usize, usize), t: usize, q: usize) -> [[F32x4; 2]; 2] {
-    let at = |x: usize| F32x4::load(m.as_ptr().add((x * plane + t) * outputs + q));
-    let down: [[F32x4; 2]; 6] = from_fn(|l| output_transform(from_fn(|j| at(6 * j + l))));
-    from_fn(|i| output_transform(from_fn(|l| down[l][i])))
+/// A^T M A for every tile, in place: M [64, block] holds M_x [T, O] for the
+/// 64 positions x = 8 j + l, the first `len` floats of each block read; after
+/// it, output (i, j) of every tile is at position 8 i + j. Down the columns
+/// first (each column's 8 products give its 4 outputs, written over its
+/// first 4), then across the 4 rows of outputs likewise.
+fn output_transforms(m: &mut [f32], block: usize, len: usize) {
+    assert!(len % 4 == 0 && len <= block && m.len() >= POSITIONS * block, "output_transforms: M too small");
+    let m = m.as_mut_ptr();
+    // Each column, then each row of outputs: 8 positions `step` apart from `first`.
+    for (first, step) in (0..N).map(|l| (l, N)).chain((0..M).map(|i| (N * i, 1))) {
+        for k in (0..len).step_by(4) {
+            // Safety: positions first + step * 7 < 64, and k + 4 <= len <= block.
+            unsafe {
+                let at = |a: usize| m.add((first + step * a) * block + k);
+                let z = output_transform(from_fn(|a| F32x4::load(at(a))));
+                for (a, z) in z.into_iter().enumerate() {
+                    z.store(at(a));
+                }
+            }
+        }
+    }
 }
 
-/// M [T, O] = V [T, C] . U [C, O] for T a multiple of 4, V's rows `lanes`
-/// apart: tiles of 4 x 8 (then 4 x 4) in registers. (`gemm` took twice as
+/// M [T, O] = V [T, C] . U [C, O] for T a multiple of 3, V's rows `lanes`
+/// apart: tiles of 3 x 8 (then 3 x 4) in registers (3 x 8 took LeNet's C3
+/// 3.9 us in Node, 4 x 8 4.9, 2 x 16 4.3, 3 x 16 4.7). (`gemm` took twice as
 /// long on products this short: C is the whole depth.)
 fn products(v: &[f32], u: &[f32], m: &mut [f32], (tiles, outputs, channels): (usize, usize, usize), lanes: usize) {
-    assert!(tiles % 4 == 0 && v.len() >= tiles * lanes && m.len() >= tiles * outputs, "products: V or M is too small");
+    assert!(tiles % ROWS == 0 && v.len() >= tiles * lanes && m.len() >= tiles * outputs, "products: V or M is too small");
     assert!(u.len() >= channels * outputs && channels <= lanes, "products: U is smaller than its shape");
-    for t in (0..tiles).step_by(4) {
+    for t in (0..tiles).step_by(ROWS) {
         let mut o = 0;
-        // Safety: rows t..t+4 of V and M, and columns o..o+4*NV of U and M, are inside them.
+        // Safety: rows t..t+ROWS of V and M, and columns o..o+4*NV of U and M, are inside them.
         while o + 8 <= outputs {
             unsafe { product_tile::<2>(v, u, m, (t, o), (outputs, channels), lanes) };
             o += 8;
@@ -210,7 +273,7 @@ fn products(v: &[f32], u: &[f32], m: &mut [f32], (tiles, outputs, channels): (us
     }
 }
 
-/// M[t..t+4, o..o+4*NV].
+/// M[t..t+ROWS, o..o+4*NV].
 /// Safety: those rows of V and M and columns of U and M are in bounds.
 #[inline(always)]
 unsafe fn product_tile<const NV: usize>(
@@ -222,7 +285,7 @@ unsafe fn product_tile<const NV: usize>(
     lanes: usize,
 ) {
     let (a, mut b) = (v.as_ptr().add(t * lanes), u.as_ptr().add(o));
-    let mut acc = [[F32x4::splat(0.0); NV]; 4];
+    let mut acc = [[F32x4::splat(0.0); NV]; ROWS];
     for c in 0..channels {
         let bv: [F32x4; NV] = from_fn(|q| F32x4::load(b.add(4 * q)));
         for (r, acc) in acc.iter_mut().enumerate() {
@@ -240,20 +303,28 @@ unsafe fn product_tile<const NV: usize>(
     }
 }
 
-/// x [C, P] as [P, lanes]: a pixel's channels in lanes (zero past C), 4 x 4
-/// blocks at a time. (P is a multiple of 4: the input's sides are even.)
-fn channels_last(x: &[f32], channels: usize, lanes: usize, out: &mut [f32]) {
+/// x [C, H, W] as [H, reach, lanes]: a pixel's channels in lanes (zero past
+/// C), rows `reach` pixels apart; 4 x 4 blocks at a time. (H W is a multiple
+/// of 4: the input's sides are even.)
+fn channels_last(x: &[f32], (channels, width): (usize, usize), (lanes, reach): (usize, usize), out: &mut [f32]) {
     let pixels = x.len() / channels;
     assert!(channels <= lanes && lanes % 4 == 0 && pixels % 4 == 0, "channels_last: 4 x 4 blocks");
-    assert!(out.len() >= pixels * lanes, "channels_last: the output is smaller than its shape");
-    for c in (0..channels).step_by(4) {
-        for p in (0..pixels).step_by(4) {
-            // Safety: rows c..c+4 that exist, columns p..p+4 <= pixels; out holds pixels x lanes floats.
+    assert!(width <= reach && out.len() >= pixels / width * reach * lanes, "channels_last: the output is too small");
+    let (mut row, mut column) = (0, 0);
+    for p in (0..pixels).step_by(4) {
+        let at: [usize; 4] = from_fn(|_| {
+            let at = (row * reach + column) * lanes;
+            (row, column) = if column + 1 == width { (row + 1, 0) } else { (row, column + 1) };
+            at
+        });
+        for c in (0..channels).step_by(4) {
+            // Safety: rows c..c+4 that exist, columns p..p+4 <= pixels; each pixel's
+            // lanes c..c+4 <= lanes lie inside `out`.
             unsafe {
                 let row = |r: usize| x.as_ptr().add((c + r) * pixels + p);
                 let rows = from_fn(|r| if c + r < channels { F32x4::load(row(r)) } else { F32x4::splat(0.0) });
-                for (k, pixel) in F32x4::transpose(rows).into_iter().enumerate() {
-                    pixel.store(out.as_mut_ptr().add((p + k) * lanes + c));
+                for (at, pixel) in at.into_iter().zip(F32x4::transpose(rows)) {
+                    pixel.store(out.as_mut_ptr().add(at + c));
                 }
             }
         }
@@ -262,34 +333,45 @@ fn channels_last(x: &[f32], channels: usize, lanes: usize, out: &mut [f32]) {
 
 /// B^T d for one column d of a tile.
 #[inline(always)]
-fn input_transform([d0, d1, d2, d3, d4, d5]: [F32x4; 6]) -> [F32x4; 6] {
-    let (two, four, five) = (F32x4::splat(2.0), F32x4::splat(4.0), F32x4::splat(5.0));
-    let (d4_d2, d3_d1) = (d4.sub(d2), d3.sub(d1).mul(two));
+fn input_transform([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
+    let c = F32x4::splat;
+    let (a, b) = (d2.add(d6).sub(d4.mul(c(4.25))), d1.add(d5).sub(d3.mul(c(4.25))));
+    let (e, f) = (d6.add(d2.mul(c(0.25))).sub(d4.mul(c(1.25))), d1.mul(c(0.5)).sub(d3.mul(c(2.5))).add(d5.mul(c(2.0))));
+    let (g, h) = (d6.add(d2.sub(d4.mul(c(1.25))).mul(c(4.0))), d1.mul(c(2.0)).sub(d3.mul(c(2.5))).add(d5.mul(c(0.5))));
     [
-        d0.mul(four).sub(d2.mul(five)).add(d4),
-        d3.add(d4).sub(d1.add(d2).mul(four)),
-        d4.sub(d3).add(d1.sub(d2).mul(four)),
-        d4_d2.add(d3_d1),
-        d4_d2.sub(d3_d1),
-        d1.mul(four).sub(d3.mul(five)).add(d5),
+        d0.sub(d6).add(d4.sub(d2).mul(c(5.25))),
+        a.add(b),
+        a.sub(b),
+        e.add(f),
+        e.sub(f),
+        g.add(h),
+        g.sub(h),
+        d7.sub(d1).add(d3.sub(d5).mul(c(5.25))),
     ]
 }
 
 /// A^T m for one column m of a tile's products.
 #[inline(always)]
-fn output_transform([m0, m1, m2, m3, m4, m5]: [F32x4; 6]) -> [F32x4; 2] {
-    [m0.add(m1).add(m2).add(m3).add(m4), m1.sub(m2).add(m3.sub(m4).mul(F32x4::splat(2.0))).add(m5)]
+fn output_transform([m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N]) -> [F32x4; M] {
+    let c = F32x4::splat;
+    let (s1, d1, s2, d2, s3, d3) = (m1.add(m2), m1.sub(m2), m3.add(m4), m3.sub(m4), m5.add(m6), m5.sub(m6));
+    [
+        m0.add(s1).add(s2).add(s3),
+        d1.add(d2.mul(c(2.0))).add(d3.mul(c(0.5))),
+        s1.add(s2.mul(c(4.0))).add(s3.mul(c(0.25))),
+        d1.add(d2.mul(c(8.0))).add(d3.mul(c(0.125))).add(m7),
+    ]
 }
 
-/// U = G g G^T for kernels [O, C * 25], as U[x][c][o] (36 x C x O floats).
+/// U = G g G^T for kernels [O, C * 25], as U[x][c][o] (64 x C x O floats).
 pub fn transform_kernels(weight: &[f32], (outputs, channels): (usize, usize), u: &mut [f32]) {
     for (oc, g) in weight.chunks_exact(25).enumerate() {
         let (o, c) = (oc / channels, oc % channels);
-        let gg: [[f64; 5]; 6] = from_fn(|j| from_fn(|col| (0..5).map(|r| G[j][r] * g[r * 5 + col] as f64).sum()));
+        let gg: [[f64; 5]; N] = from_fn(|j| from_fn(|col| (0..5).map(|r| G[j][r] * g[r * 5 + col] as f64).sum()));
         for (j, gg) in gg.iter().enumerate() {
             for (l, g_row) in G.iter().enumerate() {
                 let value: f64 = gg.iter().zip(g_row).map(|(a, b)| a * b).sum();
-                u[((6 * j + l) * channels + c) * outputs + o] = value as f32;
+                u[((N * j + l) * channels + c) * outputs + o] = value as f32;
             }
         }
     }
