@@ -40,7 +40,8 @@ use super::lanes::F32x4;
 const M: usize = 4;
 const N: usize = 8;
 
-/// Positions of the 8 x 8 transforms: the matrix products per tile row of V.
+/// Positions of the 8 x 8 transforms, a matrix product each: the kernels
+/// transformed hold POSITIONS x C x O floats.
 pub const POSITIONS: usize = N * N;
 
 /// Tiles per register tile of the matrix products.
@@ -254,9 +255,10 @@ fn output_transforms(m: &mut [f32], block: usize, len: usize) {
 }
 
 /// M [T, O] = V [T, C] . U [C, O] for T a multiple of 3, V's rows `lanes`
-/// apart: tiles of 3 x 8 (then 3 x 4) in registers (3 x 8 took LeNet's C3
-/// 3.9 us in Node, 4 x 8 4.9, 2 x 16 4.3, 3 x 16 4.7). (`gemm` took twice as
-/// long on products this short: C is the whole depth.)
+/// apart: tiles of 3 x 8 (then 3 x 4) in registers. (For LeNet's C3, 3 x 8
+/// took 3.9 us in Node, 4 x 8 4.9, 2 x 16 4.3, 3 x 16 4.7, 3 x 12 more than
+/// 3 x 8; `gemm` took twice as long on products this short: C is the whole
+/// depth.)
 fn products(v: &[f32], u: &[f32], m: &mut [f32], (tiles, outputs, channels): (usize, usize, usize), lanes: usize) {
     assert!(tiles % ROWS == 0 && v.len() >= tiles * lanes && m.len() >= tiles * outputs, "products: V or M is too small");
     assert!(u.len() >= channels * outputs && channels <= lanes, "products: U is smaller than its shape");
