@@ -257,10 +257,10 @@ impl Conv2d {
         }
     }
 
-    /// Does forward run as Winograd's F(4x4, 5x5)? It needs even output sides
-    /// (whole pooling windows) and output channels in fours, and pays off with many
-    /// output channels: with fewer than 8 (C1) the stride-1 path skips the
-    /// background instead.
+    /// Does forward run as Winograd's F(4x4, 5x5)? It needs even output
+    /// sides (whole pooling windows) and output channels in fours, and pays
+    /// off with many output channels: with fewer than 8 (C1) the stride-1
+    /// path skips the background instead.
     fn winograd(&self) -> bool {
         let Shape { channels, height, width } = self.output;
         let tiles = height % 2 == 0 && width % 2 == 0;
@@ -598,7 +598,6 @@ mod tests {
             conv.forward(x.view(), y.view_mut(), &mut Scratch::default());
             let terms = conv.params.weight().mapv(f32::abs).sum() * x.mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
             let diff = (&y - &naive(&conv, &x)).mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
-            eprintln!("RATIO {case} {}", diff / terms);
             assert!(diff <= 1e-6 * terms, "case {case}: max diff {diff}, terms up to {terms}");
         }
     }
