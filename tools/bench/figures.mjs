@@ -36,6 +36,15 @@ export function compareProbabilities(a, b, count) {
 export const digit = (digits, i) => digits.images.subarray((i % digits.count) * 1024, ((i % digits.count) + 1) * 1024);
 
 /**
+ * A run's duration reads up to a clock step off, so its mean reads up to
+ * 1 / RUN_STEPS of itself off: with runs of 500 steps, 0.04 us on one image
+ * in Chromium (about 17 us). With runs of 50 steps, as before, that figure
+ * moved in steps of about 0.35 us, more than its distance to its target.
+ */
+const RUN_STEPS = 500;
+const MIN_RUNS = 200;
+
+/**
  * Times `f(i)` (awaiting it if it returns a promise) after a warm-up of at
  * least `warmup` untimed calls and one second: median, 10th and 90th
  * percentile of `calls` calls, in microseconds. V8 first runs wasm as its
@@ -45,9 +54,10 @@ export const digit = (digits, i) => digits.images.subarray((i % digits.count) * 
  *
  * Where the clock is coarse (Chromium's steps by 5 us), a call shorter than
  * a few steps reads as a whole number of steps, so the calls are timed in
- * runs of `run` calls, long enough to span 50 steps, and each run's mean
- * counts as one value (the percentiles are then those of the runs' means).
- * Node's clock is finer than 1 us: there `run` is 1, each call on its own.
+ * runs of `run` calls, long enough to span RUN_STEPS steps, and each run's
+ * mean counts as one value (the percentiles are then those of the runs'
+ * means), at least MIN_RUNS of them. Node's clock is finer than 1 us: there
+ * `run` is 1, each call on its own.
  */
 export async function timeCalls(f, calls, warmup) {
   const start = performance.now();
@@ -57,9 +67,8 @@ export async function timeCalls(f, calls, warmup) {
     if (r instanceof Promise) await r;
   }
   const step = clockStep();
-  const perCall = ((performance.now() - start) * 1000) / i;
-  const run = step > 1 ? Math.max(1, Math.ceil((50 * step) / perCall)) : 1;
-  const times = new Float64Array(Math.ceil(calls / run));
+  const run = step > 1 ? await runLength(f, i, step) : 1;
+  const times = new Float64Array(Math.max(Math.ceil(calls / run), step > 1 ? MIN_RUNS : 0));
   for (let k = 0; k < times.length; k++) {
     const t0 = performance.now();
     for (let j = 0; j < run; j++) {
@@ -71,6 +80,22 @@ export async function timeCalls(f, calls, warmup) {
   times.sort();
   const at = (q) => times[Math.floor(q * (times.length - 1))];
   return { medianUs: at(0.5), p10Us: at(0.1), p90Us: at(0.9), calls: times.length * run, run, clockStepUs: step };
+}
+
+/**
+ * Calls per run of `timeCalls` to span RUN_STEPS clock steps of `step` us,
+ * at the pace of 100 ms of calls to `f` from `i` on (the warm-up's own pace
+ * counts its slow first calls).
+ */
+async function runLength(f, i, step) {
+  const start = performance.now();
+  let calls = 0;
+  for (; calls < 3 || performance.now() - start < 100; calls++) {
+    const r = f(i + calls);
+    if (r instanceof Promise) await r;
+  }
+  const perCall = ((performance.now() - start) * 1000) / calls;
+  return Math.max(1, Math.ceil((RUN_STEPS * step) / perCall));
 }
 
 /** Rounds of `timeCalls` behind each figure in wasm, lenet-wasm's and its peers'. */
