@@ -41,8 +41,8 @@ export const digit = (digits, i) => digits.images.subarray((i % digits.count) * 
  * in Chromium (about 17 us). With runs of 50 steps, as before, that figure
  * moved in steps of about 0.35 us, more than its distance to its target.
  */
-const RUN_STEPS = 500;
-const MIN_RUNS = 200;
+export const RUN_STEPS = 500;
+export const MIN_RUNS = 200;
 
 /**
  * Times `f(i)` (awaiting it if it returns a promise) after a warm-up of at

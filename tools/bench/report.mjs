@@ -10,6 +10,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { gzipSync } from 'node:zlib';
+import { MIN_RUNS, RUN_STEPS } from './figures.mjs';
 
 const root = new URL('../../', import.meta.url);
 const read = async (path) => JSON.parse(await readFile(new URL(path, root), 'utf8'));
@@ -152,7 +153,7 @@ const runs = Object.entries(chromium.builds).flatMap(([build, f]) =>
 );
 if (runs.length) {
   const step = chromium.builds[Object.keys(chromium.builds)[0]].predict.clockStepUs;
-  console.log(`chromium's clock steps by ${step.toFixed(0)} us, so its short calls are timed in runs of about 500 steps (${runs.join(', ')} calls), each run's mean one value, 200 runs or more;`);
+  console.log(`chromium's clock steps by ${step.toFixed(0)} us, so its short calls are timed in runs of about ${RUN_STEPS} steps (${runs.join(', ')} calls), each run's mean one value, ${MIN_RUNS} runs or more;`);
 }
 console.log('limit: LeNet-5\'s 833,040 flops at the wasm SIMD128 peak of the same engine; ratios: value / peer, value / limit');
 console.log('builds: simd128 = pkg/lenet_bg.wasm, relaxed = pkg/lenet_relaxed_bg.wasm (what pkg/index.js loads where relaxed SIMD runs);');
