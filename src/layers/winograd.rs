@@ -334,6 +334,7 @@ fn channels_last(x: &[f32], (channels, width): (usize, usize), (lanes, reach): (
 }
 
 /// B^T d for one column d of a tile.
+#[cfg(not(target_feature = "relaxed-simd"))]
 #[inline(always)]
 fn input_transform([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
     let c = F32x4::splat;
@@ -352,7 +353,29 @@ fn input_transform([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
     ]
 }
 
+/// B^T d for one column d of a tile, in fused multiply-adds (the relaxed
+/// SIMD build: fewer instructions, one rounding each).
+#[cfg(target_feature = "relaxed-simd")]
+#[inline(always)]
+fn input_transform([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
+    let c = F32x4::splat;
+    let (a, b) = (d2.add(d6).mul_add(d4, c(-4.25)), d1.add(d5).mul_add(d3, c(-4.25)));
+    let (e, f) = (d6.mul_add(d2, c(0.25)).mul_add(d4, c(-1.25)), d1.mul(c(0.5)).mul_add(d3, c(-2.5)).mul_add(d5, c(2.0)));
+    let (g, h) = (d6.mul_add(d2.mul_add(d4, c(-1.25)), c(4.0)), d1.mul(c(2.0)).mul_add(d3, c(-2.5)).mul_add(d5, c(0.5)));
+    [
+        d0.sub(d6).mul_add(d4.sub(d2), c(5.25)),
+        a.add(b),
+        a.sub(b),
+        e.add(f),
+        e.sub(f),
+        g.add(h),
+        g.sub(h),
+        d7.sub(d1).mul_add(d3.sub(d5), c(5.25)),
+    ]
+}
+
 /// A^T m for one column m of a tile's products.
+#[cfg(not(target_feature = "relaxed-simd"))]
 #[inline(always)]
 fn output_transform([m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N]) -> [F32x4; M] {
     let c = F32x4::splat;
@@ -362,6 +385,20 @@ fn output_transform([m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N]) -> [F32x4; M] 
         d1.add(d2.mul(c(2.0))).add(d3.mul(c(0.5))),
         s1.add(s2.mul(c(4.0))).add(s3.mul(c(0.25))),
         d1.add(d2.mul(c(8.0))).add(d3.mul(c(0.125))).add(m7),
+    ]
+}
+
+/// A^T m for one column m of a tile's products, in fused multiply-adds.
+#[cfg(target_feature = "relaxed-simd")]
+#[inline(always)]
+fn output_transform([m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N]) -> [F32x4; M] {
+    let c = F32x4::splat;
+    let (s1, d1, s2, d2, s3, d3) = (m1.add(m2), m1.sub(m2), m3.add(m4), m3.sub(m4), m5.add(m6), m5.sub(m6));
+    [
+        m0.add(s1).add(s2).add(s3),
+        d1.mul_add(d2, c(2.0)).mul_add(d3, c(0.5)),
+        s1.mul_add(s2, c(4.0)).mul_add(s3, c(0.25)),
+        d1.add(m7).mul_add(d2, c(8.0)).mul_add(d3, c(0.125)),
     ]
 }
 

@@ -72,9 +72,13 @@ test("index.js picks the relaxed-SIMD build where the engine has it, and both bu
   assert.equal(found.wasmFile, "lenet_relaxed_bg.wasm");
   assert.ok(found.maxProbabilityDiff <= 1e-5, `probabilities differ by ${found.maxProbabilityDiff}`);
   assert.equal(found.top1Differs, 0, "the same digits");
+  // Adam's first steps amplify rounding: where a gradient is near zero its step is still about
+  // +-lr, with either sign. Over these 5 steps the losses drifted apart by up to 6e-5 (relative)
+  // with only the products fused, 1.8e-4 with the Winograd transforms fused as well, while one
+  // step apart they agree within 2e-5. A wrong step would be off by far more than 1e-3.
   found.losses.relaxed.forEach((loss, step) => {
     const plain = found.losses.simd128[step];
-    assert.ok(Math.abs(loss - plain) <= 1e-4 * Math.abs(plain), `training step ${step}: loss ${loss} against ${plain}`);
+    assert.ok(Math.abs(loss - plain) <= 1e-3 * Math.abs(plain), `training step ${step}: loss ${loss} against ${plain}`);
   });
 });
 
