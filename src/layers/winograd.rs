@@ -333,45 +333,37 @@ fn channels_last(x: &[f32], (channels, width): (usize, usize), (lanes, reach): (
     }
 }
 
-/// B^T d for one column d of a tile.
+/// B^T d for one column d of a tile: rows 1-6 of B^T in pairs, each pair
+/// the sum and the difference of two terms.
+#[inline(always)]
+fn input_transform(d: [F32x4; N]) -> [F32x4; N] {
+    let [first, a, b, e, f, g, h, last] = input_terms(d);
+    [first, a.add(b), a.sub(b), e.add(f), e.sub(f), g.add(h), g.sub(h), last]
+}
+
+/// The first and last rows of B^T d, and the terms of the pairs between.
 #[cfg(not(target_feature = "relaxed-simd"))]
 #[inline(always)]
-fn input_transform([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
+fn input_terms([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
     let c = F32x4::splat;
     let (a, b) = (d2.add(d6).sub(d4.mul(c(4.25))), d1.add(d5).sub(d3.mul(c(4.25))));
     let (e, f) = (d6.add(d2.mul(c(0.25))).sub(d4.mul(c(1.25))), d1.mul(c(0.5)).sub(d3.mul(c(2.5))).add(d5.mul(c(2.0))));
     let (g, h) = (d6.add(d2.sub(d4.mul(c(1.25))).mul(c(4.0))), d1.mul(c(2.0)).sub(d3.mul(c(2.5))).add(d5.mul(c(0.5))));
-    [
-        d0.sub(d6).add(d4.sub(d2).mul(c(5.25))),
-        a.add(b),
-        a.sub(b),
-        e.add(f),
-        e.sub(f),
-        g.add(h),
-        g.sub(h),
-        d7.sub(d1).add(d3.sub(d5).mul(c(5.25))),
-    ]
+    let (first, last) = (d0.sub(d6).add(d4.sub(d2).mul(c(5.25))), d7.sub(d1).add(d3.sub(d5).mul(c(5.25))));
+    [first, a, b, e, f, g, h, last]
 }
 
-/// B^T d for one column d of a tile, in fused multiply-adds (the relaxed
-/// SIMD build: fewer instructions, one rounding each).
+/// `input_terms` in fused multiply-adds (the relaxed SIMD build: fewer
+/// instructions, one rounding each).
 #[cfg(target_feature = "relaxed-simd")]
 #[inline(always)]
-fn input_transform([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
+fn input_terms([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
     let c = F32x4::splat;
     let (a, b) = (d2.add(d6).mul_add(d4, c(-4.25)), d1.add(d5).mul_add(d3, c(-4.25)));
     let (e, f) = (d6.mul_add(d2, c(0.25)).mul_add(d4, c(-1.25)), d1.mul(c(0.5)).mul_add(d3, c(-2.5)).mul_add(d5, c(2.0)));
     let (g, h) = (d6.mul_add(d2.mul_add(d4, c(-1.25)), c(4.0)), d1.mul(c(2.0)).mul_add(d3, c(-2.5)).mul_add(d5, c(0.5)));
-    [
-        d0.sub(d6).mul_add(d4.sub(d2), c(5.25)),
-        a.add(b),
-        a.sub(b),
-        e.add(f),
-        e.sub(f),
-        g.add(h),
-        g.sub(h),
-        d7.sub(d1).mul_add(d3.sub(d5), c(5.25)),
-    ]
+    let (first, last) = (d0.sub(d6).mul_add(d4.sub(d2), c(5.25)), d7.sub(d1).mul_add(d3.sub(d5), c(5.25)));
+    [first, a, b, e, f, g, h, last]
 }
 
 /// A^T m for one column m of a tile's products.
