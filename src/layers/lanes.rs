@@ -10,8 +10,8 @@
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{
-        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4_shuffle, v128, v128_any_true,
-        v128_load, v128_store,
+        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4_eq, i32x4_shuffle, i32x4_splat,
+        v128, v128_andnot, v128_load, v128_store,
     };
 
     #[derive(Clone, Copy)]
@@ -71,10 +71,10 @@ mod imp {
             F32x4(f32x4_sub(self.0, o.0))
         }
 
-        /// Are all 128 bits zero?
+        /// 1.0 in the lanes with bits set (-0.0 counts), 0.0 in the others.
         #[inline(always)]
-        pub fn all_bits_zero(self) -> bool {
-            !v128_any_true(self.0)
+        pub fn ones_where_set(self) -> F32x4 {
+            F32x4(v128_andnot(f32x4_splat(1.0), i32x4_eq(self.0, i32x4_splat(0))))
         }
 
         /// Per lane: `o` where it is larger, else self.
@@ -154,10 +154,10 @@ mod imp {
             F32x4(std::array::from_fn(|l| self.0[l] - o.0[l]))
         }
 
-        /// Are all 128 bits zero?
+        /// 1.0 in the lanes with bits set (-0.0 counts), 0.0 in the others.
         #[inline(always)]
-        pub fn all_bits_zero(self) -> bool {
-            self.0.iter().all(|v| v.to_bits() == 0)
+        pub fn ones_where_set(self) -> F32x4 {
+            F32x4(std::array::from_fn(|l| if self.0[l].to_bits() != 0 { 1.0 } else { 0.0 }))
         }
 
         /// Per lane: `o` where it is larger, else self.
