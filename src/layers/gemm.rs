@@ -118,9 +118,9 @@ pub fn gemm_rows_at(
         return;
     }
     assert!(a.holds(m, k), "gemm: A is smaller than its shape");
-    assert!(rows.len() >= k && rows[..k].iter().max().map_or(true, |&r| r + n <= b.len()), "gemm: B is smaller than its shape");
+    assert!(rows.len() >= k && rows[..k].iter().max().is_none_or(|&r| r + n <= b.len()), "gemm: B is smaller than its shape");
     check_c_and_start(c, ldc, (m, n), start);
-    assert!(zero.map_or(true, |zero| zero.len() >= n.div_ceil(4)), "gemm: a value per 4 columns of B");
+    assert!(zero.is_none_or(|zero| zero.len() >= n.div_ceil(4)), "gemm: a value per 4 columns of B");
     // Runs of columns that are all zero or all not.
     let mut j = 0;
     while j < n {

@@ -160,13 +160,14 @@ pub fn forward(
     }
     pixels[height * line..].fill(0.0);
     // V = B^T d B for every tile, as V[x][t][c].
+    let input_scales = opaque(INPUT_SCALES);
     for ti in 0..th {
         // B^T down the tiles' 8 rows, along the whole width at once.
         let d = &pixels[M * ti * line..][..N * line];
         for q in (0..line).step_by(4) {
             // Safety: q + 4 <= line, so every read is inside row a of `d` and every write inside row j of `rows`.
             unsafe {
-                let t = input_transform(from_fn(|a| F32x4::load(d.as_ptr().add(a * line + q))));
+                let t = input_transform(from_fn(|a| F32x4::load(d.as_ptr().add(a * line + q))), input_scales);
                 for (j, t) in t.into_iter().enumerate() {
                     t.store(rows.as_mut_ptr().add(j * line + q));
                 }
@@ -180,7 +181,7 @@ pub fn forward(
                     // Safety: columns M tj..M tj + N are inside the reach, q + 4 <= lanes, and t < tiles.
                     unsafe {
                         let row = rows.as_ptr().add(j * line + M * tj * lanes + q);
-                        let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes))));
+                        let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes))), input_scales);
                         for (l, s) in s.into_iter().enumerate() {
                             s.store(v.as_mut_ptr().add(((N * j + l) * plane + t) * lanes + q));
                         }
@@ -238,14 +239,14 @@ pub fn forward(
 /// first 4), then across the 4 rows of outputs likewise.
 fn output_transforms(m: &mut [f32], block: usize, len: usize) {
     assert!(len % 4 == 0 && len <= block && m.len() >= POSITIONS * block, "output_transforms: M too small");
-    let m = m.as_mut_ptr();
+    let (m, scales) = (m.as_mut_ptr(), opaque(OUTPUT_SCALES));
     // Each column, then each row of outputs: 8 positions `step` apart from `first`.
     for (first, step) in (0..N).map(|l| (l, N)).chain((0..M).map(|i| (N * i, 1))) {
         for k in (0..len).step_by(4) {
             // Safety: positions first + step * 7 < 64, and k + 4 <= len <= block.
             unsafe {
                 let at = |a: usize| m.add((first + step * a) * block + k);
-                let z = output_transform(from_fn(|a| F32x4::load(at(a))));
+                let z = output_transform(from_fn(|a| F32x4::load(at(a))), scales);
                 for (a, z) in z.into_iter().enumerate() {
                     z.store(at(a));
                 }
@@ -333,23 +334,43 @@ fn channels_last(x: &[f32], (channels, width): (usize, usize), (lanes, reach): (
     }
 }
 
+/// `values`, each in every lane, made where the compiler cannot see them:
+/// the transforms' scales. As constants, Chromium 156 built each one again
+/// at every use inside the transforms' loops (3 instructions each) instead
+/// of keeping it in a register; Node 20 kept them in registers either way.
+fn opaque<const K: usize>(values: [f32; K]) -> [F32x4; K] {
+    std::hint::black_box(values).map(F32x4::splat)
+}
+
+/// The scales `input_terms` multiplies by: 4.25, 1/4, 1.25, 1/2, 2.5, 2, 4
+/// and 5.25 (the relaxed build's fused form adds three of them negated).
+#[cfg(not(target_feature = "relaxed-simd"))]
+const INPUT_SCALES: [f32; 8] = [4.25, 0.25, 1.25, 0.5, 2.5, 2.0, 4.0, 5.25];
+#[cfg(target_feature = "relaxed-simd")]
+const INPUT_SCALES: [f32; 8] = [-4.25, 0.25, -1.25, 0.5, -2.5, 2.0, 4.0, 5.25];
+
+/// The scales in A^T: 2, 1/2, 4, 1/4, 8, 1/8.
+const OUTPUT_SCALES: [f32; 6] = [2.0, 0.5, 4.0, 0.25, 8.0, 0.125];
+
 /// B^T d for one column d of a tile: rows 1-6 of B^T in pairs, each pair
-/// the sum and the difference of two terms.
+/// the sum and the difference of two terms. `scales`: [`INPUT_SCALES`].
 #[inline(always)]
-fn input_transform(d: [F32x4; N]) -> [F32x4; N] {
-    let [first, a, b, e, f, g, h, last] = input_terms(d);
+fn input_transform(d: [F32x4; N], scales: [F32x4; 8]) -> [F32x4; N] {
+    let [first, a, b, e, f, g, h, last] = input_terms(d, scales);
     [first, a.add(b), a.sub(b), e.add(f), e.sub(f), g.add(h), g.sub(h), last]
 }
 
 /// The first and last rows of B^T d, and the terms of the pairs between.
 #[cfg(not(target_feature = "relaxed-simd"))]
 #[inline(always)]
-fn input_terms([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
-    let c = F32x4::splat;
-    let (a, b) = (d2.add(d6).sub(d4.mul(c(4.25))), d1.add(d5).sub(d3.mul(c(4.25))));
-    let (e, f) = (d6.add(d2.mul(c(0.25))).sub(d4.mul(c(1.25))), d1.mul(c(0.5)).sub(d3.mul(c(2.5))).add(d5.mul(c(2.0))));
-    let (g, h) = (d6.add(d2.sub(d4.mul(c(1.25))).mul(c(4.0))), d1.mul(c(2.0)).sub(d3.mul(c(2.5))).add(d5.mul(c(0.5))));
-    let (first, last) = (d0.sub(d6).add(d4.sub(d2).mul(c(5.25))), d7.sub(d1).add(d3.sub(d5).mul(c(5.25))));
+fn input_terms(
+    [d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N],
+    [k425, quarter, k125, half, k25, two, four, k525]: [F32x4; 8],
+) -> [F32x4; N] {
+    let (a, b) = (d2.add(d6).sub(d4.mul(k425)), d1.add(d5).sub(d3.mul(k425)));
+    let (e, f) = (d6.add(d2.mul(quarter)).sub(d4.mul(k125)), d1.mul(half).sub(d3.mul(k25)).add(d5.mul(two)));
+    let (g, h) = (d6.add(d2.sub(d4.mul(k125)).mul(four)), d1.mul(two).sub(d3.mul(k25)).add(d5.mul(half)));
+    let (first, last) = (d0.sub(d6).add(d4.sub(d2).mul(k525)), d7.sub(d1).add(d3.sub(d5).mul(k525)));
     [first, a, b, e, f, g, h, last]
 }
 
@@ -357,40 +378,46 @@ fn input_terms([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
 /// instructions, one rounding each).
 #[cfg(target_feature = "relaxed-simd")]
 #[inline(always)]
-fn input_terms([d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N]) -> [F32x4; N] {
-    let c = F32x4::splat;
-    let (a, b) = (d2.add(d6).mul_add(d4, c(-4.25)), d1.add(d5).mul_add(d3, c(-4.25)));
-    let (e, f) = (d6.mul_add(d2, c(0.25)).mul_add(d4, c(-1.25)), d1.mul(c(0.5)).mul_add(d3, c(-2.5)).mul_add(d5, c(2.0)));
-    let (g, h) = (d6.mul_add(d2.mul_add(d4, c(-1.25)), c(4.0)), d1.mul(c(2.0)).mul_add(d3, c(-2.5)).mul_add(d5, c(0.5)));
-    let (first, last) = (d0.sub(d6).mul_add(d4.sub(d2), c(5.25)), d7.sub(d1).mul_add(d3.sub(d5), c(5.25)));
+fn input_terms(
+    [d0, d1, d2, d3, d4, d5, d6, d7]: [F32x4; N],
+    [minus_k425, quarter, minus_k125, half, minus_k25, two, four, k525]: [F32x4; 8],
+) -> [F32x4; N] {
+    let (a, b) = (d2.add(d6).mul_add(d4, minus_k425), d1.add(d5).mul_add(d3, minus_k425));
+    let (e, f) = (d6.mul_add(d2, quarter).mul_add(d4, minus_k125), d1.mul(half).mul_add(d3, minus_k25).mul_add(d5, two));
+    let (g, h) = (d6.mul_add(d2.mul_add(d4, minus_k125), four), d1.mul(two).mul_add(d3, minus_k25).mul_add(d5, half));
+    let (first, last) = (d0.sub(d6).mul_add(d4.sub(d2), k525), d7.sub(d1).mul_add(d3.sub(d5), k525));
     [first, a, b, e, f, g, h, last]
 }
 
-/// A^T m for one column m of a tile's products.
+/// A^T m for one column m of a tile's products. `scales`: [`OUTPUT_SCALES`].
 #[cfg(not(target_feature = "relaxed-simd"))]
 #[inline(always)]
-fn output_transform([m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N]) -> [F32x4; M] {
-    let c = F32x4::splat;
+fn output_transform(
+    [m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N],
+    [two, half, four, quarter, eight, eighth]: [F32x4; 6],
+) -> [F32x4; M] {
     let (s1, d1, s2, d2, s3, d3) = (m1.add(m2), m1.sub(m2), m3.add(m4), m3.sub(m4), m5.add(m6), m5.sub(m6));
     [
         m0.add(s1).add(s2).add(s3),
-        d1.add(d2.mul(c(2.0))).add(d3.mul(c(0.5))),
-        s1.add(s2.mul(c(4.0))).add(s3.mul(c(0.25))),
-        d1.add(d2.mul(c(8.0))).add(d3.mul(c(0.125))).add(m7),
+        d1.add(d2.mul(two)).add(d3.mul(half)),
+        s1.add(s2.mul(four)).add(s3.mul(quarter)),
+        d1.add(d2.mul(eight)).add(d3.mul(eighth)).add(m7),
     ]
 }
 
 /// A^T m for one column m of a tile's products, in fused multiply-adds.
 #[cfg(target_feature = "relaxed-simd")]
 #[inline(always)]
-fn output_transform([m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N]) -> [F32x4; M] {
-    let c = F32x4::splat;
+fn output_transform(
+    [m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N],
+    [two, half, four, quarter, eight, eighth]: [F32x4; 6],
+) -> [F32x4; M] {
     let (s1, d1, s2, d2, s3, d3) = (m1.add(m2), m1.sub(m2), m3.add(m4), m3.sub(m4), m5.add(m6), m5.sub(m6));
     [
         m0.add(s1).add(s2).add(s3),
-        d1.mul_add(d2, c(2.0)).mul_add(d3, c(0.5)),
-        s1.mul_add(s2, c(4.0)).mul_add(s3, c(0.25)),
-        d1.add(m7).mul_add(d2, c(8.0)).mul_add(d3, c(0.125)),
+        d1.mul_add(d2, two).mul_add(d3, half),
+        s1.mul_add(s2, four).mul_add(s3, quarter),
+        d1.add(m7).mul_add(d2, eight).mul_add(d3, eighth),
     ]
 }
 
