@@ -6,7 +6,7 @@
 //! network, so several threads can each run a part of a batch with their own
 //! workspace and gradients.
 
-use ndarray::{Array4, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array4, ArrayView2, ArrayView4, ArrayViewMut2, Axis};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -22,8 +22,9 @@ pub struct Network {
     layers: Vec<Layer>,
 }
 
-/// Everything one pass writes: `acts[0]` is the input, `acts[i + 1]` the
-/// output of layer i; `deltas[i]` is the gradient of the loss with respect to
+/// Everything one pass writes: `acts[0]` is the input (predict leaves it
+/// unwritten and reads the input where it is), `acts[i + 1]` the output of
+/// layer i; `deltas[i]` is the gradient of the loss with respect to
 /// `acts[i]` (deltas[0], the input's gradient, is kept empty unless asked for).
 #[derive(Debug, Default)]
 pub struct Workspace {
@@ -222,10 +223,20 @@ impl Network {
     /// The forward pass on `n` samples already checked by [`Network::check_input`].
     fn run(&self, input: &[f32], n: usize, ws: &mut Workspace, pass: Pass, after_layer: &mut dyn FnMut(usize)) {
         ws.prepare(self, n);
-        copy_floats(ws.acts[0].as_slice_mut().expect("contiguous"), input);
+        // Backward reads the input from the workspace; predict reads it where it is.
+        let shape = ws.acts[0].raw_dim();
+        assert!(input.len() == ws.acts[0].len(), "run: an input of n samples");
+        if let Pass::EveryLayer = pass {
+            copy_floats(ws.acts[0].as_slice_mut().expect("contiguous"), input);
+        }
         let mut layers = self.layers.iter().enumerate();
         while let Some((i, layer)) = layers.next() {
             let (done, rest) = ws.acts.split_at_mut(i + 1);
+            let x = match (i, pass) {
+                // Safety: `input` holds n samples of this shape (asserted above).
+                (0, Pass::Outputs) => unsafe { ArrayView4::from_shape_ptr(shape, input.as_ptr()) },
+                _ => done[i].view(),
+            };
             if let Pass::Outputs = pass {
                 // f is non-decreasing, so the max of f(x) is f(max x): pool first,
                 // then apply f to the pooled values only (a quarter, for LeNet's S2
@@ -238,19 +249,19 @@ impl Network {
                 if let (Layer::Conv2d(conv), Some(Layer::Activation(f)), Some(pool)) = (layer, next, max_pool(i + 2)) {
                     // A convolution straight into the pool (see `Conv2d::forward_pooled`).
                     let [y, _, pooled, ..] = rest else { unreachable!("a map per layer") };
-                    conv.forward_pooled(done[i].view(), y.view_mut(), pool, pooled.view_mut(), &mut ws.scratch);
+                    conv.forward_pooled(x, y.view_mut(), pool, pooled.view_mut(), &mut ws.scratch);
                     f.apply(pooled.as_slice_mut().expect("contiguous"));
                     layers.nth(1);
                     continue;
                 }
                 if let (Layer::Activation(f), Some(pool)) = (layer, max_pool(i + 1)) {
-                    pool.forward(done[i].view(), rest[1].view_mut(), &mut ws.scratch);
+                    pool.forward(x, rest[1].view_mut(), &mut ws.scratch);
                     f.apply(rest[1].as_slice_mut().expect("contiguous"));
                     layers.next();
                     continue;
                 }
             }
-            layer.forward(done[i].view(), rest[0].view_mut(), &mut ws.scratch);
+            layer.forward(x, rest[0].view_mut(), &mut ws.scratch);
             after_layer(i);
         }
     }
