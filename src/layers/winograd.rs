@@ -153,23 +153,26 @@ pub fn forward(
     let (m, yt) = rest.split_at_mut(POSITIONS * plane * outputs);
     let yt = &mut yt[..positions * outputs];
 
-    channels_last(x, (channels, width), (lanes, reach_w), pixels);
-    // Zeros where the tiles reach past the input: the right-hand columns, then the rows below.
-    for row in pixels[..height * line].chunks_exact_mut(line) {
-        row[width * lanes..].fill(0.0);
+    channels_last(x, (channels, width), (lanes, reach_h), pixels);
+    // Zeros where the tiles reach past the input: the rows below, then the right-hand columns.
+    let (inside, right) = pixels.split_at_mut(width * lanes * reach_h);
+    for column in inside.chunks_exact_mut(4 * reach_h) {
+        column[4 * height..].fill(0.0);
     }
-    pixels[height * line..].fill(0.0);
+    right.fill(0.0);
     // V = B^T d B for every tile, as V[x][t][c].
     let input_scales = opaque(INPUT_SCALES);
     for ti in 0..th {
-        // B^T down the tiles' 8 rows, along the whole width at once.
-        let d = &pixels[M * ti * line..][..N * line];
-        for q in (0..line).step_by(4) {
-            // Safety: q + 4 <= line, so every read is inside row a of `d` and every write inside row j of `rows`.
+        // B^T down the tiles' 8 rows, along the whole width at once, 4 lanes at
+        // a time: 8 vectors in a row in `pixels` to 8 in a row in `rows`.
+        for p in 0..line / 4 {
+            // Safety: rows M ti..M ti + 8 <= reach_h of column p < line / 4 of `pixels`,
+            // and 8 vectors from 8 p into `rows` (N line floats).
             unsafe {
-                let t = input_transform(from_fn(|a| F32x4::load(d.as_ptr().add(a * line + q))), input_scales);
+                let d = pixels.as_ptr().add((p * reach_h + M * ti) * 4);
+                let t = input_transform(from_fn(|a| F32x4::load(d.add(4 * a))), input_scales);
                 for (j, t) in t.into_iter().enumerate() {
-                    t.store(rows.as_mut_ptr().add(j * line + q));
+                    t.store(rows.as_mut_ptr().add((p * N + j) * 4));
                 }
             }
         }
@@ -179,9 +182,10 @@ pub fn forward(
             for j in 0..N {
                 for q in (0..lanes).step_by(4) {
                     // Safety: columns M tj..M tj + N are inside the reach, q + 4 <= lanes, and t < tiles.
+                    // (Row j of column position k of `rows` is at N k + 4 j.)
                     unsafe {
-                        let row = rows.as_ptr().add(j * line + M * tj * lanes + q);
-                        let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes))), input_scales);
+                        let row = rows.as_ptr().add((M * tj * lanes + q) * N + 4 * j);
+                        let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes * N))), input_scales);
                         for (l, s) in s.into_iter().enumerate() {
                             s.store(v.as_mut_ptr().add(((N * j + l) * plane + t) * lanes + q));
                         }
@@ -306,17 +310,19 @@ unsafe fn product_tile<const NV: usize>(
     }
 }
 
-/// x [C, H, W] as [H, reach, lanes]: a pixel's channels in lanes (zero past
-/// C), rows `reach` pixels apart; 4 x 4 blocks at a time. (H W is a multiple
+/// x [C, H, W] with a pixel's channels in `lanes` lanes (zero past C), by
+/// columns of 4 lanes `rows` long: channels c..c+4 of pixel (i, j) at
+/// ((j lanes + c) / 4 rows + i) 4, so that the 8 rows a tile's transform
+/// reads are 8 vectors in a row; 4 x 4 blocks at a time. (H W is a multiple
 /// of 4: the input's sides are even.)
-fn channels_last(x: &[f32], (channels, width): (usize, usize), (lanes, reach): (usize, usize), out: &mut [f32]) {
+fn channels_last(x: &[f32], (channels, width): (usize, usize), (lanes, rows): (usize, usize), out: &mut [f32]) {
     let pixels = x.len() / channels;
     assert!(channels <= lanes && lanes % 4 == 0 && pixels % 4 == 0, "channels_last: 4 x 4 blocks");
-    assert!(width <= reach && out.len() >= pixels / width * reach * lanes, "channels_last: the output is too small");
+    assert!(pixels / width <= rows && out.len() >= width * lanes * rows, "channels_last: the output is too small");
     let (mut row, mut column) = (0, 0);
     for p in (0..pixels).step_by(4) {
         let at: [usize; 4] = from_fn(|_| {
-            let at = (row * reach + column) * lanes;
+            let at = column * lanes * rows + 4 * row;
             (row, column) = if column + 1 == width { (row + 1, 0) } else { (row, column + 1) };
             at
         });
@@ -325,9 +331,9 @@ fn channels_last(x: &[f32], (channels, width): (usize, usize), (lanes, reach): (
             // lanes c..c+4 <= lanes lie inside `out`.
             unsafe {
                 let row = |r: usize| x.as_ptr().add((c + r) * pixels + p);
-                let rows = from_fn(|r| if c + r < channels { F32x4::load(row(r)) } else { F32x4::splat(0.0) });
-                for (at, pixel) in at.into_iter().zip(F32x4::transpose(rows)) {
-                    pixel.store(out.as_mut_ptr().add(at + c));
+                let block = from_fn(|r| if c + r < channels { F32x4::load(row(r)) } else { F32x4::splat(0.0) });
+                for (at, pixel) in at.into_iter().zip(F32x4::transpose(block)) {
+                    pixel.store(out.as_mut_ptr().add(at + c * rows));
                 }
             }
         }
