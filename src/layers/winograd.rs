@@ -164,10 +164,11 @@ pub fn forward(
     let input_scales = opaque(INPUT_SCALES);
     for ti in 0..th {
         // B^T down the tiles' 8 rows, along the whole width at once, 4 lanes at
-        // a time: 8 vectors in a row in `pixels` to 8 in a row in `rows`.
+        // a time: 8 vectors in a row in `pixels` to 8 in a row in `rows`, so
+        // `rows` holds float k of row j's line at N k + 4 j.
         for p in 0..line / 4 {
             // Safety: rows M ti..M ti + 8 <= reach_h of column p < line / 4 of `pixels`,
-            // and 8 vectors from 8 p into `rows` (N line floats).
+            // and vectors 8 p..8 p + 8 of `rows` (N line floats).
             unsafe {
                 let d = pixels.as_ptr().add((p * reach_h + M * ti) * 4);
                 let t = input_transform(from_fn(|a| F32x4::load(d.add(4 * a))), input_scales);
@@ -182,7 +183,6 @@ pub fn forward(
             for j in 0..N {
                 for q in (0..lanes).step_by(4) {
                     // Safety: columns M tj..M tj + N are inside the reach, q + 4 <= lanes, and t < tiles.
-                    // (Row j of column position k of `rows` is at N k + 4 j.)
                     unsafe {
                         let row = rows.as_ptr().add((M * tj * lanes + q) * N + 4 * j);
                         let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes * N))), input_scales);
