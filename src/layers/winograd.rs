@@ -395,32 +395,41 @@ fn input_terms(
     [first, a, b, e, f, g, h, last]
 }
 
-/// A^T m for one column m of a tile's products. `scales`: [`OUTPUT_SCALES`].
+/// A^T m for one column m of a tile's products: the first row sums all but
+/// m7; the others are made of the sums and differences of pairs.
+/// `scales`: [`OUTPUT_SCALES`].
+#[inline(always)]
+fn output_transform([m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N], scales: [F32x4; 6]) -> [F32x4; M] {
+    let pairs = [m1.add(m2), m1.sub(m2), m3.add(m4), m3.sub(m4), m5.add(m6), m5.sub(m6)];
+    let [s1, _, s2, _, s3, _] = pairs;
+    let [r1, r2, r3] = output_rows(pairs, m7, scales);
+    [m0.add(s1).add(s2).add(s3), r1, r2, r3]
+}
+
+/// Rows 1-3 of A^T m from the pairs' sums and differences and m7.
 #[cfg(not(target_feature = "relaxed-simd"))]
 #[inline(always)]
-fn output_transform(
-    [m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N],
+fn output_rows(
+    [s1, d1, s2, d2, s3, d3]: [F32x4; 6],
+    m7: F32x4,
     [two, half, four, quarter, eight, eighth]: [F32x4; 6],
-) -> [F32x4; M] {
-    let (s1, d1, s2, d2, s3, d3) = (m1.add(m2), m1.sub(m2), m3.add(m4), m3.sub(m4), m5.add(m6), m5.sub(m6));
+) -> [F32x4; 3] {
     [
-        m0.add(s1).add(s2).add(s3),
         d1.add(d2.mul(two)).add(d3.mul(half)),
         s1.add(s2.mul(four)).add(s3.mul(quarter)),
         d1.add(d2.mul(eight)).add(d3.mul(eighth)).add(m7),
     ]
 }
 
-/// A^T m for one column m of a tile's products, in fused multiply-adds.
+/// `output_rows` in fused multiply-adds.
 #[cfg(target_feature = "relaxed-simd")]
 #[inline(always)]
-fn output_transform(
-    [m0, m1, m2, m3, m4, m5, m6, m7]: [F32x4; N],
+fn output_rows(
+    [s1, d1, s2, d2, s3, d3]: [F32x4; 6],
+    m7: F32x4,
     [two, half, four, quarter, eight, eighth]: [F32x4; 6],
-) -> [F32x4; M] {
-    let (s1, d1, s2, d2, s3, d3) = (m1.add(m2), m1.sub(m2), m3.add(m4), m3.sub(m4), m5.add(m6), m5.sub(m6));
+) -> [F32x4; 3] {
     [
-        m0.add(s1).add(s2).add(s3),
         d1.mul_add(d2, two).mul_add(d3, half),
         s1.mul_add(s2, four).mul_add(s3, quarter),
         d1.add(m7).mul_add(d2, eight).mul_add(d3, eighth),
