@@ -21,17 +21,19 @@
 //!   M_x [T, O] = V_x [T, C] . U_x [C, O]
 //! with V = B^T d B for each tile and input channel, U = G g G^T for each
 //! pair of channels (computed once per version of the weights, see derived.rs),
-//! and each tile's output A^T M A + bias. The tiles cover the output, the last
-//! ones reaching past it over zeros (LeNet's C3: 10 x 10 outputs, 3 x 3 tiles);
-//! what lies past it is not written. Where a 2 x 2 max pooling at stride 2
-//! follows (LeNet's S4), predict keeps only the largest of each 2 x 2 block of
-//! a tile: the blocks are the pooling windows.
+//! and each tile's output A^T M A + bias. The tiles cover the output: along a
+//! side 2 past a multiple of 4, the last tile is 2 outputs long, F(2, 5) on 6
+//! of the same points along that side (LeNet's C3: 10 x 10 outputs, tiles of
+//! 4, 4 and 2 down and across; see `Order`). Where a 2 x 2 max pooling at
+//! stride 2 follows (LeNet's S4), predict keeps only the largest of each
+//! 2 x 2 block of a tile: the blocks are the pooling windows.
 //!
 //! The transforms add and scale by small numbers, so the outputs differ from
 //! the direct sums only by rounding: on random tiles, by at most about 1e-6
 //! times the size of the terms (conv.rs, `winograd_matches_the_naive_definition`).
 
 use std::array::from_fn;
+use std::ops::Range;
 
 use super::gemm::transpose;
 use super::lanes::F32x4;
@@ -46,6 +48,13 @@ pub const POSITIONS: usize = N * N;
 
 /// Tiles per register tile of the matrix products.
 const ROWS: usize = 3;
+
+/// The positions along a side (of 8) of the points a short tile's F(2, 5)
+/// is built on: 0, 1, -1, 2, -2 and infinity.
+const SHORT: [usize; 6] = [0, 1, 2, 3, 4, 7];
+const EVERY: [usize; N] = [0, 1, 2, 3, 4, 5, 6, 7];
+/// A position that only whole sides have (the point 1/2).
+const WHOLE_ONLY: usize = 5;
 
 /// The kernel transform G, in f64: the transformed kernels are computed once
 /// and rounded once.
@@ -75,38 +84,91 @@ impl Dims {
         rounded(self.channels)
     }
 
-    /// Output tiles down and across: enough to cover the H - 4 x W - 4 outputs.
-    fn tiles(&self) -> (usize, usize) {
-        ((self.height - 4).div_ceil(M), (self.width - 4).div_ceil(M))
-    }
-
-    /// The input's rows and columns as far as the tiles reach: past the input
-    /// itself, zeros.
-    fn reach(&self) -> (usize, usize) {
-        let (th, tw) = self.tiles();
-        (M * th + 4, M * tw + 4)
-    }
-
     /// Rows of V_x and M_x: the tiles in whole register tiles of the products.
     /// The rows past the last tile hold whatever they held, and their products
     /// are not read.
     fn plane(&self) -> usize {
-        let (th, tw) = self.tiles();
-        (th * tw).div_ceil(ROWS) * ROWS
+        Order::new(*self).tiles().div_ceil(ROWS) * ROWS
     }
 
     /// The scratch floats `forward` needs.
     pub fn scratch_len(&self) -> usize {
-        let (lanes, (rows, columns)) = (self.lanes(), self.reach());
-        let line = columns * lanes;
+        let line = self.width * self.lanes();
         let outputs = (self.height - 4) * (self.width - 4) * self.outputs;
-        (rows + N) * line + POSITIONS * self.plane() * (lanes + self.outputs) + outputs
+        (self.height + N) * line + POSITIONS * self.plane() * (self.lanes() + self.outputs) + outputs
     }
 }
 
 /// Up to a multiple of 4.
 fn rounded(n: usize) -> usize {
     n.div_ceil(4) * 4
+}
+
+/// The tiles, and where each one's transforms go in V and M. The outputs'
+/// sides are even: along a side 2 past a multiple of 4, the last tile is
+/// short, F(2, 5) along that side (6 inputs, 2 outputs) on the points of
+/// [`SHORT`]. Its transforms have only those 6 of the 8 positions along that
+/// side, so the products at the other positions skip it (LeNet's C3: 484 tile
+/// products per pair of channels instead of 9 x 64 = 576). In V and M the
+/// tiles go in four groups, so that the tiles having each position are one
+/// range (`having`): those short across only (the last column's), the whole
+/// ones (row by row), those short down only (the last row's), then the one
+/// short both ways.
+#[derive(Clone, Copy)]
+struct Order {
+    /// Whole tiles down and across.
+    rows: usize,
+    columns: usize,
+    /// Is the last row, the last column, short?
+    short_row: bool,
+    short_column: bool,
+}
+
+impl Order {
+    fn new(dims: Dims) -> Order {
+        let (oh, ow) = (dims.height - 4, dims.width - 4);
+        Order { rows: oh / M, columns: ow / M, short_row: oh % M != 0, short_column: ow % M != 0 }
+    }
+
+    fn tile_rows(self) -> usize {
+        self.rows + self.short_row as usize
+    }
+
+    fn tile_columns(self) -> usize {
+        self.columns + self.short_column as usize
+    }
+
+    fn tiles(self) -> usize {
+        self.tile_rows() * self.tile_columns()
+    }
+
+    /// The sizes of the four groups.
+    fn groups(self) -> [usize; 4] {
+        let (short_row, short_column) = (self.short_row as usize, self.short_column as usize);
+        [self.rows * short_column, self.rows * self.columns, short_row * self.columns, short_row * short_column]
+    }
+
+    /// Where tile (ti, tj) goes.
+    fn index(self, ti: usize, tj: usize) -> usize {
+        let [across, whole, ..] = self.groups();
+        match (ti < self.rows, tj < self.columns) {
+            (true, false) => ti,
+            (true, true) => across + ti * self.columns + tj,
+            (false, true) => across + whole + tj,
+            (false, false) => across + whole + self.columns,
+        }
+    }
+
+    /// The tiles whose transforms have position (j, l): every tile where both
+    /// are points of the short tiles' F(2, 5), else only the tiles whole down
+    /// (j), across (l), or both.
+    fn having(self, j: usize, l: usize) -> Range<usize> {
+        let [across, whole, down, corner] = self.groups();
+        let (every_row, every_column) = (SHORT.contains(&j), SHORT.contains(&l));
+        let start = if every_column { 0 } else { across };
+        let end = across + whole + if every_row { down + if every_column { corner } else { 0 } } else { 0 };
+        start..end
+    }
 }
 
 /// What [`forward`] writes of the output.
@@ -139,70 +201,58 @@ pub fn forward(
     scratch: &mut [f32],
 ) {
     let Dims { channels, height, width, outputs } = dims;
-    let (lanes, (th, tw), (reach_h, reach_w)) = (dims.lanes(), dims.tiles(), dims.reach());
-    let (tiles, line) = (th * tw, reach_w * lanes);
+    let (lanes, order, plane, line) = (dims.lanes(), Order::new(dims), dims.plane(), width * dims.lanes());
     let (oh, ow) = (height - 4, width - 4);
     let positions = oh * ow / 4 * what.per_four();
-    let plane = dims.plane();
     assert!(oh % 2 == 0 && ow % 2 == 0 && outputs % 4 == 0, "forward: even output sides, outputs in fours");
     assert!(x.len() == channels * height * width && bias.len() == outputs && y.len() == positions * outputs);
     assert!(kernels.len() == POSITIONS * channels * outputs, "forward: kernels of another shape");
-    let (pixels, rest) = scratch.split_at_mut(reach_h * line);
+    let (pixels, rest) = scratch.split_at_mut(height * line);
     let (rows, rest) = rest.split_at_mut(N * line);
     let (v, rest) = rest.split_at_mut(POSITIONS * plane * lanes);
     let (m, yt) = rest.split_at_mut(POSITIONS * plane * outputs);
     let yt = &mut yt[..positions * outputs];
 
-    channels_last(x, (channels, width), (lanes, reach_h), pixels);
-    // Zeros where the tiles reach past the input: the rows below, then the right-hand columns.
-    let (inside, right) = pixels.split_at_mut(width * lanes * reach_h);
-    for column in inside.chunks_exact_mut(4 * reach_h) {
-        column[4 * height..].fill(0.0);
-    }
-    right.fill(0.0);
+    channels_last(x, (channels, width), lanes, pixels);
     // V = B^T d B for every tile, as V[x][t][c].
-    let input_scales = opaque(INPUT_SCALES);
-    for ti in 0..th {
-        // B^T down the tiles' 8 rows, along the whole width at once, 4 lanes at
+    let scales = (opaque(INPUT_SCALES), opaque(SHORT_SCALES));
+    for ti in 0..order.tile_rows() {
+        let short_row = ti == order.rows;
+        // B^T down the tiles' rows, along the whole width at once, 4 lanes at
         // a time: 8 vectors in a row in `pixels` to 8 in a row in `rows`, so
         // `rows` holds float k of row j's line at N k + 4 j.
-        for p in 0..line / 4 {
-            // Safety: rows M ti..M ti + 8 <= reach_h of column p < line / 4 of `pixels`,
-            // and vectors 8 p..8 p + 8 of `rows` (N line floats).
-            unsafe {
-                let d = pixels.as_ptr().add((p * reach_h + M * ti) * 4);
-                let t = input_transform(from_fn(|a| F32x4::load(d.add(4 * a))), input_scales);
-                for (j, t) in t.into_iter().enumerate() {
-                    t.store(rows.as_mut_ptr().add((p * N + j) * 4));
-                }
-            }
+        // Safety: rows M ti..M ti + 8 (6 if short) <= height of each column p < line / 4
+        // of `pixels`, and vectors 8 p..8 p + 8 of `rows` (N line floats).
+        unsafe {
+            let ends = (pixels.as_ptr().add(M * ti * 4), rows.as_mut_ptr());
+            input_lines((short_row, line / 4), ends, ((4, 4), (height * 4, N * 4)), scales);
         }
-        // B across each tile's 8 columns.
-        for tj in 0..tw {
-            let t = ti * tw + tj;
-            for j in 0..N {
-                for q in (0..lanes).step_by(4) {
-                    // Safety: columns M tj..M tj + N are inside the reach, q + 4 <= lanes, and t < tiles.
-                    unsafe {
-                        let row = rows.as_ptr().add((M * tj * lanes + q) * N + 4 * j);
-                        let s = input_transform(from_fn(|b| F32x4::load(row.add(b * lanes * N))), input_scales);
-                        for (l, s) in s.into_iter().enumerate() {
-                            s.store(v.as_mut_ptr().add(((N * j + l) * plane + t) * lanes + q));
-                        }
-                    }
+        // B across each tile's columns.
+        for tj in 0..order.tile_columns() {
+            let (t, short_column) = (order.index(ti, tj), tj == order.columns);
+            for &j in if short_row { &SHORT[..] } else { &EVERY[..] } {
+                // Safety: columns M tj..M tj + 8 (6 if short) are inside the width, the
+                // lanes' quads inside `rows` and V_x (x = N j + l), and t < tiles.
+                unsafe {
+                    let row = rows.as_ptr().add(M * tj * lanes * N + 4 * j);
+                    let out = v.as_mut_ptr().add((N * j * plane + t) * lanes);
+                    input_lines((short_column, lanes / 4), (row, out), ((lanes * N, plane * lanes), (4 * N, 4)), scales);
                 }
             }
         }
     }
-    // M_x [T, O] = V_x [T, C] . U_x [C, O]; V_x's padding lanes are not read.
+    // M_x [T, O] = V_x [T, C] . U_x [C, O] over the tiles having position x; V_x's padding lanes are not read.
     for (x, u) in kernels.chunks_exact(channels * outputs).enumerate() {
-        products(&v[x * plane * lanes..], u, &mut m[x * plane * outputs..], (plane, outputs, channels), lanes);
+        let tiles = order.having(x / N, x % N);
+        products(&v[x * plane * lanes..], u, &mut m[x * plane * outputs..], (tiles, plane), (outputs, channels), lanes);
     }
     // Each tile's A^T M A, then + bias (or the largest of each 2 x 2 block + bias),
     // as far as the output reaches, into Y^T [positions, O], then Y.
-    output_transforms(m, plane * outputs, tiles * outputs);
-    for t in 0..tiles {
-        let (ti, tj) = (t / tw, t % tw);
+    output_transforms(m, plane * outputs, order, outputs);
+    let tile_columns = order.tile_columns();
+    for tile in 0..order.tiles() {
+        let (ti, tj) = (tile / tile_columns, tile % tile_columns);
+        let t = order.index(ti, tj);
         for q in (0..outputs).step_by(4) {
             // Safety: every M_x holds plane x outputs floats, t < tiles <= plane,
             // q + 4 <= outputs, and the positions written are inside the output.
@@ -237,39 +287,107 @@ pub fn forward(
 }
 
 /// A^T M A for every tile, in place: M [64, block] holds M_x [T, O] for the
-/// 64 positions x = 8 j + l, the first `len` floats of each block read; after
-/// it, output (i, j) of every tile is at position 8 i + j. Down the columns
-/// first (each column's 8 products give its 4 outputs, written over its
-/// first 4), then across the 4 rows of outputs likewise.
-fn output_transforms(m: &mut [f32], block: usize, len: usize) {
-    assert!(len % 4 == 0 && len <= block && m.len() >= POSITIONS * block, "output_transforms: M too small");
+/// 64 positions x = 8 j + l, T in `order`'s order; after it, output (i, j)
+/// of every tile is at position 8 i + j. Down the columns first (each
+/// column's 8 products give its 4 outputs, written over its first 4; a short
+/// tile's 6 give 2), then across the rows of outputs likewise.
+fn output_transforms(m: &mut [f32], block: usize, order: Order, outputs: usize) {
+    assert!(order.tiles() * outputs <= block && m.len() >= POSITIONS * block, "output_transforms: M too small");
     let (m, scales) = (m.as_mut_ptr(), opaque(OUTPUT_SCALES));
-    // Each column, then each row of outputs: 8 positions `step` apart from `first`.
-    for (first, step) in (0..N).map(|l| (l, N)).chain((0..M).map(|i| (N * i, 1))) {
-        for k in (0..len).step_by(4) {
-            // Safety: positions first + step * 7 < 64, and k + 4 <= len <= block.
-            unsafe {
-                let at = |a: usize| m.add((first + step * a) * block + k);
-                let z = output_transform(from_fn(|a| F32x4::load(at(a))), scales);
-                for (a, z) in z.into_iter().enumerate() {
-                    z.store(at(a));
-                }
+    let floats = |tiles: Range<usize>| tiles.start * outputs..tiles.end * outputs;
+    // Safety (each call): positions first + step * 7 < 64, and the tiles < order.tiles().
+    for l in 0..N {
+        let (whole, every) = (order.having(WHOLE_ONLY, l), order.having(0, l));
+        unsafe {
+            output_lines(false, m, block, (l, N), floats(whole.clone()), scales);
+            output_lines(true, m, block, (l, N), floats(whole.end..every.end), scales);
+        }
+    }
+    for i in 0..M {
+        // Output rows 0 and 1 are in every tile, 2 and 3 only in those whole down.
+        let j = if i < 2 { 0 } else { WHOLE_ONLY };
+        let (whole, every) = (order.having(j, WHOLE_ONLY), order.having(j, 0));
+        unsafe {
+            output_lines(false, m, block, (N * i, 1), floats(whole.clone()), scales);
+            output_lines(true, m, block, (N * i, 1), floats(every.start..whole.start), scales);
+            output_lines(true, m, block, (N * i, 1), floats(whole.end..every.end), scales);
+        }
+    }
+}
+
+/// A^T m for the floats `floats` of every block of M, in place: the 8
+/// positions `step` apart from `first` (a short tile's 6, SHORT) give the
+/// first 4 (2).
+/// Safety: first + 7 step < 64, and `floats` lie inside a block.
+unsafe fn output_lines(short: bool, m: *mut f32, block: usize, (first, step): (usize, usize), floats: Range<usize>, scales: [F32x4; 6]) {
+    let at = |k: usize, a: usize| m.add((first + step * a) * block + k);
+    if short {
+        for k in floats.step_by(4) {
+            let z = short_output_transform(SHORT.map(|a| F32x4::load(at(k, a))), scales);
+            for (a, z) in z.into_iter().enumerate() {
+                z.store(at(k, a));
+            }
+        }
+    } else {
+        for k in floats.step_by(4) {
+            let z = output_transform(from_fn(|a| F32x4::load(at(k, a))), scales);
+            for (a, z) in z.into_iter().enumerate() {
+                z.store(at(k, a));
             }
         }
     }
 }
 
-/// M [T, O] = V [T, C] . U [C, O] for T a multiple of 3, V's rows `lanes`
-/// apart: tiles of 3 x 8 (then 3 x 4) in registers. (For LeNet's C3, 3 x 8
-/// took 3.9 us in Node, 4 x 8 4.9, 2 x 16 4.3, 3 x 16 4.7, 3 x 12 more than
-/// 3 x 8; `gemm` took twice as long on products this short: C is the whole
-/// depth.)
-fn products(v: &[f32], u: &[f32], m: &mut [f32], (tiles, outputs, channels): (usize, usize, usize), lanes: usize) {
-    assert!(tiles % ROWS == 0 && v.len() >= tiles * lanes && m.len() >= tiles * outputs, "products: V or M is too small");
+/// B^T d for `count` lines of tiles (F(2, 5)'s if `short`): line n's 8
+/// inputs (6) `steps.0` floats apart from d + n next.0, its 8 outputs to the
+/// positions (SHORT's) `steps.1` floats apart from out + n next.1. The branch
+/// is taken once, outside the loop.
+/// Safety: those inputs and outputs are in bounds.
+#[inline(always)]
+unsafe fn input_lines(
+    (short, count): (bool, usize),
+    (d, out): (*const f32, *mut f32),
+    (steps, next): ((usize, usize), (usize, usize)),
+    (scales, short_scales): ([F32x4; 8], [F32x4; 5]),
+) {
+    let lines = (0..count).map(|n| (d.add(n * next.0), out.add(n * next.1)));
+    if short {
+        for (d, out) in lines {
+            let t = short_input_transform(from_fn(|a| F32x4::load(d.add(a * steps.0))), short_scales);
+            for (k, t) in SHORT.into_iter().zip(t) {
+                t.store(out.add(k * steps.1));
+            }
+        }
+    } else {
+        for (d, out) in lines {
+            let t = input_transform(from_fn(|a| F32x4::load(d.add(a * steps.0))), scales);
+            for (k, t) in t.into_iter().enumerate() {
+                t.store(out.add(k * steps.1));
+            }
+        }
+    }
+}
+
+/// M [T, O] = V [T, C] . U [C, O] over the rows `tiles` of V and M, V's rows
+/// `lanes` apart: tiles of 3 x 8 (then 3 x 4) in registers, the last ending
+/// where `tiles` ends (or, for fewer than 3 rows, reaching past them inside
+/// the `plane`). (For LeNet's C3, 3 x 8 took 3.9 us in Node, 4 x 8 4.9,
+/// 2 x 16 4.3, 3 x 16 4.7, 3 x 12 more than 3 x 8; `gemm` took twice as long
+/// on products this short: C is the whole depth.)
+fn products(
+    v: &[f32],
+    u: &[f32],
+    m: &mut [f32],
+    (tiles, plane): (Range<usize>, usize),
+    (outputs, channels): (usize, usize),
+    lanes: usize,
+) {
+    assert!(tiles.end <= plane && ROWS <= plane && v.len() >= plane * lanes && m.len() >= plane * outputs, "products: V or M is too small");
     assert!(u.len() >= channels * outputs && channels <= lanes, "products: U is smaller than its shape");
-    for t in (0..tiles).step_by(ROWS) {
+    let last = tiles.end.max(tiles.start + ROWS).min(plane) - ROWS;
+    for t in tiles.step_by(ROWS).map(|t| t.min(last)) {
         let mut o = 0;
-        // Safety: rows t..t+ROWS of V and M, and columns o..o+4*NV of U and M, are inside them.
+        // Safety: rows t..t+ROWS <= plane of V and M, and columns o..o+4*NV of U and M, are inside them.
         while o + 8 <= outputs {
             unsafe { product_tile::<2>(v, u, m, (t, o), (outputs, channels), lanes) };
             o += 8;
@@ -311,14 +429,15 @@ unsafe fn product_tile<const NV: usize>(
 }
 
 /// x [C, H, W] with a pixel's channels in `lanes` lanes (zero past C), by
-/// columns of 4 lanes `rows` long: channels c..c+4 of pixel (i, j) at
-/// ((j lanes + c) / 4 rows + i) 4, so that the 8 rows a tile's transform
-/// reads are 8 vectors in a row; 4 x 4 blocks at a time. (H W is a multiple
-/// of 4: the input's sides are even.)
-fn channels_last(x: &[f32], (channels, width): (usize, usize), (lanes, rows): (usize, usize), out: &mut [f32]) {
+/// columns of 4 lanes H long: channels c..c+4 of pixel (i, j) at
+/// ((j lanes + c) / 4 H + i) 4, so that the 8 rows a tile's transform reads
+/// are 8 vectors in a row; 4 x 4 blocks at a time. (H W is a multiple of 4:
+/// the input's sides are even.)
+fn channels_last(x: &[f32], (channels, width): (usize, usize), lanes: usize, out: &mut [f32]) {
     let pixels = x.len() / channels;
+    let rows = pixels / width;
     assert!(channels <= lanes && lanes % 4 == 0 && pixels % 4 == 0, "channels_last: 4 x 4 blocks");
-    assert!(pixels / width <= rows && out.len() >= width * lanes * rows, "channels_last: the output is too small");
+    assert!(out.len() >= pixels * lanes, "channels_last: the output is too small");
     let (mut row, mut column) = (0, 0);
     for p in (0..pixels).step_by(4) {
         let at: [usize; 4] = from_fn(|_| {
@@ -357,6 +476,9 @@ const INPUT_SCALES: [f32; 8] = [-4.25, 0.25, -1.25, 0.5, -2.5, 2.0, 4.0, 5.25];
 
 /// The scales in A^T: 2, 1/2, 4, 1/4, 8, 1/8.
 const OUTPUT_SCALES: [f32; 6] = [2.0, 0.5, 4.0, 0.25, 8.0, 0.125];
+
+/// The scales `short_input_transform` multiplies by: 1/4, 3, 3.75, 7.5, 4.
+const SHORT_SCALES: [f32; 5] = [0.25, 3.0, 3.75, 7.5, 4.0];
 
 /// B^T d for one column d of a tile: rows 1-6 of B^T in pairs, each pair
 /// the sum and the difference of two terms. `scales`: [`INPUT_SCALES`].
@@ -434,6 +556,32 @@ fn output_rows(
         s1.mul_add(s2, four).mul_add(s3, quarter),
         d1.add(m7).mul_add(d2, eight).mul_add(d3, eighth),
     ]
+}
+
+/// F(2, 5)'s B^T d for one line d of a short tile, its rows at the positions
+/// of [`SHORT`] (the points 0, 1, -1, 2, -2 and infinity):
+///   B^T = [1  0     -5/4   0     1/4   0]   A^T = [1 1  1 1  1 0]
+///         [0 -3     -3     3/4   3/4   0]         [0 1 -1 2 -2 1]
+///         [0  3     -3    -3/4   3/4   0]
+///         [0 -15/2  -15/4  15/2  15/4  0]
+///         [0  15/2  -15/4 -15/2  15/4  0]
+///         [0  4      0    -5     0     1]
+/// These make the same kernels' transforms do: G's row for a point is the
+/// kernel's polynomial there, scaled, whatever the tile's size, and these
+/// B^T and A^T were solved for G's scales. `scales`: [`SHORT_SCALES`].
+#[inline(always)]
+fn short_input_transform([d0, d1, d2, d3, d4, d5]: [F32x4; 6], [quarter, three, k375, k75, four]: [F32x4; 5]) -> [F32x4; 6] {
+    let (e, f) = (d4.sub(d2), d3.sub(d1));
+    let (g, h) = (d4.mul(quarter).sub(d2).mul(three), d3.mul(quarter).sub(d1).mul(three));
+    let (ke, kf) = (e.mul(k375), f.mul(k75));
+    [d0.sub(d2).add(e.mul(quarter)), g.add(h), g.sub(h), ke.add(kf), ke.sub(kf), d5.sub(d3).sub(f.mul(four))]
+}
+
+/// F(2, 5)'s A^T m for one line m of a short tile's products (at the
+/// positions of [`SHORT`]). `scales`: [`OUTPUT_SCALES`].
+#[inline(always)]
+fn short_output_transform([m0, m1, m2, m3, m4, m7]: [F32x4; 6], [two, ..]: [F32x4; 6]) -> [F32x4; 2] {
+    [m0.add(m1.add(m2)).add(m3.add(m4)), m1.sub(m2).add(m3.sub(m4).mul(two)).add(m7)]
 }
 
 /// U = G g G^T for kernels [O, C * 25], as U[x][c][o] (64 x C x O floats).
