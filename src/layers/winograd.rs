@@ -428,31 +428,32 @@ unsafe fn product_tile<const NV: usize>(
     }
 }
 
-/// x [C, H, W] with a pixel's channels in `lanes` lanes (zero past C), by
-/// columns of 4 lanes H long: channels c..c+4 of pixel (i, j) at
-/// ((j lanes + c) / 4 H + i) 4, so that the 8 rows a tile's transform reads
-/// are 8 vectors in a row; 4 x 4 blocks at a time. (H W is a multiple of 4:
-/// the input's sides are even.)
+/// x [C, H, W] with a pixel's channels in `lanes` lanes, by columns of 4
+/// lanes H long: channels c..c+4 of pixel (i, j) at ((j lanes + c) / 4 H + i) 4,
+/// so that the 8 rows a tile's transform reads are 8 vectors in a row. The
+/// lanes past C repeat channel C - 1: the products never read them. 4 x 4
+/// blocks at a time, along each row (the last block of a row overlapping the
+/// one before where W is not a multiple of 4).
 fn channels_last(x: &[f32], (channels, width): (usize, usize), lanes: usize, out: &mut [f32]) {
     let pixels = x.len() / channels;
-    let rows = pixels / width;
-    assert!(channels <= lanes && lanes % 4 == 0 && pixels % 4 == 0, "channels_last: 4 x 4 blocks");
+    let (rows, quads) = (pixels / width, lanes / 4);
+    assert!(channels <= lanes && lanes % 4 == 0 && width >= 4, "channels_last: 4 x 4 blocks");
     assert!(out.len() >= pixels * lanes, "channels_last: the output is too small");
-    let (mut row, mut column) = (0, 0);
-    for p in (0..pixels).step_by(4) {
-        let at: [usize; 4] = from_fn(|_| {
-            let at = column * lanes * rows + 4 * row;
-            (row, column) = if column + 1 == width { (row + 1, 0) } else { (row, column + 1) };
-            at
-        });
-        for c in (0..channels).step_by(4) {
-            // Safety: rows c..c+4 that exist, columns p..p+4 <= pixels; each pixel's
-            // lanes c..c+4 <= lanes lie inside `out`.
-            unsafe {
-                let row = |r: usize| x.as_ptr().add((c + r) * pixels + p);
-                let block = from_fn(|r| if c + r < channels { F32x4::load(row(r)) } else { F32x4::splat(0.0) });
-                for (at, pixel) in at.into_iter().zip(F32x4::transpose(block)) {
-                    pixel.store(out.as_mut_ptr().add(at + c * rows));
+    // Floats from one pixel's lanes to the next pixel's along a row.
+    let next = quads * rows * 4;
+    for c in (0..channels).step_by(4) {
+        // Safety: channels c..c+4 (at most C - 1) of x, pixels (i, j..j+4) inside
+        // a row of it; each pixel's lanes c..c+4 <= lanes lie inside `out`.
+        unsafe {
+            let planes: [*const f32; 4] = from_fn(|r| x.as_ptr().add((c + r).min(channels - 1) * pixels));
+            let quad = out.as_mut_ptr().add(c * rows);
+            for i in 0..rows {
+                for j in (0..width).step_by(4).map(|j| j.min(width - 4)) {
+                    let block = planes.map(|plane| F32x4::load(plane.add(i * width + j)));
+                    let at = quad.add(j * next + 4 * i);
+                    for (k, pixel) in F32x4::transpose(block).into_iter().enumerate() {
+                        pixel.store(at.add(k * next));
+                    }
                 }
             }
         }
