@@ -321,16 +321,15 @@ impl Conv2d {
             *value = if four.iter().any(|v| v.to_bits() != 0) { 1.0 } else { 0.0 };
         }
         // seen[g]: how many of the C x K rows of taps have bits set at group g.
-        seen.fill(0.0);
-        for plane in values.chunks_exact(groups / self.input.channels) {
-            for u in 0..k {
-                seen.iter_mut().zip(&plane[u * per_row..]).for_each(|(seen, value)| *seen += value);
-            }
-        }
+        // (The first row copied, not added to zeros, and the copies below by
+        // copy_floats: V8 calls out for memory.fill and memory.copy.)
+        let mut rows = values.chunks_exact(groups / self.input.channels).flat_map(|plane| (0..k).map(move |u| &plane[u * per_row..]));
+        copy_floats(seen, &rows.next().expect("a row of taps")[..positions]);
+        rows.for_each(|row| seen.iter_mut().zip(row).for_each(|(seen, value)| *seen += value));
         // Columns 4b..4b+4 of the wide rows start windows that read columns
         // 4b..4b+K+3 of the taps' rows: groups b..=b + (K + 2) / 4.
         let blocks = &mut blocks[..positions];
-        blocks.copy_from_slice(seen);
+        copy_floats(blocks, seen);
         for v in 1..=(k + 2) / 4 {
             blocks.iter_mut().zip(&seen[v..]).for_each(|(block, seen)| *block += seen);
         }
