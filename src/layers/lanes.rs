@@ -10,9 +10,11 @@
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{
-        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4_eq, i32x4_shuffle, i32x4_splat,
-        v128, v128_andnot, v128_load, v128_store,
+        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_ne, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4, i32x4_add,
+        i32x4_bitmask, i32x4_eq, i32x4_shuffle, i32x4_splat, i8x16_swizzle, v128, v128_andnot, v128_load, v128_store,
     };
+
+    use super::COMPRESS;
 
     #[derive(Clone, Copy)]
     pub struct F32x4(v128);
@@ -87,6 +89,34 @@ mod imp {
         #[inline(always)]
         pub fn deinterleave(self, next: F32x4) -> (F32x4, F32x4) {
             (F32x4(i32x4_shuffle::<0, 2, 4, 6>(self.0, next.0)), F32x4(i32x4_shuffle::<1, 3, 5, 7>(self.0, next.0)))
+        }
+
+        /// A bit per lane, lane l's 1 << l: set where the lane is not zero
+        /// (a NaN is not; -0.0 is).
+        #[inline(always)]
+        pub fn nonzero(self) -> usize {
+            i32x4_bitmask(f32x4_ne(self.0, f32x4_splat(0.0))) as usize
+        }
+
+        /// The lanes whose bits are set in `mask`, in order, then zeros.
+        #[inline(always)]
+        pub fn compress(self, mask: usize) -> F32x4 {
+            // Safety: COMPRESS holds 16 rows of 16 bytes.
+            F32x4(i8x16_swizzle(self.0, unsafe { v128_load(COMPRESS[mask & 15].as_ptr().cast()) }))
+        }
+
+        /// Lanes in pairs: ([a0 b0 a1 b1], [a2 b2 a3 b3]).
+        #[inline(always)]
+        pub fn zip(self, b: F32x4) -> (F32x4, F32x4) {
+            (F32x4(i32x4_shuffle::<0, 4, 1, 5>(self.0, b.0)), F32x4(i32x4_shuffle::<2, 6, 3, 7>(self.0, b.0)))
+        }
+
+        /// The bits (not the values) of first, first + step, first + 2 step and
+        /// first + 3 step: whole numbers that travel with the lanes they count.
+        #[inline(always)]
+        pub fn counting(first: u32, step: u32) -> F32x4 {
+            let step = step as i32;
+            F32x4(i32x4_add(i32x4_splat(first as i32), i32x4(0, step, 2 * step, 3 * step)))
         }
 
         /// Four rows of a 4 x 4 block as its four columns.
@@ -173,6 +203,40 @@ mod imp {
             (F32x4([a[0], a[2], b[0], b[2]]), F32x4([a[1], a[3], b[1], b[3]]))
         }
 
+        /// A bit per lane, lane l's 1 << l: set where the lane is not zero
+        /// (a NaN is not; -0.0 is).
+        #[inline(always)]
+        pub fn nonzero(self) -> usize {
+            (0..4).map(|l| usize::from(self.0[l] != 0.0) << l).sum()
+        }
+
+        /// The lanes whose bits are set in `mask`, in order, then zeros.
+        #[inline(always)]
+        pub fn compress(self, mask: usize) -> F32x4 {
+            // Without a branch: a lane not kept goes to a fifth slot.
+            let (mut out, mut kept) = ([0.0; 5], 0);
+            for l in 0..4 {
+                let keep = mask >> l & 1;
+                out[if keep == 1 { kept } else { 4 }] = self.0[l];
+                kept += keep;
+            }
+            F32x4([out[0], out[1], out[2], out[3]])
+        }
+
+        /// Lanes in pairs: ([a0 b0 a1 b1], [a2 b2 a3 b3]).
+        #[inline(always)]
+        pub fn zip(self, b: F32x4) -> (F32x4, F32x4) {
+            let (a, b) = (self.0, b.0);
+            (F32x4([a[0], b[0], a[1], b[1]]), F32x4([a[2], b[2], a[3], b[3]]))
+        }
+
+        /// The bits (not the values) of first, first + step, first + 2 step and
+        /// first + 3 step: whole numbers that travel with the lanes they count.
+        #[inline(always)]
+        pub fn counting(first: u32, step: u32) -> F32x4 {
+            F32x4(std::array::from_fn(|l| f32::from_bits(first + l as u32 * step)))
+        }
+
         /// Four rows of a 4 x 4 block as its four columns.
         #[inline(always)]
         pub fn transpose(rows: [F32x4; 4]) -> [F32x4; 4] {
@@ -182,6 +246,30 @@ mod imp {
 }
 
 pub use imp::F32x4;
+
+/// For `F32x4::compress` in wasm: for each mask of 4 lanes, the bytes of
+/// its set lanes in order, then 16s (a swizzle's zeros).
+#[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
+const COMPRESS: [[u8; 16]; 16] = {
+    let mut table = [[16; 16]; 16];
+    let mut mask = 0;
+    while mask < 16 {
+        let (mut lane, mut kept) = (0, 0);
+        while lane < 4 {
+            if mask >> lane & 1 == 1 {
+                let mut byte = 0;
+                while byte < 4 {
+                    table[mask][4 * kept + byte] = (4 * lane + byte) as u8;
+                    byte += 1;
+                }
+                kept += 1;
+            }
+            lane += 1;
+        }
+        mask += 1;
+    }
+    table
+};
 
 /// Copies floats 4 at a time, the last 4 overlapping the ones before when
 /// the length is not a multiple of 4. In wasm, memcpy is `memory.copy`, a
@@ -214,5 +302,32 @@ mod tests {
             copy_floats(&mut dst, &src);
             assert_eq!(dst, src, "length {n}");
         }
+    }
+
+    fn lanes(v: F32x4) -> [u32; 4] {
+        let mut out = [0.0; 4];
+        // Safety: `out` holds 4 floats.
+        unsafe { v.store(out.as_mut_ptr()) };
+        out.map(f32::to_bits)
+    }
+
+    /// The lanes a mask keeps come first, in order, then zeros; `nonzero`
+    /// sets the bits of lanes that are not +-0.0 (a NaN's too). (These are
+    /// the plain versions; the wasm build's are checked by its predictions,
+    /// which would change with any row of the linear layers lost.)
+    #[test]
+    fn nonzero_masks_and_compress_keep_the_lanes_in_order() {
+        // Safety: 4 floats each.
+        let v = unsafe { F32x4::load([1.0, -0.0, f32::NAN, 0.0].as_ptr()) };
+        assert_eq!(v.nonzero(), 0b0101);
+        let v = unsafe { F32x4::load([1.5, 2.5, 3.5, 4.5].as_ptr()) };
+        for mask in 0..16 {
+            let mut expected: Vec<u32> = (0..4).filter(|l| mask >> l & 1 == 1).map(|l| (l as f32 + 1.5).to_bits()).collect();
+            expected.resize(4, 0);
+            assert_eq!(lanes(v.compress(mask)), expected[..], "mask {mask:04b}");
+        }
+        assert_eq!(lanes(F32x4::counting(7, 120)), [7, 127, 247, 367]);
+        let (first, second) = F32x4::counting(0, 1).zip(F32x4::counting(10, 1));
+        assert_eq!((lanes(first), lanes(second)), ([0, 10, 1, 11], [2, 12, 3, 13]));
     }
 }

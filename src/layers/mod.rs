@@ -36,7 +36,7 @@ pub struct Scratch {
     floats: Vec<f32>,
     derived: Derived,
     /// A sample's inputs that are not zero (see `linear::affine`).
-    nonzero: Vec<(usize, f32)>,
+    nonzero: Vec<linear::Row>,
 }
 
 impl Scratch {
