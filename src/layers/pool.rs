@@ -173,12 +173,23 @@ fn pairs_with(
 ) {
     let n = out.len();
     assert!(n >= 4 && top.len() >= 2 * n && bottom.len() >= 2 * n, "pairs: rows of 2 values per output");
-    // Safety (called with at + 4 <= 2 * n): both rows hold 2 * n values.
-    let column = |at: usize| unsafe { down(F32x4::load(top.as_ptr().add(at)), F32x4::load(bottom.as_ptr().add(at))) };
-    for at in (0..n).step_by(4).map(|at| at.min(n - 4)) {
-        let (even, odd) = column(2 * at).deinterleave(column(2 * at + 4));
-        // Safety: at + 4 <= n.
-        unsafe { across(even, odd).store(out.as_mut_ptr().add(at)) };
+    let mut four = |at: usize| {
+        // Safety: at + 4 <= n, and both rows hold 2 n values.
+        unsafe {
+            let (top, bottom) = (top.as_ptr().add(2 * at), bottom.as_ptr().add(2 * at));
+            let column = |d: usize| down(F32x4::load(top.add(d)), F32x4::load(bottom.add(d)));
+            let (even, odd) = column(0).deinterleave(column(4));
+            across(even, odd).store(out.as_mut_ptr().add(at));
+        }
+    };
+    // Whole fours, then the last 4 if n is not a multiple of 4 (the loop's
+    // addresses step evenly: with each step's start clamped, V8 computed
+    // every address anew).
+    for at in (0..n - 3).step_by(4) {
+        four(at);
+    }
+    if n % 4 != 0 {
+        four(n - 4);
     }
 }
 
