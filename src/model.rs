@@ -249,8 +249,7 @@ impl Network {
                 if let (Layer::Conv2d(conv), Some(Layer::Activation(f)), Some(pool)) = (layer, next, max_pool(i + 2)) {
                     // A convolution straight into the pool (see `Conv2d::forward_pooled`).
                     let [y, _, pooled, ..] = rest else { unreachable!("a map per layer") };
-                    conv.forward_pooled(x, y.view_mut(), pool, pooled.view_mut(), &mut ws.scratch);
-                    f.apply(pooled.as_slice_mut().expect("contiguous"));
+                    conv.forward_pooled(x, y.view_mut(), (pool, *f), pooled.view_mut(), &mut ws.scratch);
                     layers.nth(1);
                     continue;
                 }

@@ -43,7 +43,7 @@ use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, Mat, Start};
 use super::lanes::{copy_floats, F32x4};
 use super::linear::affine;
 use super::winograd::{self, Tiles};
-use super::{Params, Pool2d, PoolKind, Scratch};
+use super::{Activation, Params, Pool2d, PoolKind, Scratch};
 use crate::spec::Shape;
 
 /// Natively, where the kernels run 16 columns wide with AVX2, finding the
@@ -155,52 +155,65 @@ impl Conv2d {
         }
     }
 
-    /// [`Conv2d::forward`], then `pool` over its output into `pooled`: what
-    /// predict runs for LeNet's C1 and S2, C3 and S4 (with the ReLU between
-    /// them moved after the max). Three paths pool their output where they
-    /// leave it and do not write `y`: the stride-1 path (its wide rows;
-    /// copying them into `y` was about 1 us of predict's 25 per image in
-    /// wasm), the path with lanes along the channels (channel-last, before
-    /// its transpose; natively only, see `POOL_CHANNELS_LAST`) and
-    /// Winograd's (each tile's largest value only).
+    /// [`Conv2d::forward`], then `pool` over its output into `pooled`, then
+    /// `f` on the pooled values: what predict runs for LeNet's C1, ReLU and
+    /// S2, C3, ReLU and S4 (the max of f(x) is f(max x) for f non-decreasing:
+    /// a quarter of the values to apply f to). Three paths pool their output
+    /// where they leave it and do not write `y`: the stride-1 path (its wide
+    /// rows; copying them into `y` was about 1 us of predict's 25 per image
+    /// in wasm), the path with lanes along the channels (channel-last, before
+    /// its transpose; natively only, see `POOL_CHANNELS_LAST`) and Winograd's
+    /// (each tile's largest value only). The stride-1 path's 2 x 2 pooling
+    /// and Winograd's apply a ReLU as they write (a pass over the pooled
+    /// values took about 0.1 us of one image in wasm).
     pub fn forward_pooled(
         &self,
         x: ArrayView4<f32>,
         mut y: ArrayViewMut4<f32>,
-        pool: &Pool2d,
-        pooled: ArrayViewMut4<f32>,
+        (pool, f): (&Pool2d, Activation),
+        mut pooled: ArrayViewMut4<f32>,
         scratch: &mut Scratch,
     ) {
+        let relu = f == Activation::Relu;
         if self.winograd() && pool.kind == PoolKind::Max && pool.kernel == 2 && pool.stride == 2 {
             // The pooling windows are 2 x 2 blocks of Winograd's tiles: `y` is left unwritten.
-            let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.into_slice().expect("contiguous"));
-            return self.forward_winograd(x, (pooled, Tiles::Max), scratch);
+            let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.as_slice_mut().expect("contiguous"));
+            self.forward_winograd(x, (pooled, Tiles::Max { relu }), scratch);
+            if !relu {
+                f.apply(pooled);
+            }
+            return;
         }
         if POOL_CHANNELS_LAST && self.gathered() && pool.kind == PoolKind::Max {
             // Pooled as it comes, a pixel's channels together, then transposed.
-            let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.into_slice().expect("contiguous"));
+            let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.as_slice_mut().expect("contiguous"));
             let (channels, plane) = (self.output.channels, pool.output.height * pool.output.width);
             let mut outputs = pooled.chunks_exact_mut(pool.output.len());
-            return self.forward_gathered(x, (plane + 1) * channels, scratch, &mut |out, extra| {
+            self.forward_gathered(x, (plane + 1) * channels, scratch, &mut |out, extra| {
                 let (pooled_t, column) = extra.split_at_mut(plane * channels);
                 pool.max_channels_last(out, channels, pooled_t, column);
                 transpose(pooled_t, (plane, channels), outputs.next().expect("an output per sample"));
             });
+            return f.apply(pooled);
         }
         if !self.wide_rows() {
             self.forward(x, y.view_mut(), scratch);
-            return pool.forward(y.view(), pooled, scratch);
+            pool.forward(y.view(), pooled.view_mut(), scratch);
+            return f.apply(pooled.as_slice_mut().expect("activations are contiguous"));
         }
         let x = x.as_slice().expect("activations are contiguous");
-        let pooled = pooled.into_slice().expect("activations are contiguous");
+        let pooled = pooled.as_slice_mut().expect("activations are contiguous");
         let (width, wide, plane) = (self.padded_size().1, self.wide_len(), pool.output.height * pool.output.width);
         let mut outputs = pooled.chunks_exact_mut(pool.output.len());
         self.forward_wide(x, pool.input.width, scratch, &mut |out, line| {
             let pooled = outputs.next().expect("an output per sample");
             for (pooled, out) in pooled.chunks_exact_mut(plane).zip(out.chunks(wide)) {
-                pool.plane(out, width, pooled, line);
+                pool.plane(out, width, (pooled, relu), line);
             }
         });
+        if !relu {
+            f.apply(pooled);
+        }
     }
 
     /// The path with lanes along the output channels (8 or more: LeNet's C3

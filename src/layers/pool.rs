@@ -12,7 +12,7 @@
 use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::lanes::{copy_floats, F32x4};
-use super::Scratch;
+use super::{Activation, Scratch};
 use crate::spec::Shape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,27 +37,26 @@ impl Pool2d {
         let (in_plane, out_plane) = (self.input.height * self.input.width, self.output.height * self.output.width);
         let (line, _) = scratch.split(self.input.width, 0);
         for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
-            self.plane(src, self.input.width, dst, line);
+            self.plane(src, self.input.width, (dst, false), line);
         }
     }
 
-    /// One input plane into one output plane [OH, OW], the plane's rows
-    /// `row_stride` floats apart (its width, or more when the rows are
-    /// parts of longer ones). `line` holds at least a row's width.
+    /// One input plane into one output plane [OH, OW], then a ReLU on it if
+    /// `relu`, the plane's rows `row_stride` floats apart (its width, or more
+    /// when the rows are parts of longer ones). `line` holds at least a row's width.
     /// Per output row: the window's rows reduced column by column into
     /// `line` (contiguous, so it vectorizes), then each window across it;
     /// 2 x 2 windows at stride 2 straight from the two rows, 4 outputs at a time.
     #[inline(always)]
-    pub fn plane(&self, src: &[f32], row_stride: usize, dst: &mut [f32], line: &mut [f32]) {
-        let scale = 1.0 / (self.kernel * self.kernel) as f32;
+    pub fn plane(&self, src: &[f32], row_stride: usize, (dst, relu): (&mut [f32], bool), line: &mut [f32]) {
         let (k, s, width) = (self.kernel, self.stride, self.input.width);
+        if k == 2 && s == 2 && self.output.width >= 4 {
+            return pairs(src, row_stride, (dst, self.output.width), (self.kind, relu));
+        }
+        let scale = 1.0 / (k * k) as f32;
         let line = &mut line[..width];
         for (i, line_out) in dst.chunks_exact_mut(self.output.width).enumerate() {
             let rows = &src[i * s * row_stride..][..(k - 1) * row_stride + width];
-            if k == 2 && s == 2 && line_out.len() >= 4 {
-                pairs(&rows[..width], &rows[row_stride..], line_out, self.kind);
-                continue;
-            }
             copy_floats(line, &rows[..width]);
             for u in 1..k {
                 let columns = line.iter_mut().zip(&rows[u * row_stride..][..width]);
@@ -73,6 +72,9 @@ impl Pool2d {
                     PoolKind::Avg => window.sum::<f32>() * scale,
                 };
             }
+        }
+        if relu {
+            Activation::Relu.apply(dst);
         }
     }
 
@@ -151,45 +153,58 @@ fn larger(m: f32, v: f32) -> f32 {
     if v > m { v } else { m }
 }
 
-/// 2 x 2 windows at stride 2 over the rows `top` and `bottom` into `out`, 4
-/// at a time (the last 4 may overlap the ones before): LeNet's S2 and S4.
-/// The same order as the general path: down the columns first, then across.
-fn pairs(top: &[f32], bottom: &[f32], out: &mut [f32], kind: PoolKind) {
-    // A loop for each kind: with the kind tested inside, S2 took about twice as long in wasm.
+/// 2 x 2 windows at stride 2 over a plane whose rows are `row_stride` apart
+/// into `dst`'s rows of `ow` values, 4 at a time (the last 4 of a row may
+/// overlap the ones before), then a ReLU if `relu`: LeNet's S2 and S4. The
+/// same order as the general path: down the columns first, then across.
+fn pairs(src: &[f32], row_stride: usize, (dst, ow): (&mut [f32], usize), (kind, relu): (PoolKind, bool)) {
+    // A loop for each kind, chosen once per plane: with the kind tested
+    // inside, S2 took about twice as long in wasm, and chosen per row, 10%
+    // longer.
+    let zero = F32x4::splat(0.0);
     match kind {
-        PoolKind::Max => pairs_with(top, bottom, out, F32x4::max, F32x4::max),
-        PoolKind::Avg => pairs_with(top, bottom, out, F32x4::add, |even, odd| even.add(odd).mul(F32x4::splat(0.25))),
+        // zero.max(v) is v where v > 0, else 0.0: `Activation::Relu`'s values.
+        PoolKind::Max if relu => pairs_with(src, row_stride, (dst, ow), F32x4::max, |even, odd| zero.max(even.max(odd))),
+        PoolKind::Max => pairs_with(src, row_stride, (dst, ow), F32x4::max, F32x4::max),
+        PoolKind::Avg => {
+            pairs_with(src, row_stride, (dst, ow), F32x4::add, |even, odd| even.add(odd).mul(F32x4::splat(0.25)));
+            if relu {
+                Activation::Relu.apply(dst);
+            }
+        }
     }
 }
 
 /// `pairs`, with `down` joining a value to the one below it and `across` the two columns of a window.
 #[inline(always)]
 fn pairs_with(
-    top: &[f32],
-    bottom: &[f32],
-    out: &mut [f32],
+    src: &[f32],
+    row_stride: usize,
+    (dst, ow): (&mut [f32], usize),
     down: impl Fn(F32x4, F32x4) -> F32x4,
     across: impl Fn(F32x4, F32x4) -> F32x4,
 ) {
-    let n = out.len();
-    assert!(n >= 4 && top.len() >= 2 * n && bottom.len() >= 2 * n, "pairs: rows of 2 values per output");
-    let mut four = |at: usize| {
-        // Safety: at + 4 <= n, and both rows hold 2 n values.
-        unsafe {
-            let (top, bottom) = (top.as_ptr().add(2 * at), bottom.as_ptr().add(2 * at));
+    assert!(ow >= 4 && dst.len() % ow == 0, "pairs: whole rows of 4 outputs or more");
+    let rows = dst.len() / ow;
+    assert!(rows == 0 || (2 * rows - 1) * row_stride + 2 * ow <= src.len(), "pairs: 2 input rows per output row");
+    for (i, out) in dst.chunks_exact_mut(ow).enumerate() {
+        // Safety (at + 4 <= ow): both rows hold 2 ow values from top, by the assert above.
+        let top = unsafe { src.as_ptr().add(2 * i * row_stride) };
+        let mut four = |at: usize| unsafe {
+            let (top, bottom) = (top.add(2 * at), top.add(2 * at + row_stride));
             let column = |d: usize| down(F32x4::load(top.add(d)), F32x4::load(bottom.add(d)));
             let (even, odd) = column(0).deinterleave(column(4));
             across(even, odd).store(out.as_mut_ptr().add(at));
+        };
+        // Whole fours, then the last 4 if ow is not a multiple of 4 (the
+        // loop's addresses step evenly: with each step's start clamped, V8
+        // computed every address anew).
+        for at in (0..ow - 3).step_by(4) {
+            four(at);
         }
-    };
-    // Whole fours, then the last 4 if n is not a multiple of 4 (the loop's
-    // addresses step evenly: with each step's start clamped, V8 computed
-    // every address anew).
-    for at in (0..n - 3).step_by(4) {
-        four(at);
-    }
-    if n % 4 != 0 {
-        four(n - 4);
+        if ow % 4 != 0 {
+            four(ow - 4);
+        }
     }
 }
 

@@ -177,8 +177,8 @@ pub enum Tiles {
     /// All of it: y [O, OH, OW].
     Whole,
     /// The largest of each 2 x 2 block, as a 2 x 2 max pooling at stride 2
-    /// gives it: y [O, OH / 2, OW / 2].
-    Max,
+    /// gives it, then a ReLU if `relu`: y [O, OH / 2, OW / 2].
+    Max { relu: bool },
 }
 
 impl Tiles {
@@ -186,7 +186,7 @@ impl Tiles {
     pub fn per_four(self) -> usize {
         match self {
             Tiles::Whole => 4,
-            Tiles::Max => 1,
+            Tiles::Max { .. } => 1,
         }
     }
 }
@@ -267,15 +267,17 @@ pub fn forward(
                             }
                         }
                     }
-                    Tiles::Max => {
+                    Tiles::Max { relu } => {
                         let (pi, pj) = (M / 2 * ti, M / 2 * tj);
                         for i in 0..(M / 2).min(oh / 2 - pi) {
                             for j in 0..(M / 2).min(ow / 2 - pj) {
                                 // As `Pool2d` compares them (down, then across); adding b after
                                 // the max gives what adding it first would: rounding keeps order.
                                 let (u, v) = (2 * i, 2 * j);
-                                let max = at(u, v).max(at(u + 1, v)).max(at(u, v + 1).max(at(u + 1, v + 1)));
-                                max.add(b).store(yt.as_mut_ptr().add(((pi + i) * (ow / 2) + pj + j) * outputs + q));
+                                let max = at(u, v).max(at(u + 1, v)).max(at(u, v + 1).max(at(u + 1, v + 1))).add(b);
+                                // zero.max(v) is v where v > 0, else 0.0: `Activation::Relu`'s values.
+                                let max = if relu { F32x4::splat(0.0).max(max) } else { max };
+                                max.store(yt.as_mut_ptr().add(((pi + i) * (ow / 2) + pj + j) * outputs + q));
                             }
                         }
                     }
