@@ -92,7 +92,7 @@ mod imp {
         }
 
         /// A bit per lane, lane l's 1 << l: set where the lane is not zero
-        /// (a NaN is not; -0.0 is).
+        /// (a NaN's is set, -0.0's is not).
         #[inline(always)]
         pub fn nonzero(self) -> usize {
             i32x4_bitmask(f32x4_ne(self.0, f32x4_splat(0.0))) as usize
@@ -204,7 +204,7 @@ mod imp {
         }
 
         /// A bit per lane, lane l's 1 << l: set where the lane is not zero
-        /// (a NaN is not; -0.0 is).
+        /// (a NaN's is set, -0.0's is not).
         #[inline(always)]
         pub fn nonzero(self) -> usize {
             (0..4).map(|l| usize::from(self.0[l] != 0.0) << l).sum()

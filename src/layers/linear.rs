@@ -86,9 +86,9 @@ pub fn affine(x: &[f32], params: &Params, y: &mut [f32], scratch: &mut Scratch) 
 }
 
 /// An input that is not zero, and where its row of W^T starts.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
-pub struct Row {
+pub(super) struct Row {
     offset: u32,
     value: f32,
 }

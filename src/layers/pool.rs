@@ -159,8 +159,8 @@ fn larger(m: f32, v: f32) -> f32 {
 /// same order as the general path: down the columns first, then across.
 fn pairs(src: &[f32], row_stride: usize, (dst, ow): (&mut [f32], usize), (kind, relu): (PoolKind, bool)) {
     // A loop for each kind, chosen once per plane: with the kind tested
-    // inside, S2 took about twice as long in wasm, and chosen per row, 10%
-    // longer.
+    // inside the loop, S2 took about twice as long in wasm, and chosen once
+    // per row, about a third longer.
     let zero = F32x4::splat(0.0);
     match kind {
         // zero.max(v) is v where v > 0, else 0.0: `Activation::Relu`'s values.

@@ -52,6 +52,7 @@ const ROWS: usize = 3;
 /// The positions along a side (of 8) of the points a short tile's F(2, 5)
 /// is built on: 0, 1, -1, 2, -2 and infinity.
 const SHORT: [usize; 6] = [0, 1, 2, 3, 4, 7];
+/// The positions along a whole side.
 const EVERY: [usize; N] = [0, 1, 2, 3, 4, 5, 6, 7];
 /// A position that only whole sides have (the point 1/2).
 const WHOLE_ONLY: usize = 5;
