@@ -101,8 +101,9 @@ pub(super) struct Row {
 /// us longer).
 fn nonzero_rows(x: &[f32], outputs: usize, rows: &mut [Row]) -> usize {
     assert!(rows.len() >= x.len() + 3, "nonzero_rows: room for 4 rows past the last input");
-    let step = u32::try_from(outputs).ok().filter(|step| u32::try_from(x.len()).is_ok_and(|n| n.checked_mul(*step).is_some()));
-    let step = step.expect("nonzero_rows: W^T's offsets fit in 32 bits");
+    let fits = x.len().max(1).checked_mul(outputs).is_some_and(|floats| u32::try_from(floats).is_ok());
+    assert!(fits, "nonzero_rows: W^T's offsets fit in 32 bits");
+    let step = outputs as u32;
     let start = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { by_fours(x, step, rows) } else { (0, 0) };
     one_by_one(x, step, rows, start)
 }
