@@ -28,8 +28,11 @@
 //! - Otherwise (fewer channels, stride > 1) `cols` is built (im2col).
 //!
 //! Backward, with dY laid out the same way:
-//!   dW += dY . cols^T,   db += row sums of dY,   dcols = W^T . dY
-//! and dcols is scattered back onto the input positions it came from (col2im).
+//!   dW^T += cols . dY^T,   db += row sums of dY,   dcols = W^T . dY
+//! The first reads `cols` from the input in place, as forward's path with
+//! lanes along the channels does (dY^T has a row per position, lanes along
+//! the channels); dcols is scattered back onto the input positions it came
+//! from (col2im).
 //!
 //! Shapes: x [N, C, H, W], w [O, C*K*K] (PyTorch's OIHW flattened), b [O],
 //! y [N, O, OH, OW].
@@ -39,7 +42,7 @@ use std::array::from_fn;
 use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::derived::Form;
-use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, Mat, Start};
+use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, transpose_into, Mat, Start};
 use super::lanes::{copy_floats, F32x4};
 use super::linear::affine;
 use super::winograd::{self, Tiles};
@@ -77,7 +80,8 @@ pub struct Conv2d {
     pub stride: usize,
     pub padding: usize,
     pub params: Params,
-    /// Where row (c, u, v) of `cols` starts in the padded input [C, H+2p, W+2p].
+    /// Where row (c, u, v) of `cols` starts in the padded input [C, H+2p, W+2p];
+    /// the last repeated up to a multiple of 4 (see `gemm_gathered`).
     taps: Vec<usize>,
     /// Where the receptive field of output position (i, j) starts in it; the
     /// last repeated up to a multiple of 4 (see `gemm_gathered`).
@@ -87,9 +91,10 @@ pub struct Conv2d {
 impl Conv2d {
     pub fn new(input: Shape, output: Shape, kernel: usize, stride: usize, padding: usize, params: Params) -> Conv2d {
         let (height, width) = (input.height + 2 * padding, input.width + 2 * padding);
-        let taps = (0..input.channels)
+        let mut taps: Vec<usize> = (0..input.channels)
             .flat_map(|c| (0..kernel).flat_map(move |u| (0..kernel).map(move |v| (c * height + u) * width + v)))
             .collect();
+        taps.resize(taps.len().div_ceil(4) * 4, taps.last().copied().unwrap_or(0));
         let mut at: Vec<usize> =
             (0..output.height).flat_map(|i| (0..output.width).map(move |j| (i * width + j) * stride)).collect();
         let last = at.last().copied().unwrap_or(0);
@@ -400,8 +405,6 @@ impl Conv2d {
         let mut dx = dx.map(|dx| dx.into_slice().expect("activations are contiguous"));
         if self.whole_input() {
             // The whole batch at once, as a linear layer: dY [N, O], X [N, C*K*K].
-            // Each sum runs sample by sample, in the order the per-sample
-            // products below would add them: the same bits.
             let n = x.len() / rows;
             gemm(Mat::rows(dy, channels).t(), Mat::rows(x, rows), grad_w, rows, (channels, rows, n), Start::Keep);
             for dy in dy.chunks_exact(channels) {
@@ -412,16 +415,30 @@ impl Conv2d {
             }
             return;
         }
-        let (cols, dcols) = scratch.split(rows * positions, if dx.is_some() { rows * positions } else { 0 });
+        // dW^T [taps, lanes] = cols . dY^T, cols read from the padded input
+        // where it is (see `gemm_gathered`), a row per kernel tap; the lanes run
+        // along the output channels, rounded up to a multiple of 4 with zeros.
+        let (taps, lanes) = (self.taps.len(), channels.next_multiple_of(4));
+        let dcols_len = if dx.is_some() { rows * positions } else { 0 };
+        let (padded, rest) = scratch.split(self.padded_len(), positions * lanes + taps * lanes + dcols_len);
+        let (dy_t, rest) = rest.split_at_mut(positions * lanes);
+        let (grad_w_t, dcols) = rest.split_at_mut(taps * lanes);
+        padded.fill(0.0);
+        dy_t.fill(0.0);
+        grad_w_t.fill(0.0);
         for (s, (x, dy)) in x.chunks_exact(self.input.len()).zip(dy.chunks_exact(self.output.len())).enumerate() {
             add_channel_sums(grad_b, dy, positions);
-            let dy = Mat::rows(dy, positions);
-            self.im2col(x, cols);
-            gemm(dy, Mat::rows(cols, positions).t(), grad_w, rows, (channels, rows, positions), Start::Keep);
+            transpose_into(dy, (channels, positions), (dy_t, lanes));
+            let (x, b) = (self.pad(x, padded), Mat::rows(dy_t, lanes));
+            gemm_gathered((x, &self.taps, &self.at), b, grad_w_t, lanes, (taps, lanes, positions), Start::Keep);
             if let Some(dx) = dx.as_deref_mut() {
+                let dy = Mat::rows(dy, positions);
                 gemm(weight.t(), dy, dcols, positions, (rows, positions, channels), Start::Zero);
                 self.col2im(dcols, &mut dx[s * self.input.len()..][..self.input.len()]);
             }
+        }
+        for (o, grad_w) in grad_w.chunks_exact_mut(rows).enumerate() {
+            grad_w.iter_mut().zip(grad_w_t.chunks_exact(lanes)).for_each(|(g, t)| *g += t[o]);
         }
     }
 

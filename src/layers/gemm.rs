@@ -1,17 +1,13 @@
 //! The matrix products behind convolution and the linear layer:
 //!   C = start + A . B
-//! with C row-major, in one of two layouts:
-//!   nn: B's rows are contiguous. Lanes run along C's rows: a tile of up to
-//!       4 x 8 values of C (4 x 16 with AVX2) stays in registers while each
-//!       A(i, k) is broadcast and multiplied into a row of B. A may have any
-//!       strides, or be read at listed offsets (`gemm_gathered`). A last tile
-//!       of 4 may overlap the one before rather than leave single columns.
-//!   nt: A's rows and B's columns are contiguous (B is a row-major matrix
-//!       transposed). Lanes run along k: a 4 x 3 tile of dot products (1 x 8
-//!       for the last rows), each summed across its lanes at the end.
-//! A matrix stored by columns times a vector runs as its transpose in `nn`;
-//! products with fewer than 4 columns run in `nt` when they can. (A linear
-//! layer's matrix times one vector does not come here: see `linear::affine`.)
+//! with C row-major and B's rows contiguous. Lanes run along C's rows: a tile
+//! of up to 4 x 8 values of C (4 x 16 with AVX2) stays in registers while
+//! each A(i, k) is broadcast and multiplied into a row of B. A may have any
+//! strides, or be read at listed offsets (`gemm_gathered`); so may B's rows
+//! (`gemm_rows_at`). A last tile of 4 may overlap the one before rather than
+//! leave single columns. A matrix stored by columns times a vector runs as
+//! its transpose. (A linear layer's matrix times one vector does not come
+//! here: see `linear::affine`.)
 //! The matrices of a small network fit in cache, so the kernels read them
 //! where they are instead of packing them first. `reference` (tests only) is
 //! the plain triple loop the kernels are checked against.
@@ -83,17 +79,13 @@ pub fn gemm(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize,
     }
     assert!(a.holds(m, k) && b.holds(k, n), "gemm: A or B is smaller than its shape");
     check_c_and_start(c, ldc, (m, n), start);
-    let dots = a.col_stride == 1 && b.row_stride == 1;
-    if n == 1 && ldc == 1 && a.row_stride == 1 && !dots {
+    if n == 1 && ldc == 1 && a.row_stride == 1 {
         // A matrix stored by columns times a vector: as C^T = B^T . A^T, a
         // row of lanes along C.
         nn(b.t(), (a.data, Every(a.col_stride)), c, m, (1, m, k), start.transposed());
-    } else if dots && (b.col_stride != 1 || n < 4) {
-        nt(a, b, c, ldc, (m, n, k), start);
-    } else if b.col_stride == 1 {
-        nn(a, (b.data, Every(b.row_stride)), c, ldc, (m, n, k), start);
     } else {
-        unreachable!("gemm: B needs contiguous rows, or A contiguous rows and B contiguous columns");
+        assert!(b.col_stride == 1 || n == 1, "gemm: B needs contiguous rows");
+        nn(a, (b.data, Every(b.row_stride)), c, ldc, (m, n, k), start);
     }
 }
 
@@ -164,28 +156,36 @@ pub fn gemm_gathered(
     nn(Gathered { data: a, rows: &rows[..m], cols }, (b.data, Every(b.row_stride)), c, ldc, (m, n, k), start);
 }
 
-/// dst [cols, rows] = src [rows, cols] transposed (both row-major): blocks
-/// of 4 x 4 in registers, the edges one value at a time.
+/// dst [cols, rows] = src [rows, cols] transposed (both row-major).
+#[inline]
 pub fn transpose(src: &[f32], shape: (usize, usize), dst: &mut [f32]) {
-    let len = shape.0 * shape.1;
-    assert!(src.len() >= len && dst.len() >= len, "transpose: a matrix is smaller than its shape");
+    transpose_into(src, shape, (dst, shape.0))
+}
+
+/// [`transpose`] into rows `ld` floats apart (ld >= rows; what lies between
+/// is left as it is): blocks of 4 x 4 in registers, the edges one value at a time.
+pub fn transpose_into(src: &[f32], shape: (usize, usize), (dst, ld): (&mut [f32], usize)) {
+    let (rows, cols) = shape;
+    assert!(ld >= rows, "transpose: rows of the output hold those of the input");
+    let fits = rows == 0 || cols == 0 || (src.len() >= rows * cols && dst.len() >= (cols - 1) * ld + rows);
+    assert!(fits, "transpose: a matrix is smaller than its shape");
     // Natively the 4 x 4 blocks take half the time compiled for AVX2.
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // Safety: the processor has AVX2.
-        return unsafe { transpose_avx2(src, shape, dst) };
+        return unsafe { transpose_avx2(src, shape, (dst, ld)) };
     }
-    transpose_body(src, shape, dst)
+    transpose_body(src, shape, (dst, ld))
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn transpose_avx2(src: &[f32], shape: (usize, usize), dst: &mut [f32]) {
+unsafe fn transpose_avx2(src: &[f32], shape: (usize, usize), dst: (&mut [f32], usize)) {
     transpose_body(src, shape, dst)
 }
 
 #[cfg_attr(target_arch = "x86_64", inline(always))]
-fn transpose_body(src: &[f32], (rows, cols): (usize, usize), dst: &mut [f32]) {
+fn transpose_body(src: &[f32], (rows, cols): (usize, usize), (dst, ld): (&mut [f32], usize)) {
     let (whole_rows, whole_cols) = (rows / 4 * 4, cols / 4 * 4);
     for r in (0..whole_rows).step_by(4) {
         for c in (0..whole_cols).step_by(4) {
@@ -193,14 +193,14 @@ fn transpose_body(src: &[f32], (rows, cols): (usize, usize), dst: &mut [f32]) {
             unsafe {
                 let block = std::array::from_fn(|q| F32x4::load(src.as_ptr().add((r + q) * cols + c)));
                 for (q, column) in F32x4::transpose(block).into_iter().enumerate() {
-                    column.store(dst.as_mut_ptr().add((c + q) * rows + r));
+                    column.store(dst.as_mut_ptr().add((c + q) * ld + r));
                 }
             }
         }
     }
     for r in 0..rows {
         for c in if r < whole_rows { whole_cols } else { 0 }..cols {
-            dst[c * rows + r] = src[r * cols + c];
+            dst[c * ld + r] = src[r * cols + c];
         }
     }
 }
@@ -463,97 +463,6 @@ unsafe fn nn_tile<const MR: usize, const NV: usize, A: Lhs, R: RowStarts>(
     }
 }
 
-fn nt(a: Mat, b: Mat, c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // Safety: the processor has AVX2.
-        return unsafe { nt_avx2(a, b, c, ldc, shape, start) };
-    }
-    nt_body(a, b, c, ldc, shape, start)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn nt_avx2(a: Mat, b: Mat, c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
-    nt_body(a, b, c, ldc, shape, start)
-}
-
-#[cfg_attr(target_arch = "x86_64", inline(always))]
-fn nt_body(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
-    let mut i = 0;
-    while i + 4 <= m {
-        nt_rows::<4, 3>(a, b, c, ldc, i, (n, k), start);
-        i += 4;
-    }
-    // The rows left over: one at a time, 8 dot products at a time.
-    for i in i..m {
-        nt_rows::<1, 8>(a, b, c, ldc, i, (n, k), start);
-    }
-}
-
-#[cfg_attr(target_arch = "x86_64", inline(always))]
-fn nt_rows<const MR: usize, const NR: usize>(
-    a: Mat,
-    b: Mat,
-    c: &mut [f32],
-    ldc: usize,
-    i: usize,
-    (n, k): (usize, usize),
-    start: Start,
-) {
-    let mut j = 0;
-    // Safety (both tiles): `gemm` checked that A, B and C hold their shapes,
-    // and the tiles stay inside rows i..i+MR and columns j..n.
-    while j + NR <= n {
-        unsafe { nt_tile::<MR, NR>(a, b, c, ldc, (i, j), k, start) };
-        j += NR;
-    }
-    for j in j..n {
-        unsafe { nt_tile::<MR, 1>(a, b, c, ldc, (i, j), k, start) };
-    }
-}
-
-/// C[i..i+MR, j..j+NR] as MR x NR dot products of contiguous rows, four
-/// values of k at a time, the last k % 4 one by one.
-/// Safety: that block and the rows of A and columns of B it reads are in bounds.
-#[inline(always)]
-unsafe fn nt_tile<const MR: usize, const NR: usize>(
-    a: Mat,
-    b: Mat,
-    c: &mut [f32],
-    ldc: usize,
-    (i, j): (usize, usize),
-    k: usize,
-    start: Start,
-) {
-    let (ap, bp) = (a.data.as_ptr().add(i * a.row_stride), b.data.as_ptr().add(j * b.col_stride));
-    let (lda, ldb) = (a.row_stride, b.col_stride);
-    let mut acc = [[F32x4::splat(0.0); NR]; MR];
-    let whole = k / 4 * 4;
-    for kk in (0..whole).step_by(4) {
-        let mut av = [F32x4::splat(0.0); MR];
-        for (r, lanes) in av.iter_mut().enumerate() {
-            *lanes = F32x4::load(ap.add(r * lda + kk));
-        }
-        for q in 0..NR {
-            let bv = F32x4::load(bp.add(q * ldb + kk));
-            for (row, &av) in acc.iter_mut().zip(&av) {
-                row[q] = row[q].mul_add(av, bv);
-            }
-        }
-    }
-    for (r, row) in acc.iter().enumerate() {
-        for (q, lanes) in row.iter().enumerate() {
-            let mut sum = lanes.sum();
-            for kk in whole..k {
-                sum += *ap.add(r * lda + kk) * *bp.add(q * ldb + kk);
-            }
-            let out = &mut c[(i + r) * ldc + j + q];
-            *out = start.value(*out, i + r, j + q) + sum;
-        }
-    }
-}
-
 /// The definition, one multiply-add at a time.
 #[cfg(test)]
 pub fn reference(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, usize, usize), start: Start) {
@@ -583,27 +492,25 @@ mod tests {
         }
     }
 
-    /// Random shapes, both layouts, padded row strides, every start: the
-    /// kernels agree with the triple loop.
+    /// Random shapes, A row-major or transposed (and stored by columns times
+    /// a vector), padded row strides, every start: the kernels agree with
+    /// the triple loop.
     #[test]
     fn kernels_match_the_reference() {
         let mut rng = fastrand::Rng::with_seed(5);
         for case in 0..600 {
-            let (m, n, k) = (rng.usize(1..19), rng.usize(1..27), rng.usize(0..40));
-            let pad = rng.usize(0..3);
-            // nn: A row-major or transposed; nt: A row-major, B a transposed row-major matrix.
             let layout = case % 3;
+            let (m, k) = (rng.usize(1..19), rng.usize(0..40));
+            let n = if layout == 2 { 1 } else { rng.usize(1..27) };
+            let pad = rng.usize(0..3);
             let a_data = random(&mut rng, (m + pad) * (k + pad));
             let a = match layout {
-                1 => Mat::rows(&a_data, m + pad).t(),
-                _ => Mat::rows(&a_data, k + pad),
+                0 => Mat::rows(&a_data, k + pad),
+                _ => Mat::rows(&a_data, m + pad).t(),
             };
             let b_data = random(&mut rng, (k + pad) * (n + pad));
-            let b = match layout {
-                2 => Mat::rows(&b_data, k + pad).t(),
-                _ => Mat::rows(&b_data, n + pad),
-            };
-            let ldc = n + pad;
+            let b = Mat::rows(&b_data, n + pad);
+            let ldc = if layout == 2 { 1 } else { n + pad };
             let initial = random(&mut rng, m * ldc);
             let bias = random(&mut rng, m.max(n));
             for start in [Start::Zero, Start::Keep, Start::RowBias(&bias), Start::ColBias(&bias)] {
@@ -628,10 +535,6 @@ mod tests {
             nn(a, (b.data, Every(n)), &mut dispatched, n, (m, n, k), Start::Zero);
             nn_body::<_, _, 2>(a, (b.data, Every(n)), &mut plain, n, (m, n, k), Start::Zero);
             assert_eq!(dispatched, plain, "nn {m}x{n}x{k}");
-            let b = Mat::rows(&b_data, k).t();
-            nt(a, b, &mut dispatched, n, (m, n, k), Start::Zero);
-            nt_body(a, b, &mut plain, n, (m, n, k), Start::Zero);
-            assert_eq!(dispatched, plain, "nt {m}x{n}x{k}");
         }
     }
 
@@ -702,12 +605,20 @@ mod tests {
 
     #[test]
     fn transpose_swaps_rows_and_columns() {
-        for (rows, cols) in [(2, 3), (4, 4), (16, 150), (100, 16), (9, 7), (1, 13)] {
+        for (rows, cols) in [(2, 3), (4, 4), (16, 150), (100, 16), (9, 7), (1, 13), (6, 784)] {
             let src: Vec<f32> = (0..rows * cols).map(|v| v as f32).collect();
             let mut dst = vec![0.0; rows * cols];
             transpose(&src, (rows, cols), &mut dst);
             for (r, c) in (0..rows).flat_map(|r| (0..cols).map(move |c| (r, c))) {
                 assert_eq!(dst[c * rows + r], src[r * cols + c], "{rows}x{cols} at ({r}, {c})");
+            }
+            // Into rows 3 floats longer: the 3 after each row stay as they were.
+            let ld = rows + 3;
+            let mut dst = vec![-1.0; cols * ld];
+            transpose_into(&src, (rows, cols), (&mut dst, ld));
+            for (c, row) in dst.chunks(ld).enumerate() {
+                let expected: Vec<f32> = (0..rows).map(|r| src[r * cols + c]).chain([-1.0; 3]).collect();
+                assert_eq!(row, expected, "{rows}x{cols} into rows of {ld}, row {c}");
             }
         }
     }

@@ -10,7 +10,7 @@
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{
-        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_ne, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4, i32x4_add,
+        f32x4_add, f32x4_mul, f32x4_ne, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4, i32x4_add,
         i32x4_bitmask, i32x4_eq, i32x4_shuffle, i32x4_splat, i8x16_swizzle, v128, v128_andnot, v128_load, v128_store,
     };
 
@@ -49,13 +49,6 @@ mod imp {
         #[inline(always)]
         pub fn mul_add(self, a: F32x4, b: F32x4) -> F32x4 {
             F32x4(core::arch::wasm32::f32x4_relaxed_madd(a.0, b.0, self.0))
-        }
-
-        /// (lane 0 + lane 1) + (lane 2 + lane 3)
-        #[inline(always)]
-        pub fn sum(self) -> f32 {
-            (f32x4_extract_lane::<0>(self.0) + f32x4_extract_lane::<1>(self.0))
-                + (f32x4_extract_lane::<2>(self.0) + f32x4_extract_lane::<3>(self.0))
         }
 
         #[inline(always)]
@@ -161,12 +154,6 @@ mod imp {
         #[inline(always)]
         pub fn mul_add(self, a: F32x4, b: F32x4) -> F32x4 {
             F32x4(std::array::from_fn(|l| self.0[l] + a.0[l] * b.0[l]))
-        }
-
-        /// (lane 0 + lane 1) + (lane 2 + lane 3)
-        #[inline(always)]
-        pub fn sum(self) -> f32 {
-            (self.0[0] + self.0[1]) + (self.0[2] + self.0[3])
         }
 
         #[inline(always)]
