@@ -1,9 +1,9 @@
-// Reads the tables of README.md's "Bad input" section, for the tests that try
+// Reads the tables of docs/errors.md's "Bad input" section, for the tests that try
 // each row (tests/package/bad-input.test.mjs, tests/e2e/bad-input.test.mjs;
 // tests/bad_input.rs reads the command-line table the same way).
 import { readFileSync } from 'node:fs';
 
-const README = new URL('../README.md', import.meta.url);
+const TABLES = new URL('../docs/errors.md', import.meta.url);
 
 /** Inline code spans of a Markdown table cell, as CommonMark reads them. */
 function codeSpans(cell) {
@@ -15,11 +15,11 @@ function codeSpans(cell) {
  * [{id, expected}], where `expected` are the code spans of the last column.
  */
 export function badInputRows(title) {
-  const text = readFileSync(README, 'utf8');
+  const text = readFileSync(TABLES, 'utf8');
   const section = text.split(/^## /m).find((s) => s.startsWith('Bad input\n'));
-  if (!section) throw new Error('README.md has no "## Bad input" section');
+  if (!section) throw new Error('docs/errors.md has no "## Bad input" section');
   const table = section.split(/^### /m).find((s) => s.startsWith(`${title}\n`));
-  if (!table) throw new Error(`README.md's "Bad input" has no "### ${title}" table`);
+  if (!table) throw new Error(`docs/errors.md's "Bad input" has no "### ${title}" table`);
   return table
     .split('\n')
     .filter((line) => line.startsWith('| `'))

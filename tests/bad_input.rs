@@ -1,4 +1,4 @@
-//! README's "Bad input" table for the command-line tool, row by row: each
+//! The "Bad input" table of docs/errors.md for the command-line tool, row by row: each
 //! row's command must exit with the row's status and print its message, with
 //! no panic and no weights file left at `--out`.
 #![cfg(not(target_arch = "wasm32"))]
@@ -39,9 +39,11 @@ fn code_spans(cell: &str) -> Vec<String> {
 }
 
 fn rows() -> Vec<Row> {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section =
-        readme.split("\n## ").find(|s| s.starts_with("Bad input\n")).expect("README has a \"## Bad input\" section");
+    let errors = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md")).unwrap();
+    let section = errors
+        .split("\n## ")
+        .find(|s| s.starts_with("Bad input\n"))
+        .expect("docs/errors.md has a \"## Bad input\" section");
     let table = section
         .split("\n### ")
         .find(|s| s.starts_with("Command-line tool\n"))
@@ -269,7 +271,7 @@ fn every_row_does_what_the_table_says() {
         let seen = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
         if o.status.code() != Some(row.exit) || !holds_in_order(&seen, &row.expected) || seen.contains("panicked") {
             wrong.push(format!(
-                "{}: README says exit {} and {:?}\n  it gives {:?} and {seen:?}",
+                "{}: docs/errors.md says exit {} and {:?}\n  it gives {:?} and {seen:?}",
                 row.id, row.exit, row.expected, o.status
             ));
         }

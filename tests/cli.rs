@@ -1,5 +1,5 @@
 //! The `lenet` command as a person runs it: its output and the files it
-//! writes. Bad input is in tests/bad_input.rs, row by row from README's table.
+//! writes. Bad input is in tests/bad_input.rs, row by row from docs/errors.md's table.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;

@@ -1,4 +1,4 @@
-// README's "Bad input" table for the page, row by row, in one page of
+// The "Bad input" table of docs/errors.md for the page, row by row, in one page of
 // headless Chromium: each row must show what the table says, and the pad must
 // then still read a drawn 1 with the network it had.
 
@@ -98,10 +98,10 @@ test('every row of the table has a case here, and every case a row', () => {
 for (const { id, expected } of rows) {
   test(id, async () => {
     const { page, problems } = session;
-    assert.ok(CASES[id], `no case for the README row ${id}`);
+    assert.ok(CASES[id], `no case for the docs/errors.md row ${id}`);
     const source = await page.textContent('.source-name');
     const seen = await CASES[id](page);
-    assert.ok(holdsInOrder(seen, expected), `README says ${expected.map((e) => JSON.stringify(e)).join(' … ')}\nbut the page shows ${JSON.stringify(seen)}`);
+    assert.ok(holdsInOrder(seen, expected), `docs/errors.md says ${expected.map((e) => JSON.stringify(e)).join(' … ')}\nbut the page shows ${JSON.stringify(seen)}`);
     await drawWithMouse(page, DIGITS[1]);
     assert.equal((await waitForPrediction(page)).digit, '1', 'the pad still reads a 1');
     assert.equal(await page.textContent('.source-name'), source, 'with the same network');

@@ -187,7 +187,7 @@ describe('drawing and predicting (desktop)', () => {
     await context.close();
   });
 
-  // Bad weights files: bad-input.test.mjs, from README's table.
+  // Bad weights files: bad-input.test.mjs, from docs/errors.md's table.
   it('loads a downloaded weights file back, and says when uploaded weights are unsure', async () => {
     const { context, page, problems } = await openPage(browser, server.url);
     const dir = tmpdir();

@@ -1,4 +1,4 @@
-// README's "Bad input" table for the JavaScript API, row by row, on the npm
+// The "Bad input" table of docs/errors.md for the JavaScript API, row by row, on the npm
 // package in pkg/: each row's call must give what the table says, and the
 // network must then predict and train exactly like an untouched copy.
 import { test, before } from 'node:test';
@@ -170,13 +170,13 @@ test('every row of the table has a case here, and every case a row', () => {
 for (const { id, expected } of rows) {
   test(id, () => {
     const c = CASES[id];
-    assert.ok(c, `no case for the README row ${id}`);
+    assert.ok(c, `no case for the docs/errors.md row ${id}`);
     const { setup = () => {}, call } = typeof c === 'function' ? { call: c } : c;
     const [net, copy] = [lenet.Network.fromSafetensors(shipped), lenet.Network.fromSafetensors(shipped)];
     setup(net);
     setup(copy);
     const seen = outcome(() => call(net));
-    assert.ok(holdsInOrder(seen, expected), `README says ${expected.map((e) => JSON.stringify(e)).join(' … ')}\nbut it gives ${JSON.stringify(seen)}`);
+    assert.ok(holdsInOrder(seen, expected), `docs/errors.md says ${expected.map((e) => JSON.stringify(e)).join(' … ')}\nbut it gives ${JSON.stringify(seen)}`);
     assert.deepEqual(behaviour(net), behaviour(copy), 'after the bad call the network works as before');
     net.free();
     copy.free();

@@ -1,7 +1,7 @@
 // The npm package as its users meet it: the JavaScript API in Node, the Node
 // example on a PNG file, and the Vite example app built from the packed
 // tarball and run in Chromium. Run by `make package-test` (after `make npm-pack`).
-// Bad input: bad-input.test.mjs tries every row of README's table.
+// Bad input: bad-input.test.mjs tries every row of docs/errors.md's table.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
