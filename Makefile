@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # wasm-bindgen's externref table, so it is not used.
 BINARYEN := $(CURDIR)/tools/node_modules/.bin
 
-.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train fuzz soak soak-page bench clean
+.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train samples fuzz soak soak-page bench clean
 
 ## Builds the page and serves it at http://127.0.0.1:$(PORT)/ with the shipped weights.
 serve: www
@@ -83,9 +83,13 @@ e2e: www
 e2e-slow: www
 	LENET_E2E_SLOW=1 node --test --test-concurrency=1 tests/e2e/
 
-## How the shipped weights were made (see weights/README.md).
+## How the shipped weights were made (see weights/README.md): MNIST and the generated handwriting.
 train: build
-	$(LENET) train --net lenet5 --epochs 20 --batch 64 --optimizer adam --lr 1e-3 --schedule cosine --seed 2 --threads 2 --out weights/lenet5.safetensors
+	$(LENET) train --net lenet5-reject --handwriting --epochs 30 --batch 64 --optimizer adam --lr 1e-3 --schedule cosine --seed 2 --threads 2 --out weights/lenet5-reject.safetensors
+
+## The contact sheet of the generated handwriting in docs/.
+samples: build tools
+	$(LENET) samples --out docs/generated.png
 
 ## Runs the fuzz target FUZZ_TARGET (weights, spec, preprocess or idx) for FUZZ_SECONDS,
 ## from its seeds (and, for weights, the shipped weights); needs the nightly toolchain and cargo-fuzz.

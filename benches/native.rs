@@ -11,7 +11,7 @@ fn digits(n: usize) -> (Vec<f32>, Vec<u8>) {
 }
 
 fn bench(c: &mut Criterion) {
-    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5.safetensors")).unwrap();
+    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
     let (x, y) = digits(64);
     let mut ws = Workspace::new();
 

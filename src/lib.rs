@@ -9,7 +9,9 @@
 //! - [`train`]: one optimizer step on a batch, on several threads natively.
 //! - [`weights`]: safetensors files with PyTorch's names and layouts.
 //! - [`preprocess`]: canvas or image pixels -> the input convention.
+//! - [`read`]: one drawing's digit, or "not a digit".
 //! - [`data`]: MNIST IDX files; [`augment`]: random warps for training.
+//! - [`synth`]: handwriting and non-digits the project generates itself.
 //!
 //! Input convention: one sample is `channels x height x width` float32 values,
 //! row-major; for the LeNet-5 presets 1 x 32 x 32 with background 0.0 and ink
@@ -24,7 +26,9 @@ pub mod loss;
 pub mod model;
 pub mod optim;
 pub mod preprocess;
+pub mod read;
 pub mod spec;
+pub mod synth;
 pub mod train;
 pub mod weights;
 #[cfg(target_arch = "wasm32")]
@@ -33,5 +37,6 @@ pub mod wasm;
 pub use error::{Error, Result};
 pub use model::{Evaluation, Gradients, LayerInfo, Network, Workspace};
 pub use optim::{Optimizer, OptimizerConfig};
+pub use read::Reading;
 pub use spec::{Shape, Spec, PRESETS};
 pub use train::{Step, Trainer};

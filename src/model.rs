@@ -200,7 +200,8 @@ impl Network {
         }
         let classes = self.num_classes();
         if let Some(at) = labels.iter().position(|&l| l as usize >= classes) {
-            return Err(Error::Labels(format!("label {at} is {}; labels must be 0 to {}", labels[at], classes - 1)));
+            let reject = if self.spec.reject { format!(" ({}: not a digit)", classes - 1) } else { String::new() };
+            return Err(Error::Labels(format!("label {at} is {}; labels must be 0 to {}{reject}", labels[at], classes - 1)));
         }
         Ok(())
     }

@@ -82,6 +82,12 @@ pub fn preprocess_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Optio
     Ok(from_ink(ink, width, height, inverted))
 }
 
+/// Steps 2 to 5 on an image that is already ink (0 paper, 1 ink), row-major,
+/// `width x height`: for drawings made in code. `None` means blank.
+pub fn preprocess_ink(ink: Vec<f32>, width: usize, height: usize) -> Option<Preprocessed> {
+    from_ink(ink, width, height, false)
+}
+
 /// How dark one RGBA pixel is once composited over white, a (1 - lum), in
 /// [0, 1]. (Taking 4 bytes as an array lets the loop over pixels vectorize.)
 fn darkness([r, g, b, a]: [u8; 4]) -> f32 {

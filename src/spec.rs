@@ -206,11 +206,15 @@ pub struct Spec {
     pub name: Option<String>,
     /// channels, height, width of one input sample.
     pub input: [usize; 3],
+    /// The last output means "none of the others" (for digits: not a digit),
+    /// so [`crate::Network::read`] can answer that nothing was recognized.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reject: bool,
     pub layers: Vec<LayerSpec>,
 }
 
 /// The names of the presets, default first.
-pub const PRESETS: [&str; 3] = ["lenet5", "lenet5-keras", "lenet5-classic"];
+pub const PRESETS: [&str; 4] = ["lenet5", "lenet5-keras", "lenet5-classic", "lenet5-reject"];
 
 impl Spec {
     /// Parses a JSON spec. Fields the layer type does not know are an error, so
@@ -251,6 +255,8 @@ impl Spec {
     /// - `lenet5-classic`: the 1998 shape with tanh and average-pool
     ///   subsampling (without the trainable subsampling coefficients and the
     ///   partial C3 connection table of the paper).
+    /// - `lenet5-reject`: `lenet5` with an 11th output, "not a digit" (the
+    ///   shipped reader; its parameter names are lenet5's).
     pub fn preset(name: &str) -> Option<Spec> {
         let conv = |name: &str, key: &str, out: usize| LayerSpec {
             kind: LayerKind::Conv2d { in_channels: None, out_channels: out, kernel_size: 5, stride: 1, padding: 0 },
@@ -266,7 +272,7 @@ impl Spec {
         let max_pool = |name: &str| plain(name, LayerKind::MaxPool2d { kernel_size: 2, stride: None });
         let avg_pool = |name: &str| plain(name, LayerKind::AvgPool2d { kernel_size: 2, stride: None });
         let layers = match name {
-            "lenet5" => vec![
+            "lenet5" | "lenet5-reject" => vec![
                 conv("C1", "convnet.c1", 6),
                 plain("relu1", LayerKind::Relu),
                 max_pool("S2"),
@@ -277,7 +283,7 @@ impl Spec {
                 plain("relu5", LayerKind::Relu),
                 linear("F6", "fc.f6", 84),
                 plain("relu6", LayerKind::Relu),
-                linear("output", "fc.f7", 10),
+                linear("output", "fc.f7", if name == "lenet5-reject" { 11 } else { 10 }),
             ],
             "lenet5-keras" => vec![
                 conv("C1", "c1", 6),
@@ -308,7 +314,7 @@ impl Spec {
             ],
             _ => return None,
         };
-        Some(Spec { name: Some(name.into()), input: [1, 32, 32], layers })
+        Some(Spec { name: Some(name.into()), input: [1, 32, 32], reject: name == "lenet5-reject", layers })
     }
 
     pub fn input_shape(&self) -> Shape {
@@ -466,7 +472,7 @@ fn check_known_fields(raw: &serde_json::Value, spec: &Spec) -> Result<()> {
     // Top level; optional fields left at their defaults are skipped on
     // serialization, so compare against the full list of allowed names.
     for field in fields(raw) {
-        if !["name", "input", "layers"].contains(&field.as_str()) {
+        if !["name", "input", "reject", "layers"].contains(&field.as_str()) {
             return Err(Error::Spec(format!("unknown field '{field}' at the top level")));
         }
     }
@@ -504,7 +510,10 @@ mod tests {
         for name in PRESETS {
             let spec = Spec::preset(name).unwrap();
             let shapes = spec.shapes().unwrap();
-            assert_eq!(shapes.last().unwrap().to_string(), "10", "{name}");
+            // Ten digits, and "not a digit" where the spec says so.
+            let outputs = if spec.reject { "11" } else { "10" };
+            assert_eq!(shapes.last().unwrap().to_string(), outputs, "{name}");
+            assert_eq!(spec.reject, name == "lenet5-reject");
             assert_eq!(Spec::from_json(&spec.to_json()).unwrap(), spec, "{name} round-trips through JSON");
         }
     }

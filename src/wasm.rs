@@ -25,7 +25,7 @@ fn js_error(e: crate::Error) -> JsError {
 /// await init();
 /// const net = Network.pretrained();
 /// const input = preprocess(ctx.getImageData(0, 0, w, h).data, w, h); // undefined when blank
-/// const probabilities = net.predict(input); // Float32Array(10)
+/// const { digit, confidence } = net.read(input); // digit is null for "not a digit"
 /// ```
 #[wasm_bindgen(js_name = Network)]
 pub struct JsNetwork {
@@ -33,6 +33,21 @@ pub struct JsNetwork {
     ws: Workspace,
     trainer: Trainer,
 }
+
+#[wasm_bindgen(typescript_custom_section)]
+const READING: &str = r#"
+/** What `Network.read` makes of one input. */
+export interface Reading {
+    /** The digit read, or null for "not a digit". */
+    digit: number | null;
+    /** The probability of the answer: of `digit`, or of "not a digit" when it is null. */
+    confidence: number;
+    /** The probability of each digit 0-9 ("not a digit" left out). */
+    probabilities: number[];
+    /** The probability that the drawing is not a digit (0 for networks without that output). */
+    notDigit: number;
+}
+"#;
 
 #[wasm_bindgen(typescript_custom_section)]
 const LAYER_INFO: &str = r#"
@@ -107,7 +122,7 @@ impl JsNetwork {
     /// the .wasm: ready at once, no request.
     #[cfg(feature = "pretrained")]
     pub fn pretrained() -> Result<JsNetwork, JsError> {
-        let bytes = include_bytes!("../weights/lenet5.safetensors");
+        let bytes = include_bytes!("../weights/lenet5-reject.safetensors");
         JsNetwork::wrap(crate::weights::from_bytes(bytes).map_err(js_error)?)
     }
 
@@ -177,6 +192,23 @@ impl JsNetwork {
     pub fn predict(&mut self, input: &[f32]) -> Result<Vec<f32>, JsError> {
         self.check_count(input, 1)?;
         self.net.predict(input, &mut self.ws).map_err(js_error)
+    }
+
+    /// Reads one input (1 x 32 x 32 values, as `preprocess` gives):
+    /// `{digit, confidence, probabilities, notDigit}`. `digit` is `null` when
+    /// the network answers "not a digit" (only a network with that output,
+    /// `canReject`, such as the shipped one, does); `probabilities` holds
+    /// the ten digits' and leaves "not a digit" out.
+    #[wasm_bindgen(unchecked_return_type = "Reading")]
+    pub fn read(&mut self, input: &[f32]) -> Result<JsValue, JsError> {
+        self.check_count(input, 1)?;
+        to_js(&self.net.read(input, &mut self.ws).map_err(js_error)?)
+    }
+
+    /// Whether the last output means "not a digit" (the spec's `reject`).
+    #[wasm_bindgen(getter, js_name = canReject)]
+    pub fn can_reject(&self) -> bool {
+        self.net.spec().reject
     }
 
     /// Probabilities for `n` inputs laid end to end: n x classes values.

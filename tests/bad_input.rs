@@ -102,7 +102,7 @@ impl Dir {
     }
 }
 
-const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/weights/lenet5.safetensors");
+const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/weights/lenet5-reject.safetensors");
 const RGB: &str = r#"{"input":[3,32,32],"layers":[{"type":"flatten"},{"type":"linear","out_features":10}]}"#;
 const THREE: &str = r#"{"input":[1,32,32],"layers":[{"type":"flatten"},{"type":"linear","out_features":3}]}"#;
 const IMAGES: &str = "data/train-images-idx3-ubyte";

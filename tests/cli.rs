@@ -72,6 +72,55 @@ fn the_same_seed_and_thread_count_give_the_same_weights() {
 }
 
 #[test]
+fn handwriting_training_adds_generated_samples_and_is_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::mnist_dir();
+    let run = |name: &str, net: &str| {
+        let out = dir.path().join(name);
+        let o = lenet(&[
+            "train", "--net", net, "--handwriting", "--epochs", "1", "--train-limit", "600", "--test-limit", "100",
+            "--threads", "2", "--seed", "3", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(),
+        ]);
+        (o, out)
+    };
+    let (o, out) = run("a.safetensors", "lenet5-reject");
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 600 MNIST digits and the same share of generated ones as 60,000 get.
+    assert!(stdout(&o).contains("600 images and, each epoch, 300 redrawn, 300 stroke-program digits and 300 non-digits"), "{}", stdout(&o));
+    let (again, out2) = run("b.safetensors", "lenet5-reject");
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(std::fs::read(out).unwrap() == std::fs::read(out2).unwrap(), "two runs with seed 3 differ");
+    // Non-digits need the reject output.
+    let (o, _) = run("c.safetensors", "lenet5");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--handwriting trains a reject output"), "{}", stderr(&o));
+}
+
+#[test]
+fn predict_says_not_a_digit_for_a_dash_and_eval_measures_the_reject() {
+    // A dash drawn on white, as a person would cross something out.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dash.png");
+    let img = image::RgbaImage::from_fn(200, 120, |x, y| {
+        if (30..170).contains(&x) && (55..67).contains(&y) { image::Rgba([20, 20, 20, 255]) } else { image::Rgba([255; 4]) }
+    });
+    img.save(&path).unwrap();
+    let o = lenet(&["predict", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("dash.png: not a digit ("), "{}", stdout(&o));
+    assert!(stdout(&o).contains(" not:0."), "the reject output's probability is listed: {}", stdout(&o));
+
+    let o = lenet(&["eval", "--set", "negatives", "--count", "200", "--data", common::mnist_dir().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("on 200 non-digit (held out) images"), "{out}");
+    assert!(out.contains("  not: "), "a row for non-digits: {out}");
+    let o = lenet(&["eval", "--set", "all", "--count", "100", "--data", common::mnist_dir().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("non-digits turned away while 99% of digits are read: "), "{}", stdout(&o));
+}
+
+#[test]
 fn gzipped_idx_files_read_like_raw_ones() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
@@ -99,7 +148,7 @@ fn predict_reads_a_drawn_digit() {
     img.save(&path).unwrap();
     let blank = dir.path().join("blank.png");
     image::RgbaImage::from_pixel(50, 50, image::Rgba([255; 4])).save(&blank).unwrap();
-    let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("weights/lenet5.safetensors");
+    let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("weights/lenet5-reject.safetensors");
     let o = lenet(&["predict", "--weights", weights.to_str().unwrap(), path.to_str().unwrap(), blank.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);

@@ -25,7 +25,7 @@ const TOLERANCE: f32 = 1e-6;
 /// depends on rounding, which differs between the builds (wasm runs C3 as
 /// Winograd's); one such tie moves a weight by the whole learning rate.
 fn compute(input: &[f32], noise: &[f32], labels: &[u8]) -> HashMap<&'static str, Vec<f32>> {
-    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5.safetensors")).unwrap();
+    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
     let mut ws = Workspace::new();
     let probabilities = net.predict(input, &mut ws).unwrap();
     net.forward(&input[..1024], &mut ws).unwrap();

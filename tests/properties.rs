@@ -82,7 +82,7 @@ fn small_spec() -> impl Strategy<Value = Spec> {
                 layers.extend(act);
             }
             layers.push(LayerKind::Linear { in_features: None, out_features: classes });
-            Spec { name: None, input: [c, h, w], layers: layers.into_iter().map(layer).collect() }
+            Spec { name: None, input: [c, h, w], reject: false, layers: layers.into_iter().map(layer).collect() }
         },
     )
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startServer, launch, openPage, drawWithMouse, waitForPrediction, readPrediction, ROOT, DIGITS } from './helpers.mjs';
 import { badInputRows, holdsInOrder } from '../bad-input-table.mjs';
 
-const SHIPPED = readFileSync(join(ROOT, 'weights/lenet5.safetensors'));
+const SHIPPED = readFileSync(join(ROOT, 'weights/lenet5-reject.safetensors'));
 
 /** The shipped weights file with value 1 of tensor `name` set to NaN. */
 function withNaN(name) {

@@ -2,7 +2,7 @@
 
   python3 tools/bench/export_onnx.py [weights.safetensors] [out.onnx]
 
-Defaults: weights/lenet5.safetensors -> target/bench/lenet5.onnx. The graph
+Defaults: weights/lenet5-reject.safetensors -> target/bench/lenet5.onnx. The graph
 comes from tools/golden/make_goldens.py's builder (the spec in the weights
 file's metadata); its random weights are swapped for the file's, and only the
 softmax output `probabilities` [N, 10] is kept, so the peers return what
@@ -45,5 +45,5 @@ def export(weights_path, out_path):
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    export(args[0] if args else ROOT / "weights" / "lenet5.safetensors",
+    export(args[0] if args else ROOT / "weights" / "lenet5-reject.safetensors",
            args[1] if len(args) > 1 else ROOT / "target" / "bench" / "lenet5.onnx")

@@ -130,7 +130,7 @@ function tfjsLeNet(weights) {
 }
 
 // TF.js, wasm backend: one thread, its SIMD build (Node has SIMD and no wasm threads).
-const weights = await file('weights/lenet5.safetensors');
+const weights = await file('weights/lenet5-reject.safetensors');
 setWasmPaths(fileURLToPath(new URL('@tensorflow/tfjs-backend-wasm/dist/', modules)));
 setThreadsCount(1);
 await tf.setBackend('wasm');

@@ -58,8 +58,8 @@ async function main() {
         views?.table.setTimes(null);
         return;
       }
-      const probs = model.net.predict(input);
-      prediction.show(probs, sample ? `; MNIST’s label is ${sample.label}` : '');
+      const reading = model.net.read(input);
+      prediction.show(reading, sample ? `; MNIST’s label is ${sample.label}` : '', model.net.canReject);
       if (views) {
         views.layers.update(model.net.featureMaps(input), input);
         if (settled) scheduleTimes();

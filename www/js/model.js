@@ -23,7 +23,8 @@ export class Model extends EventTarget {
     try {
       const shape = Array.from(net.inputShape);
       if (shape.join('x') !== '1x32x32') throw new Error(`this page draws 1 × 32 × 32 inputs, but the network expects ${shape.join(' × ')}`);
-      if (net.numClasses !== 10) throw new Error(`this page shows 10 digits, but the network has ${net.numClasses} classes`);
+      const classes = net.numClasses - (net.canReject ? 1 : 0);
+      if (classes !== 10) throw new Error(`this page shows 10 digits, but the network has ${classes} classes`);
       net.predict(new Float32Array(1024));
       layers = net.layers();
       spec = JSON.parse(net.specJson());

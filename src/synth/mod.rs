@@ -1,0 +1,197 @@
+//! Handwriting the project makes itself, to train and judge the reader on
+//! more than MNIST's scans: digits from stroke programs in many forms, MNIST
+//! digits redrawn with the page's round pen, and drawings that are not
+//! digits. Everything is seeded; every sample goes through the same
+//! [`crate::preprocess`] as a drawing on the page.
+//!
+//! - [`pen`]: a round antialiased pen on a canvas.
+//! - [`path`]: stroke programs (a subset of SVG paths) and their jitter.
+//! - [`templates`]: the digits, letters and symbols as stroke programs.
+//! - [`hand`]: size, slant, rotation, pen width and elastic distortion.
+//! - [`restroke`]: MNIST digits thinned to a skeleton and redrawn.
+//! - [`negatives`]: scribbles, dots, dashes, hatching, pieces of strokes.
+//! - [`mix`]: training epochs of MNIST and generated samples; the evaluation sets.
+//!
+//! Training and evaluation are kept apart twice: held-out templates are
+//! drawn only for evaluation, and evaluation seeds have the top bit set,
+//! which training seeds never have.
+
+pub mod hand;
+pub mod mix;
+pub mod negatives;
+pub mod path;
+pub mod pen;
+pub mod restroke;
+pub mod templates;
+
+pub use templates::NOT_A_DIGIT;
+
+use hand::Hand;
+use negatives::Rule;
+use path::Program;
+use pen::Canvas;
+use templates::{Template, TEMPLATES};
+
+/// Which side of the wall a sample is drawn for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Training,
+    Evaluation,
+}
+
+impl Part {
+    /// The seed of sample `seed` in this part: evaluation seeds have the top
+    /// bit set, training seeds do not.
+    pub fn seed(self, seed: u64) -> u64 {
+        match self {
+            Part::Training => seed & !(1 << 63),
+            Part::Evaluation => seed | 1 << 63,
+        }
+    }
+}
+
+/// What a generated sample shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A digit drawn by a stroke program.
+    Strokes,
+    /// An MNIST digit redrawn with a round pen.
+    Restroked,
+    /// Not a digit.
+    Negative,
+}
+
+/// What goes into a negative: the rules, letters and symbols, and digits
+/// crossed out, with how often each is drawn.
+#[derive(Debug, Clone, Copy)]
+enum Negative {
+    Rule(Rule),
+    Glyph,
+    CrossedOut,
+}
+
+/// The parsed stroke programs of both parts.
+#[derive(Debug, Clone)]
+pub struct Generator {
+    programs: Vec<(Template, Program)>,
+}
+
+impl Default for Generator {
+    fn default() -> Self {
+        Generator::new()
+    }
+}
+
+impl Generator {
+    pub fn new() -> Generator {
+        let programs = TEMPLATES
+            .iter()
+            .map(|t| (*t, Program::parse(t.path).expect("the templates parse (tested in templates.rs)")))
+            .collect();
+        Generator { programs }
+    }
+
+    /// The templates of `label` (0-9 or [`NOT_A_DIGIT`]) in `part`.
+    fn of(&self, label: u8, part: Part) -> Vec<&(Template, Program)> {
+        let held_out = part == Part::Evaluation;
+        self.programs.iter().filter(|(t, _)| t.label == label && t.held_out == held_out).collect()
+    }
+
+    /// The digit `label` written by one of its stroke programs in `part`,
+    /// drawn uniformly, as a network input (32 x 32).
+    pub fn digit(&self, label: u8, seed: u64, part: Part) -> Vec<f32> {
+        assert!(label < 10, "digits are 0 to 9");
+        let mut rng = fastrand::Rng::with_seed(part.seed(seed));
+        let forms = self.of(label, part);
+        until_inked(&mut rng, |rng| {
+            let (_, program) = forms[rng.usize(..forms.len())];
+            Hand::random(rng).write(rng, program)
+        })
+    }
+
+    /// Something that is not a digit, as a network input.
+    pub fn negative(&self, seed: u64, part: Part) -> Vec<f32> {
+        let mut rng = fastrand::Rng::with_seed(part.seed(seed));
+        let mut kinds: Vec<(Negative, u32)> = negatives::RULES.iter().map(|&(r, w)| (Negative::Rule(r), w)).collect();
+        kinds.extend([(Negative::Glyph, 16), (Negative::CrossedOut, 4)]);
+        until_inked(&mut rng, |rng| {
+            let hand = Hand::random(rng);
+            match negatives::pick(rng, &kinds) {
+                Negative::Rule(rule) => {
+                    let lines = negatives::draw(rng, rule);
+                    hand.draw(rng, &lines)
+                }
+                Negative::Glyph => {
+                    let glyphs = self.of(NOT_A_DIGIT, part);
+                    let pick = rng.usize(..glyphs.len());
+                    hand.write(rng, &glyphs[pick].1)
+                }
+                Negative::CrossedOut => {
+                    let forms = self.of(rng.u8(0..10), part);
+                    let j = path::Jitter { point: hand.jitter, radius: hand.jitter, angle: 6.0 };
+                    let pick = rng.usize(..forms.len());
+                    let mut lines = forms[pick].1.jittered(rng, j).polylines();
+                    lines.extend(negatives::cross_out(rng));
+                    hand.draw(rng, &lines)
+                }
+            }
+        })
+    }
+
+    /// An MNIST digit (28 x 28 bytes) redrawn with a round pen of random
+    /// width, maybe distorted, as a network input.
+    pub fn restroked(&self, seed: u64, part: Part, digit: &[u8]) -> Vec<f32> {
+        let mut rng = fastrand::Rng::with_seed(part.seed(seed));
+        until_inked(&mut rng, |rng| {
+            let pen = 1.5 + 4.5 * rng.f32();
+            let elastic = if rng.bool() { 0.6 + 1.4 * rng.f32() } else { 0.0 };
+            restroke::restroke(rng, digit, pen, elastic)
+        })
+    }
+}
+
+/// Draws until the drawing is not blank to [`crate::preprocess`], and returns
+/// its input. (A scan with no ink at all is a blank input.)
+fn until_inked(rng: &mut fastrand::Rng, mut draw: impl FnMut(&mut fastrand::Rng) -> Canvas) -> Vec<f32> {
+    for _ in 0..8 {
+        let canvas = draw(rng);
+        if let Some(p) = crate::preprocess::preprocess_ink(canvas.ink, canvas.side, canvas.side) {
+            return p.input;
+        }
+    }
+    vec![0.0; crate::preprocess::SIDE * crate::preprocess::SIDE]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_inputs_and_the_same_seed_gives_the_same_sample() {
+        let g = Generator::new();
+        // An upright bar, as a scanned 1.
+        let digit: Vec<u8> = (0..28 * 28usize).map(|i| if (i % 28).abs_diff(14) < 3 && (4..24).contains(&(i / 28)) { 255 } else { 0 }).collect();
+        for seed in 0..50 {
+            for part in [Part::Training, Part::Evaluation] {
+                let a = g.digit(seed as u8 % 10, seed, part);
+                assert_eq!(g.digit(seed as u8 % 10, seed, part), a);
+                let n = g.negative(seed, part);
+                let r = g.restroked(seed, part, &digit);
+                for input in [&a, &n, &r] {
+                    assert_eq!(input.len(), 1024);
+                    assert!(input.iter().all(|v| (0.0..=1.0).contains(v)));
+                    assert!(input.iter().filter(|&&v| v > 0.5).count() >= 10, "seed {seed}: too little ink");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_parts_do_not_share_seeds() {
+        for seed in [0, 1, u64::MAX, 1 << 63, 12345] {
+            assert_ne!(Part::Training.seed(seed), Part::Evaluation.seed(seed));
+            assert_eq!(Part::Training.seed(seed) >> 63, 0);
+            assert_eq!(Part::Evaluation.seed(seed) >> 63, 1);
+        }
+    }
+}
