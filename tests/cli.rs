@@ -108,7 +108,7 @@ fn predict_says_not_a_digit_for_a_dash_and_eval_measures_the_reject() {
     let o = lenet(&["predict", path.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("dash.png: not a digit ("), "{}", stdout(&o));
-    assert!(stdout(&o).contains(" not:0."), "the reject output's probability is listed: {}", stdout(&o));
+    assert!(stdout(&o).contains(" not:"), "the reject output's probability is listed: {}", stdout(&o));
 
     let o = lenet(&["eval", "--set", "negatives", "--count", "200", "--data", common::mnist_dir().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -134,7 +134,7 @@ fn gzipped_idx_files_read_like_raw_ones() {
     }
     let o = lenet(&["eval", "--data", dir.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("on 4 test images"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("on 4 MNIST test images"), "{}", stdout(&o));
 }
 
 #[test]
@@ -156,14 +156,17 @@ fn predict_reads_a_drawn_digit() {
     assert!(out.contains("blank.png: blank"), "{out}");
 }
 
+/// The shipped reader on MNIST's test set, through `read` (a digit it
+/// answers "not a digit" counts as wrong): 99.24% (the MNIST-only lenet5 it
+/// replaced scored 99.43%; docs/handwriting.md).
 #[test]
-fn shipped_weights_reach_99_3_percent_on_the_mnist_test_set() {
+fn shipped_weights_reach_99_2_percent_on_the_mnist_test_set() {
     let o = lenet(&["eval", "--data", common::mnist_dir().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let line = out.lines().find(|l| l.starts_with("accuracy: ")).expect("an accuracy line");
     let pct: f32 = line["accuracy: ".len()..].split('%').next().unwrap().parse().unwrap();
-    assert!(pct >= 99.3, "{line}");
+    assert!(pct >= 99.2, "{line}");
     assert!(out.contains("(10000)") || out.contains("/10000)"), "the whole test set: {line}");
     assert!(out.contains("confusion matrix"), "{out}");
 }

@@ -34,6 +34,10 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
     let g = Generator::new();
     let mut ws = Workspace::new();
     let sets: Vec<Set> = if set == Set::All { vec![Set::Mnist, Set::Strokes, Set::Restroked, Set::Negatives] } else { vec![set] };
+    let digits = net.num_classes() - usize::from(net.spec().reject);
+    if sets.iter().any(|&s| s != Set::Mnist) && digits != 10 {
+        return Err(format!("the generated sets hold digits 0-9; {} has {digits} classes", weights.display()));
+    }
     // Each sample's "not a digit" score: the reject output's probability, or
     // for a network without one, 1 - its top probability.
     let (mut digit_scores, mut negative_scores) = (Vec::new(), Vec::new());
@@ -45,6 +49,10 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
             Set::Negatives => ("non-digit (held out)", EvalSet::Negatives.make(&g, count, &mnist)),
             Set::All => unreachable!("expanded above"),
         };
+        net.check_labels(&labels, labels.len()).map_err(|e| e.to_string()).or_else(|e| {
+            // Non-digits are a row of their own for a network without a reject output.
+            if set == Set::Negatives { Ok(()) } else { Err(e) }
+        })?;
         let readings = read_all(&net, &inputs, &mut ws)?;
         let scores = readings.iter().map(|r| if net.spec().reject { r.not_digit } else { 1.0 - r.confidence });
         if set == Set::Negatives { negative_scores.extend(scores) } else { digit_scores.extend(scores) }
