@@ -9,7 +9,7 @@
 //! - [`train`]: one optimizer step on a batch, on several threads natively.
 //! - [`weights`]: safetensors files with PyTorch's names and layouts.
 //! - [`preprocess`]: canvas or image pixels -> the input convention.
-//! - [`read`]: one drawing's digit, or "not a digit".
+//! - [`read`]: one drawing's digit, or "not a digit"; [`number`]: several.
 //! - [`data`]: MNIST IDX files; [`augment`]: random warps for training.
 //! - [`synth`]: handwriting and non-digits the project generates itself.
 //!
@@ -24,6 +24,7 @@ pub mod error;
 pub mod layers;
 pub mod loss;
 pub mod model;
+pub mod number;
 pub mod optim;
 pub mod preprocess;
 pub mod read;

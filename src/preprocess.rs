@@ -65,6 +65,20 @@ pub struct Preprocessed {
 /// side is 0, the image has more than [`MAX_PIXELS`], or `rgba` is not
 /// `width * height * 4` bytes long.
 pub fn preprocess_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Option<Preprocessed>> {
+    let Some(ink) = ink_rgba(rgba, width, height)? else { return Ok(None) };
+    Ok(from_levelled(&ink.values, width, height, ink.inverted))
+}
+
+/// A whole image's ink after steps 1 and 2: values in [0, 1], row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ink {
+    pub values: Vec<f32>,
+    pub inverted: bool,
+}
+
+/// Steps 1 and 2 on RGBA bytes, checked as [`preprocess_rgba`] checks them;
+/// `Ok(None)` when the image has too little contrast to hold a drawing.
+pub fn ink_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Option<Ink>> {
     let pixels = check_size(width, height)?;
     if rgba.len() != pixels * 4 {
         return Err(Error::Input(format!(
@@ -79,13 +93,13 @@ pub fn preprocess_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Optio
     if inverted {
         ink.iter_mut().for_each(|v| *v = 1.0 - *v);
     }
-    Ok(from_ink(ink, width, height, inverted))
+    Ok(levels(&mut ink, width, height).then_some(Ink { values: ink, inverted }))
 }
 
 /// Steps 2 to 5 on an image that is already ink (0 paper, 1 ink), row-major,
 /// `width x height`: for drawings made in code. `None` means blank.
-pub fn preprocess_ink(ink: Vec<f32>, width: usize, height: usize) -> Option<Preprocessed> {
-    from_ink(ink, width, height, false)
+pub fn preprocess_ink(mut ink: Vec<f32>, width: usize, height: usize) -> Option<Preprocessed> {
+    levels(&mut ink, width, height).then(|| from_levelled(&ink, width, height, false)).flatten()
 }
 
 /// How dark one RGBA pixel is once composited over white, a (1 - lum), in
@@ -110,15 +124,20 @@ fn check_size(width: usize, height: usize) -> Result<usize> {
     }
 }
 
-/// Steps 2 to 5 on ink in [0, 1] (0 paper, 1 ink), row-major.
-fn from_ink(mut ink: Vec<f32>, width: usize, height: usize, inverted: bool) -> Option<Preprocessed> {
+/// Step 2 in place; false if the image is blank (too little contrast).
+fn levels(ink: &mut [f32], width: usize, height: usize) -> bool {
     let background = median(&border(width, height).map(|i| ink[i]).collect::<Vec<_>>());
-    let strongest = peak(&ink);
+    let strongest = peak(ink);
     if strongest - background < MIN_CONTRAST {
-        return None;
+        return false;
     }
     let gain = 1.0 / (strongest - background);
     ink.iter_mut().for_each(|v| *v = ((*v - background) * gain).clamp(0.0, 1.0));
+    true
+}
+
+/// Steps 3 to 5 on ink after levels; `None` if it is a speck.
+pub fn from_levelled(ink: &[f32], width: usize, height: usize, inverted: bool) -> Option<Preprocessed> {
     let inked = |v: &f32| *v > INK_LEVEL;
     let (mut x0, mut y0, mut x1, mut y1, mut count) = (width, height, 0, 0, 0);
     for (y, row) in ink.chunks_exact(width).enumerate() {
@@ -131,7 +150,7 @@ fn from_ink(mut ink: Vec<f32>, width: usize, height: usize, inverted: bool) -> O
         return None;
     }
     let bbox = (x0, y0, x1, y1);
-    let (digit, w) = resize(&ink, width, bbox);
+    let (digit, w) = resize(ink, width, bbox);
     Some(Preprocessed { input: centre(&digit, w), bbox, inverted })
 }
 

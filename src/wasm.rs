@@ -50,6 +50,26 @@ export interface Reading {
 "#;
 
 #[wasm_bindgen(typescript_custom_section)]
+const NUMBER_READING: &str = r#"
+/** One digit of a number read by `Network.readDigits`. */
+export interface NumberDigit {
+    digit: number;
+    confidence: number;
+    /** The probability of each digit 0-9. */
+    probabilities: number[];
+    /** Where the digit is, in canvas pixels. */
+    box: {x: number; y: number; width: number; height: number};
+}
+
+/** What `Network.readDigits` makes of a canvas. */
+export interface NumberReading {
+    /** The digits joined, left to right; "" for a blank canvas. */
+    text: string;
+    digits: NumberDigit[];
+}
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
 const LAYER_INFO: &str = r#"
 /** One layer of a network, as `Network.layers()` describes it. */
 export interface LayerInfo {
@@ -203,6 +223,21 @@ impl JsNetwork {
     pub fn read(&mut self, input: &[f32]) -> Result<JsValue, JsError> {
         self.check_count(input, 1)?;
         to_js(&self.net.read(input, &mut self.ws).map_err(js_error)?)
+    }
+
+    /// Reads every digit written on a canvas (RGBA bytes, as
+    /// `getImageData().data`), left to right: `{text, digits}`, each digit
+    /// `{digit, confidence, probabilities, box: {x, y, width, height}}` in
+    /// canvas pixels. Marks that are not digits are left out; a blank canvas
+    /// gives `text: ""` and no digits.
+    #[wasm_bindgen(js_name = readDigits, unchecked_return_type = "NumberReading")]
+    pub fn read_digits(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8ClampedArray | Uint8Array")] rgba: &[u8],
+        width: usize,
+        height: usize,
+    ) -> Result<JsValue, JsError> {
+        to_js(&self.net.read_digits(rgba, width, height, &mut self.ws).map_err(js_error)?)
     }
 
     /// Whether the last output means "not a digit" (the spec's `reject`).

@@ -100,13 +100,18 @@ pub fn distort(rng: &mut fastrand::Rng, canvas: &Canvas, sd: f32) -> Canvas {
 
 /// A bilinear sample of a square image, zero outside it.
 pub fn bilinear(img: &[f32], side: usize, x: f32, y: f32) -> f32 {
+    bilinear_rect(img, side, side, x, y)
+}
+
+/// A bilinear sample of a `width x height` image, zero outside it.
+pub fn bilinear_rect(img: &[f32], width: usize, height: usize, x: f32, y: f32) -> f32 {
     let (x0, y0) = (x.floor(), y.floor());
     let (fx, fy) = (x - x0, y - y0);
     let at = |xi: f32, yi: f32| {
-        if xi < 0.0 || yi < 0.0 || xi >= side as f32 || yi >= side as f32 {
+        if xi < 0.0 || yi < 0.0 || xi >= width as f32 || yi >= height as f32 {
             0.0
         } else {
-            img[yi as usize * side + xi as usize]
+            img[yi as usize * width + xi as usize]
         }
     };
     let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1.0, y0) * fx;

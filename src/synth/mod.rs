@@ -11,6 +11,7 @@
 //! - [`restroke`]: MNIST digits thinned to a skeleton and redrawn.
 //! - [`negatives`]: scribbles, dots, dashes, hatching, pieces of strokes.
 //! - [`mix`]: training epochs of MNIST and generated samples; the evaluation sets.
+//! - [`numbers`]: several digits side by side on one canvas.
 //!
 //! Training and evaluation are kept apart twice: held-out templates are
 //! drawn only for evaluation, and evaluation seeds have the top bit set,
@@ -19,6 +20,7 @@
 pub mod hand;
 pub mod mix;
 pub mod negatives;
+pub mod numbers;
 pub mod path;
 pub mod pen;
 pub mod restroke;

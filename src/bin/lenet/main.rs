@@ -63,6 +63,9 @@ enum Command {
     Predict {
         #[arg(long, default_value = DEFAULT_WEIGHTS)]
         weights: PathBuf,
+        /// Read each image as a number: every digit on it, left to right.
+        #[arg(long)]
+        number: bool,
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
@@ -82,7 +85,7 @@ fn main() -> ExitCode {
         Command::Summary { net } => load_net(&net, 0).map(|net| print_summary(&net)),
         Command::Train(args) => train::run(args),
         Command::Eval { weights, data, train_split, set, count } => eval::run(&weights, &data, train_split, set, count),
-        Command::Predict { weights, images } => predict::run(&weights, &images),
+        Command::Predict { weights, number, images } => predict::run(&weights, &images, number),
         Command::Samples { out, data } => samples::run(&out, &data),
     };
     match result {

@@ -8,12 +8,13 @@ use lenet::Workspace;
 
 use crate::{load_weights, CliResult};
 
-pub fn run(weights: &std::path::Path, images: &[PathBuf]) -> CliResult<()> {
+pub fn run(weights: &std::path::Path, images: &[PathBuf], number: bool) -> CliResult<()> {
     let net = load_weights(weights)?;
     let mut ws = Workspace::new();
     let mut failed = 0;
     for path in images {
-        match predict_one(&net, &mut ws, path) {
+        let result = if number { read_number(&net, &mut ws, path) } else { predict_one(&net, &mut ws, path) };
+        match result {
             Ok(line) => println!("{}: {line}", path.display()),
             Err(e) => {
                 eprintln!("{}: {e}", path.display());
@@ -27,9 +28,29 @@ pub fn run(weights: &std::path::Path, images: &[PathBuf]) -> CliResult<()> {
     Ok(())
 }
 
-fn predict_one(net: &lenet::Network, ws: &mut Workspace, path: &std::path::Path) -> CliResult<String> {
+fn open(path: &std::path::Path) -> CliResult<(image::RgbaImage, usize, usize)> {
     let img = image::open(path).map_err(|e| format!("cannot read the image: {e}"))?.to_rgba8();
     let (w, h) = (img.width() as usize, img.height() as usize);
+    Ok((img, w, h))
+}
+
+/// "2024" and a line per digit: its box and confidence.
+fn read_number(net: &lenet::Network, ws: &mut Workspace, path: &std::path::Path) -> CliResult<String> {
+    let (img, w, h) = open(path)?;
+    let number = net.read_digits(img.as_raw(), w, h, ws).map_err(|e| e.to_string())?;
+    if number.digits.is_empty() {
+        return Ok("no digits".into());
+    }
+    let mut out = number.text.clone();
+    for d in &number.digits {
+        let b = d.bbox;
+        out += &format!("\n  {} ({:.1}%) at x {} y {}, {} x {}", d.digit, 100.0 * d.confidence, b.x, b.y, b.width, b.height);
+    }
+    Ok(out)
+}
+
+fn predict_one(net: &lenet::Network, ws: &mut Workspace, path: &std::path::Path) -> CliResult<String> {
+    let (img, w, h) = open(path)?;
     let Some(pre) = preprocess::preprocess_rgba(img.as_raw(), w, h).map_err(|e| e.to_string())? else {
         return Ok("blank (no ink found)".into());
     };

@@ -1,0 +1,58 @@
+//! The number reader on numbers it never saw: 2-6 digits side by side,
+//! MNIST test digits and held-out stroke-program digits, at random sizes,
+//! gaps and baselines, touching pairs included (src/synth/numbers.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use lenet::data::Split;
+use lenet::synth::{Generator, Part};
+use lenet::Workspace;
+
+const COUNT: u64 = 500;
+
+#[test]
+fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
+    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
+    let (g, mnist, mut ws) = (Generator::new(), common::mnist(Split::Test), Workspace::new());
+    let (mut exact, mut boxes_ok, mut digits) = (0, 0, 0);
+    let mut misread = Vec::new();
+    for seed in 0..COUNT {
+        let n = g.number(seed, Part::Evaluation, &mnist);
+        let read = net.read_digits(&n.rgba, n.width, n.height, &mut ws).unwrap();
+        if read.text == n.text {
+            exact += 1;
+            // The returned box holds its digit: the middle of the digit's
+            // ink box and at least half of that box (neighbours that
+            // overlap share some of it).
+            for (d, &(x0, y0, x1, y1)) in read.digits.iter().zip(&n.boxes) {
+                let b = d.bbox;
+                let ix = (x1.min(b.x + b.width)).saturating_sub(x0.max(b.x));
+                let iy = (y1.min(b.y + b.height)).saturating_sub(y0.max(b.y));
+                let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2);
+                let middle = (b.x..b.x + b.width).contains(&cx) && (b.y..b.y + b.height).contains(&cy);
+                boxes_ok += usize::from(middle && ix * iy * 2 >= (x1 - x0) * (y1 - y0));
+                digits += 1;
+            }
+        } else if misread.len() < 20 {
+            misread.push(format!("{seed}: {} read as {}", n.text, read.text));
+        }
+    }
+    let share = exact as f32 / COUNT as f32;
+    println!("{:.1}% of {COUNT} numbers read exactly; boxes {boxes_ok}/{digits}", 100.0 * share);
+    // 89.4% with the shipped weights (the issue asks for 97% on its own
+    // numbers; docs/numbers.md says what fails here).
+    assert!(share >= 0.88, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
+    assert!(boxes_ok * 1000 >= digits * 995, "{boxes_ok} of {digits} boxes hold their digit");
+}
+
+#[test]
+fn a_blank_canvas_has_no_digits_and_a_wrong_size_is_an_error() {
+    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
+    let mut ws = Workspace::new();
+    let white = vec![255u8; 300 * 100 * 4];
+    let read = net.read_digits(&white, 300, 100, &mut ws).unwrap();
+    assert_eq!((read.text.as_str(), read.digits.len()), ("", 0));
+    let e = net.read_digits(&white, 300, 99, &mut ws).unwrap_err().to_string();
+    assert!(e.contains("a 300x99 RGBA image has 118800 bytes (4 per pixel), got 120000"), "{e}");
+}
