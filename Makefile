@@ -128,6 +128,7 @@ bench: www tools/bench/node_modules/.installed
 	node --experimental-wasm-relaxed-simd tools/bench/node.mjs --lenet-only
 	node tools/bench/chromium.mjs
 	node tools/bench/report.mjs
+	node tools/bench/numbers.mjs
 
 # The peers of make bench (onnxruntime-web, TensorFlow.js), pinned in tools/bench/package-lock.json.
 tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/package-lock.json

@@ -151,7 +151,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// The best reading of the pieces (sorted left to right): runs of
-    /// neighbouring pieces joined into digits, wide ones cut in two.
+    /// neighbouring pieces joined into digits, wide ones cut into several.
     fn parse(&self, pieces: &[Piece], ws: &mut Workspace) -> Result<Vec<Read>> {
         // best[i]: the best score of the first i pieces, and where its last run starts.
         let n = pieces.len();

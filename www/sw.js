@@ -2,12 +2,12 @@
 // (so a new build shows at once) and falls back to the copy kept here, so the
 // page works without a connection once it has loaded.
 
-const CACHE = 'lenet-wasm-v2';
+const CACHE = 'lenet-wasm-v3';
 const CORE = [
   './', 'index.html', 'style.css', 'icon.svg',
   'js/main.js', 'js/boot.js', 'js/wasm-build.js', 'js/pad.js', 'js/prediction-view.js', 'js/layers-view.js', 'js/layer-table.js', 'js/explain.js',
   'js/netinfo.js', 'js/colormap.js', 'js/charts.js', 'js/model.js', 'js/teach.js', 'js/scratch.js', 'js/data.js',
-  'js/ui.js', 'js/personal-store.js', 'js/worker-client.js', 'js/train-worker.js',
+  'js/ui.js', 'js/personal-store.js', 'js/worker-client.js', 'js/train-worker.js', 'js/number-view.js',
   'pkg/index.js', 'pkg/lenet.js', 'data/manifest.json', 'data/samples.bin.gz',
 ];
 // The .wasm build pkg/index.js picks in this browser (self.lenetWasm).

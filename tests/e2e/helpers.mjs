@@ -82,8 +82,8 @@ export const DIGITS = {
 };
 
 /** Draws strokes with the mouse: down, moves along the path in small steps, up. */
-export async function drawWithMouse(page, strokes) {
-  const pad = page.locator('[data-testid="pad"]');
+export async function drawWithMouse(page, strokes, selector = '[data-testid="pad"]') {
+  const pad = page.locator(selector);
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];

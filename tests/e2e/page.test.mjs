@@ -61,6 +61,38 @@ describe('drawing and predicting (desktop)', () => {
     });
   }
 
+  it('says "Not a digit" for a dash, and shows no digit', async () => {
+    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    await drawWithMouse(page, [[[0.2, 0.52], [0.5, 0.5], [0.8, 0.49]]]);
+    await page.waitForFunction(() => document.querySelector('.prediction').dataset.state === 'reject');
+    const p = await readPrediction(page);
+    assert.equal(p.digit, '', 'the prediction element holds no digit');
+    assert.match(p.verdict, /^Not a digit/);
+    const notDigit = Number(await page.locator('[data-testid="prob-not-digit"]').textContent());
+    assert.ok(notDigit > 0.5, `not a digit: ${notDigit}`);
+    assert.ok(await page.locator('[data-testid="prob-not-digit"]').isVisible());
+    assertClean(problems);
+    await context.close();
+  });
+
+  it('reads a whole number in Number mode, a box over each digit', async () => {
+    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    await page.click('[data-testid="mode-number"]');
+    // 1, 7 and 4 side by side, each in its own third of the wide pad.
+    const third = (strokes, k) => strokes.map((s) => s.map(([x, y]) => [(k + 0.15 + 0.7 * x) / 3, 0.1 + 0.8 * y]));
+    const strokes = [...third(DIGITS[1], 0), ...third(DIGITS[7], 1), ...third(DIGITS[4], 2)];
+    await drawWithMouse(page, strokes, '[data-testid="number-pad"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="number"]').textContent === '174');
+    assert.equal(await page.locator('.number-box').count(), 3);
+    const first = await page.locator('[data-testid="number-box-0"]').boundingBox();
+    const pad = await page.locator('[data-testid="number-pad"]').boundingBox();
+    assert.ok(first.x >= pad.x && first.x + first.width <= pad.x + pad.width / 3 + 2, 'the first box sits over the first third');
+    await page.click('[data-testid="number-clear"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="number"]').textContent === '');
+    assertClean(problems);
+    await context.close();
+  });
+
   it('updates the prediction live while a stroke is still being drawn', async () => {
     const { context, page, problems } = await openPage(browser, server.url);
     const box = await page.locator('[data-testid="pad"]').boundingBox();
@@ -134,7 +166,8 @@ describe('drawing and predicting (desktop)', () => {
     assert.deepEqual(rows[0].slice(0, 5), ['C1', 'conv2d', '6 × 28 × 28', '156', '122,304']);
     assert.deepEqual(rows.find((r) => r[0] === 'C3').slice(3, 5), ['2,416', '241,600']);
     await page.waitForFunction(() => [...document.querySelectorAll('#layer-table td.time')].every((td) => /\d/.test(td.textContent)));
-    assert.equal(await page.textContent('#layer-table tfoot td:nth-child(4)'), '61,706');
+    // LeNet-5's 61,706 and the "not a digit" output's 85 (84 weights, a bias).
+    assert.equal(await page.textContent('#layer-table tfoot td:nth-child(4)'), '61,791');
     assertClean(problems);
     await context.close();
   });

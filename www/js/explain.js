@@ -8,7 +8,7 @@ const STAGE = {
   C3: 'C3 combines the S2 maps: each kernel spans all of them, so a map can fire where simple strokes meet, at corners, curves and line ends. (In the 1998 LeNet-5 each C3 map read only some S2 maps, to save parameters; here each reads all.)',
   C5: 'Its kernels are as large as its input, so each output sees the whole digit: a convolution that has become fully connected.',
   F6: 'Together its units describe the digit as a mix of the parts found below it.',
-  output: 'These are scores (logits); softmax turns them into the probabilities shown beside the pad, and the largest wins. Training raises the right digit’s score against the others (cross-entropy loss).',
+  output: 'These are scores (logits); softmax turns them into the probabilities shown beside the pad, and the largest wins. The shipped network has an 11th score, “not a digit”, trained on letters, symbols and scribbles the project draws itself. Training raises the right answer’s score against the others (cross-entropy loss).',
 };
 
 const ACT = {

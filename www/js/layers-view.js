@@ -76,14 +76,15 @@ export class LayersView {
       }
     } else {
       // One value per unit: a strip of cells, one pixel each, in rows.
-      const cols = s.channels <= 10 ? s.channels : s.channels % 20 === 0 ? 20 : s.channels % 14 === 0 ? 14 : 16;
+      const cols = s.channels <= 16 ? s.channels : s.channels % 20 === 0 ? 20 : s.channels % 14 === 0 ? 14 : 16;
       const rows = Math.ceil(s.channels / cols);
       const cv = el('canvas', { class: 'map', width: cols, height: rows, role: 'img', 'aria-label': `${main.name}: ${s.channels} values` });
       cv.style.setProperty('--cols', cols);
       canvases.push(cv);
       if (main.name === 'output' || (s.channels === 10 && group.index === this.model.layers.length - 1)) {
         maps.classList.add('output');
-        maps.append(el('div', { class: 'output-strip' }, cv, el('div', { class: 'output-labels', 'aria-hidden': 'true' }, ...Array.from({ length: 10 }, (_, i) => el('span', {}, String(i))))));
+        maps.style.setProperty('--cols', cols);
+        maps.append(el('div', { class: 'output-strip' }, cv, el('div', { class: 'output-labels', 'aria-hidden': 'true' }, ...Array.from({ length: s.channels }, (_, i) => el('span', { title: i < 10 ? '' : 'not a digit' }, i < 10 ? String(i) : '✕')))));
       } else maps.append(cv);
     }
 

@@ -185,16 +185,18 @@ async function main() {
   try {
     modules = await Promise.all([
       import('./layers-view.js'), import('./layer-table.js'), import('./teach.js'), import('./scratch.js'), import('./colormap.js'), import('./data.js'),
+      import('./number-view.js'),
     ]);
   } catch (e) {
     showError('Part of the page could not be loaded (drawing and predicting still work); reload the page to try again', e);
     return;
   }
-  const [{ LayersView }, { LayerTable }, { Teach }, { Scratch }, { drawBar }, { loadManifest }] = modules;
+  const [{ LayersView }, { LayerTable }, { Teach }, { Scratch }, { drawBar }, { loadManifest }, { NumberView }] = modules;
   const layers = new LayersView($('#layers'));
   const table = new LayerTable($('#layer-table'));
   const teach = new Teach($('#teach'), model, () => input, () => pad.clear());
   new Scratch($('#scratch'), model);
+  new NumberView($('#number'), model);
   $('.act-view').addEventListener('change', (e) => layers.setShowPre(e.target.value === 'before'));
   drawBar($('.legend-key .legend-bar'));
   views = { layers, table, teach };

@@ -36,7 +36,7 @@ struct Cli {
 enum Command {
     /// Print the per-layer table: output shapes, parameters, connections.
     Summary {
-        /// A preset (lenet5, lenet5-keras, lenet5-classic), a JSON spec file, or a weights file.
+        /// A preset (lenet5, lenet5-keras, lenet5-classic, lenet5-reject), a JSON spec file, or a weights file.
         #[arg(long, default_value = "lenet5")]
         net: String,
     },

@@ -20,7 +20,7 @@ use crate::{chart, load_net, CliResult, DEFAULT_DATA};
 /// Train a network (a preset or a JSON spec) on MNIST-style data.
 #[derive(Args)]
 pub struct TrainArgs {
-    /// A preset (lenet5, lenet5-keras, lenet5-classic) or a JSON spec file.
+    /// A preset (lenet5, lenet5-keras, lenet5-classic, lenet5-reject) or a JSON spec file.
     #[arg(long, default_value = "lenet5")]
     net: String,
     #[arg(long, default_value_t = 20)]
