@@ -306,7 +306,7 @@ describe('teaching it (worker)', () => {
     assert.equal((await waitForPrediction(page)).digit, '7');
     await page.click('[data-action="reset"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').textContent === '1');
-    assert.match(await page.textContent('.source-name'), /shipped weights/);
+    assert.match(await page.textContent('.source-name'), /shipped reader/);
     // The personal set survives a reload (IndexedDB).
     await page.reload();
     await page.waitForSelector('body.ready');
