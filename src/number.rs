@@ -287,7 +287,7 @@ impl Reader<'_> {
                 let near = || {
                     (y.saturating_sub(1)..(y + 2).min(h)).any(|yy| (x.saturating_sub(1)..(x + 2).min(w)).any(|xx| own[yy * w + xx]))
                 };
-                if own[y * w + x] || (v <= CORE && near()) {
+                if own[y * w + x] || (v > 0.0 && v <= CORE && near()) {
                     crop[y * w + x] = v;
                 }
             }
