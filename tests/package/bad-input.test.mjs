@@ -60,6 +60,12 @@ const CASES = {
   'predict-nan': (net) => net.predict(withValue(inputs(1), 17, NaN)),
   'predict-inf': (net) => net.predict(withValue(inputs(1), 3, -Infinity)),
   'predict-missing': (net) => net.predict(),
+  'read-length': (net) => net.read(new Float32Array(1000)),
+  'read-nan': (net) => net.read(withValue(inputs(1), 5, NaN)),
+  'digits-length': (net) => net.readDigits(new Uint8Array(15), 2, 2),
+  'digits-empty': (net) => net.readDigits(new Uint8Array(0), 0, 0),
+  'digits-huge': (net) => net.readDigits(new Uint8Array(16), 5000, 5000),
+  'digits-blank': (net) => net.readDigits(new Uint8Array(720 * 240 * 4).fill(255), 720, 240),
   'batch-empty': (net) => net.predictBatch(inputs(4), 0),
   'batch-count': (net) => net.predictBatch(inputs(4), 3),
   'batch-negative': (net) => net.predictBatch(inputs(4), -1),
@@ -147,7 +153,7 @@ const CASES = {
 function outcome(call) {
   try {
     const value = call();
-    const shown = ArrayBuffer.isView(value) ? `${value.constructor.name}(${value.length})` : value;
+    const shown = ArrayBuffer.isView(value) ? `${value.constructor.name}(${value.length})` : value && typeof value === 'object' ? JSON.stringify(value) : value;
     return `returns ${shown}`;
   } catch (e) {
     return `${e.name}: ${e.message}`;
