@@ -19,9 +19,8 @@ for (const file of process.argv.slice(2)) {
       console.log(`${file}: blank`);
       continue;
     }
-    const p = net.predict(input);
-    const digit = p.indexOf(Math.max(...p));
-    console.log(`${file}: ${digit} (${(100 * p[digit]).toFixed(1)}%)`);
+    const { digit, confidence } = net.read(input);
+    console.log(`${file}: ${digit ?? "not a digit"} (${(100 * confidence).toFixed(1)}%)`);
   } catch (error) {
     console.error(`${file}: cannot read it as a PNG image: ${error.message}`);
     failed += 1;

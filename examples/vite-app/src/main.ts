@@ -21,8 +21,7 @@ const input = preprocess(data, width, height);
 if (input === undefined) {
   result.textContent = "the canvas is blank";
 } else {
-  const probabilities = net.predict(input);
-  const digit = probabilities.indexOf(Math.max(...probabilities));
-  result.textContent = `${digit} (${(100 * probabilities[digit]).toFixed(1)}%)`;
+  const { digit, confidence } = net.read(input);
+  result.textContent = `${digit ?? "not a digit"} (${(100 * confidence).toFixed(1)}%)`;
 }
 net.free();
