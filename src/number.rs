@@ -72,6 +72,9 @@ pub struct NumberDigit {
     pub probabilities: Vec<f32>,
     #[serde(rename = "box")]
     pub bbox: Box,
+    /// The network's input for this digit (1 x 32 x 32), as it read it.
+    #[serde(skip)]
+    pub input: Vec<f32>,
 }
 
 /// What [`Network::read_digits`] makes of a canvas.
@@ -111,9 +114,11 @@ impl Piece {
     }
 }
 
-/// A piece read by the network, with the log of its answer's probability.
+/// A piece read by the network (from `input`), with the log of its
+/// answer's probability.
 struct Read {
     piece: Piece,
+    input: Vec<f32>,
     reading: Reading,
     score: f32,
 }
@@ -135,6 +140,7 @@ impl Network {
                 confidence: read.reading.confidence,
                 probabilities: read.reading.probabilities,
                 bbox: read.piece.bbox(),
+                input: read.input,
             });
         }
         let text = digits.iter().map(|d| char::from_digit(d.digit, 10).unwrap_or('?')).collect();
@@ -300,7 +306,7 @@ impl Reader<'_> {
         let aspect = (piece.x1 - piece.x0) as f32 / (piece.y1 - piece.y0) as f32;
         let wide = if reading.digit.is_some() { WIDTH_COST * (aspect - USUAL_WIDTH).max(0.0) } else { 0.0 };
         let score = reading.confidence.max(1e-9).ln() - wide;
-        Ok(Read { piece, reading, score })
+        Ok(Read { piece, input, reading, score })
     }
 }
 

@@ -66,6 +66,8 @@ export interface NumberReading {
     /** The digits joined, left to right; "" for a blank canvas. */
     text: string;
     digits: NumberDigit[];
+    /** Each digit's network input (1 x 32 x 32) as it was read, end to end: digit i at i * 1024. */
+    inputs: Float32Array;
 }
 "#;
 
@@ -229,8 +231,9 @@ impl JsNetwork {
     /// Reads every digit written on a canvas (RGBA bytes, as
     /// `getImageData().data`), left to right: `{text, digits}`, each digit
     /// `{digit, confidence, probabilities, box: {x, y, width, height}}` in
-    /// canvas pixels. Marks that are not digits are left out; a blank canvas
-    /// gives `text: ""` and no digits.
+    /// canvas pixels, and `inputs`, each digit's 32 x 32 input end to end.
+    /// Marks that are not digits are left out; a blank canvas gives `text: ""`
+    /// and no digits.
     #[wasm_bindgen(js_name = readDigits, unchecked_return_type = "NumberReading")]
     pub fn read_digits(
         &mut self,
@@ -238,7 +241,13 @@ impl JsNetwork {
         width: usize,
         height: usize,
     ) -> Result<JsValue, JsError> {
-        to_js(&self.net.read_digits(rgba, width, height, &mut self.ws).map_err(js_error)?)
+        let number = self.net.read_digits(rgba, width, height, &mut self.ws).map_err(js_error)?;
+        let view = to_js(&number)?;
+        // Each digit's input, end to end: bulk numbers travel as a typed array.
+        let inputs: Vec<f32> = number.digits.iter().flat_map(|d| d.input.iter().copied()).collect();
+        js_sys::Reflect::set(&view, &JsValue::from_str("inputs"), &js_sys::Float32Array::from(&inputs[..]))
+            .map_err(|_| JsError::new("internal error: cannot set a field"))?;
+        Ok(view)
     }
 
     /// Whether the last output means "not a digit" (the spec's `reject`).

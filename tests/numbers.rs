@@ -20,6 +20,10 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
     for seed in 0..COUNT {
         let n = g.number(seed, Part::Evaluation, &mnist);
         let read = net.read_digits(&n.rgba, n.width, n.height, &mut ws).unwrap();
+        // Each digit's input is what it was read from.
+        for d in &read.digits {
+            assert_eq!(net.read(&d.input, &mut ws).unwrap().digit, Some(d.digit));
+        }
         if read.text == n.text {
             exact += 1;
             // The returned box holds its digit: the middle of the digit's

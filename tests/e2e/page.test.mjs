@@ -87,6 +87,10 @@ describe('drawing and predicting (desktop)', () => {
     const first = await page.locator('[data-testid="number-box-0"]').boundingBox();
     const pad = await page.locator('[data-testid="number-pad"]').boundingBox();
     assert.ok(first.x >= pad.x && first.x + first.width <= pad.x + pad.width / 3 + 2, 'the first box sits over the first third');
+    // Each digit's 32x32 input is shown; clicking one shows its maps inside the network.
+    assert.ok(await canvasInk(page, '[data-testid="number-digit-1"] canvas') > 20, 'the 7 as the network saw it');
+    await page.click('[data-testid="number-digit-1"]');
+    await page.waitForFunction(() => document.querySelector('#layers').getBoundingClientRect().top < window.innerHeight);
     await page.click('[data-testid="number-clear"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="number"]').textContent === '');
     assertClean(problems);

@@ -153,7 +153,8 @@ const CASES = {
 function outcome(call) {
   try {
     const value = call();
-    const shown = ArrayBuffer.isView(value) ? `${value.constructor.name}(${value.length})` : value && typeof value === 'object' ? JSON.stringify(value) : value;
+    const typed = (v) => (ArrayBuffer.isView(v) ? `${v.constructor.name}(${v.length})` : v);
+    const shown = value && typeof value === 'object' && !ArrayBuffer.isView(value) ? JSON.stringify(value, (_, v) => typed(v)) : typed(value);
     return `returns ${shown}`;
   } catch (e) {
     return `${e.name}: ${e.message}`;

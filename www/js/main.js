@@ -196,7 +196,11 @@ async function main() {
   const table = new LayerTable($('#layer-table'));
   const teach = new Teach($('#teach'), model, () => input, () => pad.clear());
   new Scratch($('#scratch'), model);
-  new NumberView($('#number'), model);
+  // A digit of the number: its maps in "Inside the network".
+  new NumberView($('#number'), model, (digitInput) => {
+    layers.update(model.net.featureMaps(digitInput), digitInput);
+    $('#layers').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  });
   $('.act-view').addEventListener('change', (e) => layers.setShowPre(e.target.value === 'before'));
   drawBar($('.legend-key .legend-bar'));
   views = { layers, table, teach };

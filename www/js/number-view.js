@@ -6,9 +6,14 @@ import { DrawingPad } from './pad.js';
 import { el, $, pct } from './ui.js';
 
 export class NumberView {
-  /** @param {HTMLElement} root the #number section @param {import('./model.js').Model} model */
-  constructor(root, model) {
+  /**
+   * @param {HTMLElement} root the #number section
+   * @param {import('./model.js').Model} model
+   * @param {(input: Float32Array) => void} showInside shows one input's maps in "Inside the network"
+   */
+  constructor(root, model, showInside) {
     this.model = model;
+    this.showInside = showInside;
     this.body = $('.number-body', root);
     this.pad = new DrawingPad($('[data-testid="number-pad"]', root), { brush: 16 });
     this.boxes = $('.number-boxes', root);
@@ -55,7 +60,23 @@ export class NumberView {
       const box = el('div', { class: 'number-box', 'data-testid': `number-box-${i}` }, el('span', {}, `${d.digit} · ${pct(d.confidence, 0)}`));
       Object.assign(box.style, { left: `${(100 * b.x) / width}%`, top: `${(100 * b.y) / height}%`, width: `${(100 * b.width) / width}%`, height: `${(100 * b.height) / height}%` });
       this.boxes.append(box);
-      this.list.append(el('li', {}, el('strong', {}, String(d.digit)), ` ${pct(d.confidence)}`));
+      const input = reading.inputs.slice(i * 1024, (i + 1) * 1024);
+      const view = el('canvas', { class: 'number-input', width: 32, height: 32, 'aria-hidden': 'true' });
+      drawInput(view, input);
+      const button = el('button', { type: 'button', 'data-testid': `number-digit-${i}`, title: 'Show how the network reads this digit' }, view, el('strong', {}, String(d.digit)), ` ${pct(d.confidence)}`);
+      button.addEventListener('click', () => this.showInside(input));
+      this.list.append(el('li', {}, button));
     });
   }
+}
+
+/** A 32 x 32 input drawn as the network sees it: ink dark on white. */
+function drawInput(canvas, input) {
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(32, 32);
+  for (let i = 0; i < 1024; i++) {
+    const g = 255 - Math.round(input[i] * 255);
+    img.data.set([g, g, g, 255], i * 4);
+  }
+  ctx.putImageData(img, 0, 0);
 }
