@@ -52,12 +52,11 @@ impl Generator {
         // Left to right: gaps from a slight overlap to a wide space.
         let mut x = 20 + rng.usize(..40);
         let mut placed = Vec::with_capacity(count);
-        for (ink, w, h) in &glyphs {
+        for (_, w, h) in &glyphs {
             let y = (HEIGHT - h) / 2 + rng.usize(..30) - 15;
             placed.push((x, y));
             let gap = rng.i32(-(*h as i32) / 12..*h as i32 / 3);
             x = (x as i32 + *w as i32 + gap).max(0) as usize;
-            let _ = ink;
         }
         let width = (x + 40).max(3 * HEIGHT);
         let mut ink = vec![0.0f32; width * HEIGHT];

@@ -6,7 +6,7 @@
 import { paint, bound, drawBar } from './colormap.js';
 import { groupLayers, receptiveField, shapeText, fmtInt } from './netinfo.js';
 import { explain, INPUT_TEXT } from './explain.js';
-import { el } from './ui.js';
+import { el, drawInput } from './ui.js';
 
 const TARGET_PX = { big: 84, small: 48 }; // CSS size of a spatial map
 const KERNEL_LAYERS = 2; // draw the kernels of the first two convolutions (C1, C3)
@@ -240,13 +240,7 @@ export class LayersView {
   }
 
   drawInput(input) {
-    const ctx = this.inputCanvas.getContext('2d');
-    const img = ctx.createImageData(32, 32);
-    for (let i = 0; i < 1024; i++) {
-      const g = 255 - Math.round((input ? input[i] : 0) * 255);
-      img.data.set([g, g, g, 255], i * 4);
-    }
-    ctx.putImageData(img, 0, 0);
+    drawInput(this.inputCanvas, input);
   }
 
   /** The blank pad: no maps to show. */

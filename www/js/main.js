@@ -8,7 +8,7 @@ import init, { preprocess, relaxedSimd } from '../pkg/index.js';
 import { DrawingPad } from './pad.js';
 import { PredictionView } from './prediction-view.js';
 import { Model } from './model.js';
-import { $, showError, message } from './ui.js';
+import { $, showError, message, drawInput } from './ui.js';
 
 document.body.dataset.started = 'yes'; // from here on, errors are shown by this module (see boot.js)
 window.addEventListener('error', (e) => showError('Unexpected error', e.error ?? e.message));
@@ -34,15 +34,7 @@ async function main() {
   let views = null; // {layers, table, teach}: null until the rest of the page has loaded
   let timesJob = 0;
 
-  function drawInputView() {
-    const ctx = inputView.getContext('2d');
-    const img = ctx.createImageData(32, 32);
-    for (let i = 0; i < 1024; i++) {
-      const g = 255 - Math.round((input ? input[i] : 0) * 255);
-      img.data.set([g, g, g, 255], i * 4);
-    }
-    ctx.putImageData(img, 0, 0);
-  }
+  const drawInputView = () => drawInput(inputView, input);
 
   // One prediction for what is on the pad; `settled` after a stroke ends.
   function run(settled) {

@@ -3,7 +3,7 @@
 // gets a box over the pad with its reading and confidence.
 
 import { DrawingPad } from './pad.js';
-import { el, $, pct } from './ui.js';
+import { el, $, pct, drawInput } from './ui.js';
 
 export class NumberView {
   /**
@@ -68,15 +68,4 @@ export class NumberView {
       this.list.append(el('li', {}, button));
     });
   }
-}
-
-/** A 32 x 32 input drawn as the network sees it: ink dark on white. */
-function drawInput(canvas, input) {
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(32, 32);
-  for (let i = 0; i < 1024; i++) {
-    const g = 255 - Math.round(input[i] * 255);
-    img.data.set([g, g, g, 255], i * 4);
-  }
-  ctx.putImageData(img, 0, 0);
 }

@@ -2,7 +2,7 @@
 // IndexedDB), fine-tune the network on them in the worker mixed with MNIST
 // digits, compare before and after; reset, download and upload weights.
 
-import { el, $, message, setStatus, pct } from './ui.js';
+import { el, $, message, setStatus, pct, drawInput } from './ui.js';
 import { LineChart, smooth } from './charts.js';
 import { TrainerClient } from './worker-client.js';
 import { PersonalStore, MemoryStore } from './personal-store.js';
@@ -122,13 +122,7 @@ export class Teach {
 
   thumb(item) {
     const cv = el('canvas', { width: 32, height: 32, 'aria-hidden': 'true' });
-    const ctx = cv.getContext('2d');
-    const img = ctx.createImageData(32, 32);
-    for (let i = 0; i < 1024; i++) {
-      const g = 255 - Math.round(item.input[i] * 255);
-      img.data.set([g, g, g, 255], i * 4);
-    }
-    ctx.putImageData(img, 0, 0);
+    drawInput(cv, item.input);
     const del = el('button', { type: 'button', class: 'icon remove', 'aria-label': `Remove this ${item.label}` }, '×');
     del.addEventListener('click', () => this.remove(item));
     return el('li', { class: 'thumb' }, cv, el('span', { class: 'thumb-label' }, String(item.label)), del);

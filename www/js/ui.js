@@ -13,6 +13,17 @@ export function el(tag, attrs = {}, ...children) {
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
+/** A 32 x 32 network input drawn on a 32 x 32 canvas as the network sees it: ink dark on white; null draws it blank. */
+export function drawInput(canvas, input) {
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(32, 32);
+  for (let i = 0; i < 1024; i++) {
+    const g = 255 - Math.round((input ? input[i] : 0) * 255);
+    img.data.set([g, g, g, 255], i * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
 /** The readable part of anything thrown. */
 export function message(err) {
   if (err instanceof Error) return err.message || err.name;
