@@ -329,12 +329,14 @@ fn join_cost(run: &[Piece]) -> f32 {
 fn overlapping(run: &[Piece]) -> bool {
     run.windows(2).all(|w| {
         let slack = (w[0].y1 - w[0].y0).max(w[1].y1 - w[1].y0) / 10;
-        w[1].x0 < w[0].x1.max(w[1].x1).min(w[0].x1 + slack)
+        // Sorted by their middles, the second piece ends right of the
+        // first's start; it only has to start before the first ends.
+        w[1].x0 < w[0].x1 + slack
     })
 }
 
 /// The connected pieces of ink above [`CORE`], specks dropped, sorted by
-/// their left edge.
+/// their middles, left to right.
 fn pieces(ink: &[f32], width: usize, height: usize) -> Vec<Piece> {
     let mut label = vec![u32::MAX; ink.len()];
     let mut pieces = Vec::new();

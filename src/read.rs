@@ -51,7 +51,13 @@ impl Network {
                 input.len()
             )));
         }
-        Ok(Reading::of(&self.predict(input, ws)?, self.spec().reject))
+        Ok(self.read_batch(input, ws)?.remove(0))
+    }
+
+    /// Reads inputs laid end to end, one reading each.
+    pub fn read_batch(&self, inputs: &[f32], ws: &mut Workspace) -> Result<Vec<Reading>> {
+        let probs = self.predict(inputs, ws)?;
+        Ok(probs.chunks_exact(self.num_classes()).map(|p| Reading::of(p, self.spec().reject)).collect())
     }
 }
 

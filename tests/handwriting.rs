@@ -20,8 +20,7 @@ const COUNT: usize = 5000;
 fn readings(set: EvalSet) -> (Vec<Reading>, Vec<u8>) {
     let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
     let (inputs, labels) = set.make(&Generator::new(), COUNT, &common::mnist(Split::Test));
-    let probs = net.predict(&inputs, &mut Workspace::new()).unwrap();
-    (probs.chunks_exact(net.num_classes()).map(|p| Reading::of(p, true)).collect(), labels)
+    (net.read_batch(&inputs, &mut Workspace::new()).unwrap(), labels)
 }
 
 /// The share of `readings` answered `label` (None: "not a digit").

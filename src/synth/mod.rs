@@ -52,17 +52,6 @@ impl Part {
     }
 }
 
-/// What a generated sample shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A digit drawn by a stroke program.
-    Strokes,
-    /// An MNIST digit redrawn with a round pen.
-    Restroked,
-    /// Not a digit.
-    Negative,
-}
-
 /// What goes into a negative: the rules, letters and symbols, and digits
 /// crossed out, with how often each is drawn.
 #[derive(Debug, Clone, Copy)]

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use clap::ValueEnum;
 use lenet::data::{self, Split};
+use lenet::preprocess::SIDE;
 use lenet::read::{rejected_at, Reading};
 use lenet::synth::mix::EvalSet;
 use lenet::synth::{Generator, NOT_A_DIGIT};
-use lenet::{Network, Workspace};
+use lenet::Workspace;
 
 use crate::{load_weights, CliResult};
 
@@ -34,26 +35,31 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
     let g = Generator::new();
     let mut ws = Workspace::new();
     let sets: Vec<Set> = if set == Set::All { vec![Set::Mnist, Set::Strokes, Set::Restroked, Set::Negatives] } else { vec![set] };
+    let side = net.input_shape().height;
     let digits = net.num_classes() - usize::from(net.spec().reject);
-    if sets.iter().any(|&s| s != Set::Mnist) && digits != 10 {
-        return Err(format!("the generated sets hold digits 0-9; {} has {digits} classes", weights.display()));
+    if sets.iter().any(|&s| s != Set::Mnist) && (digits != 10 || net.input_shape().len() != SIDE * SIDE) {
+        return Err(format!(
+            "the generated sets are 1x32x32 digits 0-9; {} takes {} and has {digits} classes",
+            weights.display(),
+            net.input_shape()
+        ));
     }
     // Each sample's "not a digit" score: the reject output's probability, or
     // for a network without one, 1 - its top probability.
     let (mut digit_scores, mut negative_scores) = (Vec::new(), Vec::new());
     for set in sets {
         let (name, (inputs, labels)) = match set {
-            Set::Mnist => (if train_split { "MNIST training" } else { "MNIST test" }, (mnist.inputs(32), mnist.labels.clone())),
+            Set::Mnist => (if train_split { "MNIST training" } else { "MNIST test" }, (mnist.inputs(side), mnist.labels.clone())),
             Set::Strokes => ("stroke-program (held out)", EvalSet::Strokes.make(&g, count, &mnist)),
             Set::Restroked => ("MNIST test redrawn", EvalSet::Restroked.make(&g, count, &mnist)),
             Set::Negatives => ("non-digit (held out)", EvalSet::Negatives.make(&g, count, &mnist)),
             Set::All => unreachable!("expanded above"),
         };
-        net.check_labels(&labels, labels.len()).map_err(|e| e.to_string()).or_else(|e| {
-            // Non-digits are a row of their own for a network without a reject output.
-            if set == Set::Negatives { Ok(()) } else { Err(e) }
-        })?;
-        let readings = read_all(&net, &inputs, &mut ws)?;
+        // Non-digits are a row of their own for a network without a reject output.
+        if set != Set::Negatives {
+            net.check_labels(&labels, labels.len()).map_err(|e| e.to_string())?;
+        }
+        let readings = net.read_batch(&inputs, &mut ws).map_err(|e| e.to_string())?;
         let scores = readings.iter().map(|r| if net.spec().reject { r.not_digit } else { 1.0 - r.confidence });
         if set == Set::Negatives { negative_scores.extend(scores) } else { digit_scores.extend(scores) }
         println!("{} on {} {name} images", weights.display(), labels.len());
@@ -69,11 +75,6 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
         );
     }
     Ok(())
-}
-
-fn read_all(net: &Network, inputs: &[f32], ws: &mut Workspace) -> CliResult<Vec<Reading>> {
-    let probs = net.predict(inputs, ws).map_err(|e| e.to_string())?;
-    Ok(probs.chunks_exact(net.num_classes()).map(|p| Reading::of(p, net.spec().reject)).collect())
 }
 
 fn print_report(readings: &[Reading], labels: &[u8], reject: bool) {
