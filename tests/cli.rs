@@ -19,6 +19,14 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A PNG of `size` pixels, white, with a dark bar over columns `xs` and rows `ys`.
+fn bar_on_white(path: &Path, size: (u32, u32), xs: std::ops::Range<u32>, ys: std::ops::Range<u32>) {
+    let img = image::RgbaImage::from_fn(size.0, size.1, |x, y| {
+        if xs.contains(&x) && ys.contains(&y) { image::Rgba([20, 20, 20, 255]) } else { image::Rgba([255; 4]) }
+    });
+    img.save(path).unwrap();
+}
+
 #[test]
 fn summary_shows_lenet5_as_in_the_paper() {
     let o = lenet(&["summary"]);
@@ -101,10 +109,7 @@ fn predict_says_not_a_digit_for_a_dash_and_eval_measures_the_reject() {
     // A dash drawn on white, as a person would cross something out.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dash.png");
-    let img = image::RgbaImage::from_fn(200, 120, |x, y| {
-        if (30..170).contains(&x) && (55..67).contains(&y) { image::Rgba([20, 20, 20, 255]) } else { image::Rgba([255; 4]) }
-    });
-    img.save(&path).unwrap();
+    bar_on_white(&path, (200, 120), 30..170, 55..67);
     let o = lenet(&["predict", path.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("dash.png: not a digit ("), "{}", stdout(&o));
@@ -142,10 +147,7 @@ fn predict_reads_a_drawn_digit() {
     // A "1": a dark vertical bar on white, the way a person draws it.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("one.png");
-    let img = image::RgbaImage::from_fn(120, 160, |x, y| {
-        if (55..67).contains(&x) && (20..140).contains(&y) { image::Rgba([20, 20, 20, 255]) } else { image::Rgba([255; 4]) }
-    });
-    img.save(&path).unwrap();
+    bar_on_white(&path, (120, 160), 55..67, 20..140);
     let blank = dir.path().join("blank.png");
     image::RgbaImage::from_pixel(50, 50, image::Rgba([255; 4])).save(&blank).unwrap();
     let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("weights/lenet5-reject.safetensors");
