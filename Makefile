@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # wasm-bindgen's externref table, so it is not used.
 BINARYEN := $(CURDIR)/tools/node_modules/.bin
 
-.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train samples fuzz soak soak-page bench clean
+.PHONY: serve test setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train samples fuzz soak soak-page bench lint-js clean
 
 ## Builds the page and serves it at http://127.0.0.1:$(PORT)/ with the shipped weights.
 serve: www
@@ -134,6 +134,14 @@ bench: www tools/bench/node_modules/.installed
 tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/package-lock.json
 	cd tools/bench && npm ci --no-audit --no-fund
 	@touch $@
+
+## eslint (recommended rules, tools/eslint.config.mjs) and prettier (.prettierrc) on the project's JavaScript:
+## the page, the npm entry, the tools, the JS tests and the examples.
+JS := $(wildcard www/js/*.js www/sw.js npm/*.js tools/*.mjs tools/bench/*.js tools/bench/*.mjs tests/*.mjs \
+	tests/e2e/*.mjs tests/package/*.mjs examples/node/*.mjs)
+lint-js: tools
+	tools/node_modules/.bin/eslint --config tools/eslint.config.mjs $(JS)
+	tools/node_modules/.bin/prettier --check $(JS) npm/index.d.ts examples/vite-app/src/main.ts
 
 clean:
 	$(CARGO) clean

@@ -14,8 +14,8 @@ export * from './lenet.js';
 // The smallest module that uses f32x4.relaxed_madd: it validates only where
 // relaxed SIMD runs.
 const RELAXED_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0,
-  10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2,
+  253, 133, 2, 11,
 ]);
 
 /** True where this engine runs WebAssembly relaxed SIMD. */
@@ -32,6 +32,8 @@ export const wasmFile = relaxedSimd ? 'lenet_relaxed_bg.wasm' : 'lenet_bg.wasm';
 export default function init(moduleOrPath) {
   // Two literal URLs, not one built from wasmFile: bundlers (Vite, webpack)
   // ship the files that `new URL('literal', import.meta.url)` names.
-  const url = relaxedSimd ? new URL('lenet_relaxed_bg.wasm', import.meta.url) : new URL('lenet_bg.wasm', import.meta.url);
+  const url = relaxedSimd
+    ? new URL('lenet_relaxed_bg.wasm', import.meta.url)
+    : new URL('lenet_bg.wasm', import.meta.url);
   return initBuild(moduleOrPath ?? { module_or_path: url });
 }

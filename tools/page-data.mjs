@@ -35,7 +35,8 @@ function readIdx(path, wantMagic) {
   if (magic !== wantMagic) fail(`${path}: magic ${magic.toString(16)}, expected ${wantMagic.toString(16)}`);
   const count = buf.readUInt32BE(4);
   if (wantMagic === 0x803) {
-    const rows = buf.readUInt32BE(8), cols = buf.readUInt32BE(12);
+    const rows = buf.readUInt32BE(8);
+    const cols = buf.readUInt32BE(12);
     if (rows !== 28 || cols !== 28) fail(`${path}: ${rows}x${cols} images, expected 28x28`);
     if (buf.length !== 16 + count * 784) fail(`${path}: truncated (${buf.length} bytes for ${count} images)`);
     return { count, data: buf.subarray(16) };
@@ -94,9 +95,27 @@ for (let k = 0; k < SAMPLES_PER_CLASS; k++) for (let c = 0; c < 10; c++) sampleI
 
 // A fixed level and a zero mtime (zlib's default) make the bytes the same every run.
 const files = {
-  samples: { file: 'samples.bin.gz', from: 'MNIST test set', indices: `first ${SAMPLES_PER_CLASS} of each class not in the test subset`, idx: sampleIdx, set: test },
-  train: { file: 'train.bin.gz', from: 'MNIST training set', indices: `every ${TRAIN_STRIDE}th image`, idx: trainIdx, set: train },
-  test: { file: 'test.bin.gz', from: 'MNIST test set', indices: `every ${TEST_STRIDE}th image`, idx: testIdx, set: test },
+  samples: {
+    file: 'samples.bin.gz',
+    from: 'MNIST test set',
+    indices: `first ${SAMPLES_PER_CLASS} of each class not in the test subset`,
+    idx: sampleIdx,
+    set: test,
+  },
+  train: {
+    file: 'train.bin.gz',
+    from: 'MNIST training set',
+    indices: `every ${TRAIN_STRIDE}th image`,
+    idx: trainIdx,
+    set: train,
+  },
+  test: {
+    file: 'test.bin.gz',
+    from: 'MNIST test set',
+    indices: `every ${TEST_STRIDE}th image`,
+    idx: testIdx,
+    set: test,
+  },
 };
 
 mkdirSync(outDir, { recursive: true });
@@ -112,5 +131,7 @@ for (const [name, f] of Object.entries(files)) {
 }
 if (writeIfChanged(join(outDir, 'manifest.json'), Buffer.from(JSON.stringify(manifest, null, 2) + '\n'))) written++;
 
-const summary = Object.entries(manifest.sets).map(([k, s]) => `${k} ${s.count} (${(s.bytes / 1024).toFixed(0)} KiB)`).join(', ');
+const summary = Object.entries(manifest.sets)
+  .map(([k, s]) => `${k} ${s.count} (${(s.bytes / 1024).toFixed(0)} KiB)`)
+  .join(', ');
 console.log(`page-data: ${outDir}: ${summary}; ${written ? `${written} file(s) written` : 'up to date'}`);

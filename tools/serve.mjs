@@ -57,13 +57,18 @@ function parseArgs(argv) {
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.dir = a;
   }
-  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port takes a number from 0 to 65535');
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)
+    throw new Error('--port takes a number from 0 to 65535');
   if (!opts.host) throw new Error('--host takes a host name or address');
   return opts;
 }
 
 function send(res, status, text, headers = {}) {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
@@ -74,7 +79,8 @@ function handler(root) {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-cache');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
     let path;
     try {
       path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -126,7 +132,9 @@ try {
 }
 const server = createServer(handler(opts.dir));
 server.on('error', (e) => {
-  console.error(`serve: ${e.code === 'EADDRINUSE' ? `port ${opts.port} is in use; try --port ${opts.port + 1}` : e.message}`);
+  console.error(
+    `serve: ${e.code === 'EADDRINUSE' ? `port ${opts.port} is in use; try --port ${opts.port + 1}` : e.message}`,
+  );
   process.exit(1);
 });
 server.listen(opts.port, opts.host, () => {
@@ -134,4 +142,5 @@ server.listen(opts.port, opts.host, () => {
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   console.log(`Serving ${resolve(opts.dir)} at http://${host}:${port}/`);
 });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.close(() => process.exit(0)).closeAllConnections());
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => server.close(() => process.exit(0)).closeAllConnections());

@@ -44,7 +44,9 @@ const fail = (why) => {
 /** Resolves to what `promise` gives, or rejects after TIMEOUT ms. */
 function within(promise, what) {
   let timer;
-  const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${TIMEOUT / 1000} s`)), TIMEOUT)));
+  const late = new Promise(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${TIMEOUT / 1000} s`)), TIMEOUT)),
+  );
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
@@ -80,7 +82,8 @@ try {
     }));
     if (s.scratch === 'error' || s.teach === 'error') throw new Error(`training failed: ${s.status}`);
     if (job && (job.kind === 'scratch' ? s.scratch : s.teach) !== 'done') {
-      if (Date.now() - job.started > 10 * 60_000) throw new Error(`a ${job.kind} job has run for 10 minutes: ${s.status}`);
+      if (Date.now() - job.started > 10 * 60_000)
+        throw new Error(`a ${job.kind} job has run for 10 minutes: ${s.status}`);
       return;
     }
     if (job) jobs[job.kind]++;
@@ -96,7 +99,9 @@ try {
 
   const mb = (bytes) => bytes / 2 ** 20;
   async function wasmMemories() {
-    const own = await page.evaluate(async () => (await (await import('./pkg/index.js')).default()).memory.buffer.byteLength);
+    const own = await page.evaluate(
+      async () => (await (await import('./pkg/index.js')).default()).memory.buffer.byteLength,
+    );
     let workers = 0;
     for (const w of page.workers()) {
       workers += await w.evaluate(async () => {
@@ -122,16 +127,27 @@ try {
 
   let drawn = 0;
   async function sample(minute) {
-    const ping = await within(page.evaluate(() => new Promise((resolve) => {
-      const t = performance.now();
-      setTimeout(() => resolve(performance.now() - t), 0);
-    })), 'a setTimeout ping');
+    const ping = await within(
+      page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const t = performance.now();
+            setTimeout(() => resolve(performance.now() - t), 0);
+          }),
+      ),
+      'a setTimeout ping',
+    );
     const digit = ['7', '0', '1', '4'][drawn++ % 4];
     await drawWithMouse(page, DIGITS[digit]);
     const t0 = Date.now();
-    const predicted = await within(page.waitForFunction(
-      () => document.querySelector('[data-testid="prediction"]').textContent.trim(), null, { timeout: 0 },
-    ).then((h) => h.jsonValue()), 'a prediction for a drawn digit');
+    const predicted = await within(
+      page
+        .waitForFunction(() => document.querySelector('[data-testid="prediction"]').textContent.trim(), null, {
+          timeout: 0,
+        })
+        .then((h) => h.jsonValue()),
+      'a prediction for a drawn digit',
+    );
     const predictMs = Date.now() - t0;
     await page.click('[data-testid="clear"]');
     const longest = await page.evaluate(() => {
@@ -144,7 +160,18 @@ try {
     const heap = mb(metrics.find((m) => m.name === 'JSHeapUsedSize').value);
     const wasm = await wasmMemories();
     const rss = await rendererRss();
-    const s = { minute, longest, ping, predictMs, digit, predicted, heap, wasmPage: wasm.page, wasmWorkers: wasm.workers, rss };
+    const s = {
+      minute,
+      longest,
+      ping,
+      predictMs,
+      digit,
+      predicted,
+      heap,
+      wasmPage: wasm.page,
+      wasmWorkers: wasm.workers,
+      rss,
+    };
     console.log(
       `minute ${String(minute).padStart(2)}: jobs ${jobs.scratch} from scratch + ${jobs.finetune} fine-tunes; ` +
         `longest task ${Math.round(longest)} ms, ping ${ping.toFixed(1)} ms, drew ${digit} -> ${predicted} in ${predictMs} ms; ` +
@@ -179,10 +206,19 @@ try {
       `slowest ping ${Math.max(...samples.map((s) => s.ping)).toFixed(1)} ms, slowest prediction ${Math.max(...samples.map((s) => s.predictMs))} ms ` +
       `(${samples.filter((s) => s.predicted === s.digit).length}/${samples.length} drawn digits read right)`,
   );
-  for (const [key, name] of [['heap', 'JS heap'], ['wasmPage', 'page wasm memory'], ['wasmWorkers', 'workers wasm memory'], ['rss', 'renderers rss']]) {
-    const first = samples[0][key], peak = Math.max(...warm.map((s) => s[key])), end = median(last.map((s) => s[key]));
+  for (const [key, name] of [
+    ['heap', 'JS heap'],
+    ['wasmPage', 'page wasm memory'],
+    ['wasmWorkers', 'workers wasm memory'],
+    ['rss', 'renderers rss'],
+  ]) {
+    const first = samples[0][key];
+    const peak = Math.max(...warm.map((s) => s[key]));
+    const end = median(last.map((s) => s[key]));
     const limit = peak + Math.max(0.1 * peak, 2);
-    console.log(`${name}: ${first.toFixed(1)} MB at minute 1, warm-up peak ${peak.toFixed(1)} MB, end ${end.toFixed(1)} MB (limit ${limit.toFixed(1)} MB)`);
+    console.log(
+      `${name}: ${first.toFixed(1)} MB at minute 1, warm-up peak ${peak.toFixed(1)} MB, end ${end.toFixed(1)} MB (limit ${limit.toFixed(1)} MB)`,
+    );
     if (end > limit) fail(`${name} grew after the warm-up: ${peak.toFixed(1)} -> ${end.toFixed(1)} MB`);
   }
 } catch (e) {

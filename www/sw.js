@@ -4,23 +4,52 @@
 
 const CACHE = 'lenet-wasm-v3';
 const CORE = [
-  './', 'index.html', 'style.css', 'icon.svg',
-  'js/main.js', 'js/boot.js', 'js/wasm-build.js', 'js/pad.js', 'js/prediction-view.js', 'js/layers-view.js', 'js/layer-table.js', 'js/explain.js',
-  'js/netinfo.js', 'js/colormap.js', 'js/charts.js', 'js/model.js', 'js/teach.js', 'js/scratch.js', 'js/data.js',
-  'js/ui.js', 'js/personal-store.js', 'js/worker-client.js', 'js/train-worker.js', 'js/number-view.js',
-  'pkg/index.js', 'pkg/lenet.js', 'data/manifest.json', 'data/samples.bin.gz',
+  './',
+  'index.html',
+  'style.css',
+  'icon.svg',
+  'js/main.js',
+  'js/boot.js',
+  'js/wasm-build.js',
+  'js/pad.js',
+  'js/prediction-view.js',
+  'js/layers-view.js',
+  'js/layer-table.js',
+  'js/explain.js',
+  'js/netinfo.js',
+  'js/colormap.js',
+  'js/charts.js',
+  'js/model.js',
+  'js/teach.js',
+  'js/scratch.js',
+  'js/data.js',
+  'js/ui.js',
+  'js/personal-store.js',
+  'js/worker-client.js',
+  'js/train-worker.js',
+  'js/number-view.js',
+  'pkg/index.js',
+  'pkg/lenet.js',
+  'data/manifest.json',
+  'data/samples.bin.gz',
 ];
 // The .wasm build pkg/index.js picks in this browser (self.lenetWasm).
 importScripts('js/wasm-build.js');
 CORE.push(self.lenetWasm);
 
 self.addEventListener('install', (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(CORE)).then(() => self.skipWaiting()));
+  e.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.addAll(CORE))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (e) => {
   e.waitUntil(
-    caches.keys()
+    caches
+      .keys()
       .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );

@@ -6,7 +6,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, openPage, drawWithMouse, waitForPrediction, readPrediction, ROOT, DIGITS } from './helpers.mjs';
+import {
+  startServer,
+  launch,
+  openPage,
+  drawWithMouse,
+  waitForPrediction,
+  readPrediction,
+  ROOT,
+  DIGITS,
+} from './helpers.mjs';
 import { badInputRows, holdsInOrder } from '../bad-input-table.mjs';
 
 const SHIPPED = readFileSync(join(ROOT, 'weights/lenet5-reject.safetensors'));
@@ -22,10 +31,12 @@ function withNaN(name) {
 
 /** A fresh network's weights file, made with the page's own package. */
 function weightsFor(page, spec) {
-  return page.evaluate(async (spec) => {
-    const { Network } = await import('./pkg/lenet.js');
-    return Array.from(Network.fromSpec(spec, 1).toSafetensors());
-  }, spec).then((bytes) => Buffer.from(bytes));
+  return page
+    .evaluate(async (spec) => {
+      const { Network } = await import('./pkg/lenet.js');
+      return Array.from(Network.fromSpec(spec, 1).toSafetensors());
+    }, spec)
+    .then((bytes) => Buffer.from(bytes));
 }
 
 /** Uploads `buffer` as `name` and returns the weights status once it names the file. */
@@ -42,7 +53,9 @@ async function startScratch(page, seed, epochs) {
   const state = await page.getAttribute('#scratch', 'data-state');
   await page.click(state === 'paused' ? '[data-action="restart"]' : '[data-testid="scratch-start"]');
   const values = { seed: await page.inputValue('#scratch-seed'), epochs: await page.inputValue('#scratch-epochs') };
-  await page.waitForFunction(() => document.querySelector('#scratch').dataset.state === 'running', null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('#scratch').dataset.state === 'running', null, {
+    timeout: 30_000,
+  });
   await page.click('[data-testid="scratch-start"]');
   await page.waitForFunction(() => document.querySelector('#scratch').dataset.state === 'paused');
   return values;
@@ -70,8 +83,10 @@ const CASES = {
   'upload-not-weights': (page) => upload(page, 'notes.safetensors', Buffer.from('this is not a safetensors file')),
   'upload-truncated': (page) => upload(page, 'half.safetensors', SHIPPED.subarray(0, SHIPPED.length / 2)),
   'upload-nan': (page) => upload(page, 'nan.safetensors', withNaN('convnet.c1.bias')),
-  'upload-input-shape': async (page) => upload(page, 'in28.safetensors', await weightsFor(page, { input: [1, 28, 28], ...flat(10) })),
-  'upload-classes': async (page) => upload(page, 'three.safetensors', await weightsFor(page, { input: [1, 32, 32], ...flat(3) })),
+  'upload-input-shape': async (page) =>
+    upload(page, 'in28.safetensors', await weightsFor(page, { input: [1, 28, 28], ...flat(10) })),
+  'upload-classes': async (page) =>
+    upload(page, 'three.safetensors', await weightsFor(page, { input: [1, 32, 32], ...flat(3) })),
   'seed-negative': async (page) => (await startScratch(page, '-3', '8')).seed,
   'seed-fraction': async (page) => (await startScratch(page, '2.7', '8')).seed,
   'epochs-too-many': async (page) => (await startScratch(page, '1', '100')).epochs,
@@ -101,7 +116,10 @@ for (const { id, expected } of rows) {
     assert.ok(CASES[id], `no case for the docs/errors.md row ${id}`);
     const source = await page.textContent('.source-name');
     const seen = await CASES[id](page);
-    assert.ok(holdsInOrder(seen, expected), `docs/errors.md says ${expected.map((e) => JSON.stringify(e)).join(' … ')}\nbut the page shows ${JSON.stringify(seen)}`);
+    assert.ok(
+      holdsInOrder(seen, expected),
+      `docs/errors.md says ${expected.map((e) => JSON.stringify(e)).join(' … ')}\nbut the page shows ${JSON.stringify(seen)}`,
+    );
     await drawWithMouse(page, DIGITS[1]);
     assert.equal((await waitForPrediction(page)).digit, '1', 'the pad still reads a 1');
     assert.equal(await page.textContent('.source-name'), source, 'with the same network');

@@ -13,7 +13,9 @@ export const SHOTS = join(WWW, 'screenshots');
 
 /** Starts tools/serve.mjs on a free port; resolves to {url, stop}. */
 export async function startServer() {
-  const child = spawn(process.execPath, [join(ROOT, 'tools/serve.mjs'), '--port', '0', WWW], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'tools/serve.mjs'), '--port', '0', WWW], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const url = await new Promise((resolve, reject) => {
@@ -28,18 +30,27 @@ export async function startServer() {
   });
   return {
     url,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
   };
 }
 
 export function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -72,13 +83,38 @@ export function shotPath(name) {
 
 // Digit-shaped strokes in pad coordinates (0..1), as a person draws them.
 export const DIGITS = {
-  1: [[[0.52, 0.18], [0.5, 0.5], [0.48, 0.82]]],
-  7: [[[0.28, 0.22], [0.72, 0.22], [0.6, 0.45], [0.46, 0.82]]],
-  0: [Array.from({ length: 41 }, (_, i) => {
-    const a = (i / 40) * 2 * Math.PI - Math.PI / 2;
-    return [0.5 + 0.2 * Math.cos(a), 0.5 + 0.3 * Math.sin(a)];
-  })],
-  4: [[[0.6, 0.18], [0.3, 0.6], [0.75, 0.6]], [[0.6, 0.3], [0.6, 0.85]]],
+  1: [
+    [
+      [0.52, 0.18],
+      [0.5, 0.5],
+      [0.48, 0.82],
+    ],
+  ],
+  7: [
+    [
+      [0.28, 0.22],
+      [0.72, 0.22],
+      [0.6, 0.45],
+      [0.46, 0.82],
+    ],
+  ],
+  0: [
+    Array.from({ length: 41 }, (_, i) => {
+      const a = (i / 40) * 2 * Math.PI - Math.PI / 2;
+      return [0.5 + 0.2 * Math.cos(a), 0.5 + 0.3 * Math.sin(a)];
+    }),
+  ],
+  4: [
+    [
+      [0.6, 0.18],
+      [0.3, 0.6],
+      [0.75, 0.6],
+    ],
+    [
+      [0.6, 0.3],
+      [0.6, 0.85],
+    ],
+  ],
 };
 
 /** Draws strokes with the mouse: down, moves along the path in small steps, up. */
@@ -92,7 +128,12 @@ export async function drawWithMouse(page, strokes, selector = '[data-testid="pad
     await page.mouse.down();
     for (let i = 1; i < stroke.length; i++) {
       // About one mouse event per 8 CSS pixels, as a quick hand gives.
-      const steps = Math.max(1, Math.round(Math.hypot((stroke[i][0] - stroke[i - 1][0]) * box.width, (stroke[i][1] - stroke[i - 1][1]) * box.height) / 8));
+      const steps = Math.max(
+        1,
+        Math.round(
+          Math.hypot((stroke[i][0] - stroke[i - 1][0]) * box.width, (stroke[i][1] - stroke[i - 1][1]) * box.height) / 8,
+        ),
+      );
       await page.mouse.move(...at(stroke[i]), { steps });
     }
     await page.mouse.up();

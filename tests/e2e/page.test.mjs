@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startServer, launch, openPage, drawWithMouse, waitForPrediction, readPrediction, canvasInk, shotPath, DIGITS,
+  startServer,
+  launch,
+  openPage,
+  drawWithMouse,
+  waitForPrediction,
+  readPrediction,
+  canvasInk,
+  shotPath,
+  DIGITS,
 } from './helpers.mjs';
 
 const LAYERS = ['C1', 'S2', 'C3', 'S4', 'C5', 'F6', 'output'];
@@ -45,17 +53,25 @@ describe('drawing and predicting (desktop)', () => {
 
   for (const digit of ['1', '7', '0', '4']) {
     it(`reads a ${digit} drawn with the mouse`, async () => {
-      const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+      const { context, page, problems } = await openPage(browser, server.url, {
+        viewport: { width: 1280, height: 900 },
+      });
       await drawWithMouse(page, DIGITS[digit]);
       const p = await waitForPrediction(page);
       assert.equal(p.digit, digit, `predicted ${p.digit} (${p.verdict})`);
       const probs = p.probs.map(Number);
-      assert.ok(probs.every((x) => x >= 0 && x <= 1), `probabilities: ${p.probs}`);
-      assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 0.01, `probabilities sum to ${probs.reduce((a, b) => a + b)}`);
+      assert.ok(
+        probs.every((x) => x >= 0 && x <= 1),
+        `probabilities: ${p.probs}`,
+      );
+      assert.ok(
+        Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 0.01,
+        `probabilities sum to ${probs.reduce((a, b) => a + b)}`,
+      );
       assert.equal(Math.max(...probs), probs[Number(digit)]);
       assert.ok(probs[Number(digit)] > 0.5, `confidence ${p.confidence}`);
       assert.match(p.confidence, /^\d+(\.\d)?%$/);
-      assert.ok(await canvasInk(page, '[data-testid="input-view"]') > 20, 'the 32x32 input view shows the digit');
+      assert.ok((await canvasInk(page, '[data-testid="input-view"]')) > 20, 'the 32x32 input view shows the digit');
       assertClean(problems);
       await context.close();
     });
@@ -63,7 +79,13 @@ describe('drawing and predicting (desktop)', () => {
 
   it('says "Not a digit" for a dash, and shows no digit', async () => {
     const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
-    await drawWithMouse(page, [[[0.2, 0.52], [0.5, 0.5], [0.8, 0.49]]]);
+    await drawWithMouse(page, [
+      [
+        [0.2, 0.52],
+        [0.5, 0.5],
+        [0.8, 0.49],
+      ],
+    ]);
     await page.waitForFunction(() => document.querySelector('.prediction').dataset.state === 'reject');
     const p = await readPrediction(page);
     assert.equal(p.digit, '', 'the prediction element holds no digit');
@@ -86,11 +108,16 @@ describe('drawing and predicting (desktop)', () => {
     assert.equal(await page.locator('.number-box').count(), 3);
     const first = await page.locator('[data-testid="number-box-0"]').boundingBox();
     const pad = await page.locator('[data-testid="number-pad"]').boundingBox();
-    assert.ok(first.x >= pad.x && first.x + first.width <= pad.x + pad.width / 3 + 2, 'the first box sits over the first third');
+    assert.ok(
+      first.x >= pad.x && first.x + first.width <= pad.x + pad.width / 3 + 2,
+      'the first box sits over the first third',
+    );
     // Each digit's 32x32 input is shown; clicking one shows its maps inside the network.
-    assert.ok(await canvasInk(page, '[data-testid="number-digit-1"] canvas') > 20, 'the 7 as the network saw it');
+    assert.ok((await canvasInk(page, '[data-testid="number-digit-1"] canvas')) > 20, 'the 7 as the network saw it');
     await page.click('[data-testid="number-digit-1"]');
-    await page.waitForFunction(() => document.querySelector('#layers').getBoundingClientRect().top < window.innerHeight);
+    await page.waitForFunction(
+      () => document.querySelector('#layers').getBoundingClientRect().top < window.innerHeight,
+    );
     await page.click('[data-testid="number-clear"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="number"]').textContent === '');
     assertClean(problems);
@@ -115,43 +142,67 @@ describe('drawing and predicting (desktop)', () => {
     const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
     await drawWithMouse(page, DIGITS[7]);
     await waitForPrediction(page);
-    const layers = await page.evaluate((names) => names.map((name) => {
-      const section = document.querySelector(`[data-layer="${name}"]`);
-      if (!section) return { name, missing: true };
-      const canvases = [...section.querySelectorAll('.maps canvas.map')];
-      let painted = true, distinct = 0, spread = 0;
-      for (const c of canvases) {
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        const colours = new Set();
-        for (let i = 0; i < d.length; i += 4) {
-          if (d[i + 3] !== 255) painted = false;
-          colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-        }
-        if (colours.size > 1) distinct++;
-        spread = Math.max(spread, colours.size);
-      }
-      return { name, count: canvases.length, painted, distinct, spread, text: section.querySelector('.layer-text').textContent.length, legend: section.querySelector('.legend-max').textContent };
-    }), LAYERS);
+    const layers = await page.evaluate(
+      (names) =>
+        names.map((name) => {
+          const section = document.querySelector(`[data-layer="${name}"]`);
+          if (!section) return { name, missing: true };
+          const canvases = [...section.querySelectorAll('.maps canvas.map')];
+          let painted = true;
+          let distinct = 0;
+          let spread = 0;
+          for (const c of canvases) {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            const colours = new Set();
+            for (let i = 0; i < d.length; i += 4) {
+              if (d[i + 3] !== 255) painted = false;
+              colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+            }
+            if (colours.size > 1) distinct++;
+            spread = Math.max(spread, colours.size);
+          }
+          return {
+            name,
+            count: canvases.length,
+            painted,
+            distinct,
+            spread,
+            text: section.querySelector('.layer-text').textContent.length,
+            legend: section.querySelector('.legend-max').textContent,
+          };
+        }),
+      LAYERS,
+    );
     for (const l of layers) {
       assert.ok(!l.missing, `no section with data-layer="${l.name}"`);
       if (CHANNELS[l.name]) assert.equal(l.count, CHANNELS[l.name], `${l.name}: one canvas per channel`);
       else assert.ok(l.count >= 1, `${l.name}: a canvas`);
       assert.ok(l.painted, `${l.name}: every canvas painted`);
-      assert.ok(l.distinct >= 1 && l.spread >= 3, `${l.name}: not blank (${l.distinct} canvases with structure, ${l.spread} colours at most)`);
+      assert.ok(
+        l.distinct >= 1 && l.spread >= 3,
+        `${l.name}: not blank (${l.distinct} canvases with structure, ${l.spread} colours at most)`,
+      );
       assert.ok(l.text > 80, `${l.name}: explained`);
       assert.match(l.legend, /^\+\d/, `${l.name}: legend with its bound`);
     }
     // Most of C1's six maps respond to a 7.
     assert.ok(layers[0].distinct >= 4, `C1: ${layers[0].distinct} of 6 maps with structure`);
     // Kernels of C1 and C3 as images.
-    const kernels = await page.evaluate(() => ['C1', 'C3'].map((name) => [...document.querySelectorAll(`[data-layer="${name}"] .kernels canvas:not(.legend-bar)`)].map((c) => {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      const colours = new Set();
-      for (let i = 0; i < d.length; i += 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-      return colours.size;
-    })));
+    const kernels = await page.evaluate(() =>
+      ['C1', 'C3'].map((name) =>
+        [...document.querySelectorAll(`[data-layer="${name}"] .kernels canvas:not(.legend-bar)`)].map((c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const colours = new Set();
+          for (let i = 0; i < d.length; i += 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+          return colours.size;
+        }),
+      ),
+    );
     assert.equal(kernels[0].length, 6, 'C1: one kernel image per map');
-    assert.ok(kernels[0].every((n) => n >= 10), `C1 kernels drawn: ${kernels[0]} colours`);
+    assert.ok(
+      kernels[0].every((n) => n >= 10),
+      `C1 kernels drawn: ${kernels[0]} colours`,
+    );
     assert.equal(kernels[1].length, 1, 'C3: one image of all kernels');
     assert.ok(kernels[1][0] >= 100, `C3 kernels drawn: ${kernels[1][0]} colours`);
     // Hover a C1 cell: its value and receptive field.
@@ -159,17 +210,24 @@ describe('drawing and predicting (desktop)', () => {
     const mb = await map.boundingBox();
     await map.hover({ position: { x: mb.width * 0.5, y: mb.height * 0.3 } });
     const readout = await page.locator('[data-layer="C1"] .readout').textContent();
-    assert.match(readout, /C1 map 1, row \d+, column \d+ after relu: -?\d+\.\d{3}; it sees input rows \d+–\d+, columns \d+–\d+ \(5×5\)/);
+    assert.match(
+      readout,
+      /C1 map 1, row \d+, column \d+ after relu: -?\d+\.\d{3}; it sees input rows \d+–\d+, columns \d+–\d+ \(5×5\)/,
+    );
     await page.locator('[data-layer="S2"] .maps canvas.map').first().hover();
     assert.match(await page.locator('[data-layer="S2"] .readout').textContent(), /\(6×6\)/);
     // Before/after the activation.
     await page.getByLabel('before it (negative values too)').check();
     assert.match(await page.locator('[data-layer="C1"] .shown').textContent(), /before relu/);
     // Layer table: the summary numbers and a time per layer.
-    const rows = await page.$$eval('#layer-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const rows = await page.$$eval('#layer-table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent)),
+    );
     assert.deepEqual(rows[0].slice(0, 5), ['C1', 'conv2d', '6 × 28 × 28', '156', '122,304']);
     assert.deepEqual(rows.find((r) => r[0] === 'C3').slice(3, 5), ['2,416', '241,600']);
-    await page.waitForFunction(() => [...document.querySelectorAll('#layer-table td.time')].every((td) => /\d/.test(td.textContent)));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#layer-table td.time')].every((td) => /\d/.test(td.textContent)),
+    );
     // LeNet-5's 61,706 and the "not a digit" output's 85 (84 weights, a bias).
     assert.equal(await page.textContent('#layer-table tfoot td:nth-child(4)'), '61,791');
     assertClean(problems);
@@ -183,7 +241,12 @@ describe('drawing and predicting (desktop)', () => {
     assert.equal(one.digit, '1');
     const inkOne = await canvasInk(page, '[data-testid="pad"]');
     // A second stroke across the top turns the 1 into a 7.
-    await drawWithMouse(page, [[[0.2, 0.2], [0.53, 0.18]]]);
+    await drawWithMouse(page, [
+      [
+        [0.2, 0.2],
+        [0.53, 0.18],
+      ],
+    ]);
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').textContent === '7');
     await page.click('[data-testid="undo"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').textContent === '1');
@@ -199,7 +262,12 @@ describe('drawing and predicting (desktop)', () => {
     await page.click('[data-testid="undo"]');
     await drawWithMouse(page, DIGITS[0]);
     assert.equal((await waitForPrediction(page)).digit, '0');
-    await drawWithMouse(page, [[[0.5, 0.1], [0.5, 0.9]]]);
+    await drawWithMouse(page, [
+      [
+        [0.5, 0.1],
+        [0.5, 0.9],
+      ],
+    ]);
     await page.keyboard.press('u');
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').textContent === '0');
     await page.keyboard.press('Escape');
@@ -214,7 +282,10 @@ describe('drawing and predicting (desktop)', () => {
     let right = 0;
     for (let i = 0; i < 10; i++) {
       await page.click('[data-action="sample"]');
-      await page.waitForFunction((n) => document.querySelector('.sample-note').textContent.includes(`digit ${n} of`), i + 1);
+      await page.waitForFunction(
+        (n) => document.querySelector('.sample-note').textContent.includes(`digit ${n} of`),
+        i + 1,
+      );
       const label = (await page.textContent('.sample-note')).match(/labelled (\d)/)[1];
       const p = await waitForPrediction(page);
       if (p.digit === label) right++;
@@ -241,7 +312,11 @@ describe('drawing and predicting (desktop)', () => {
       const { Network } = await import('./pkg/lenet.js');
       return Array.from(Network.fromSpec('lenet5', 7).toSafetensors());
     });
-    await page.setInputFiles('#teach input[type="file"]', { name: 'untrained.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(untrained) });
+    await page.setInputFiles('#teach input[type="file"]', {
+      name: 'untrained.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(untrained),
+    });
     await page.waitForFunction(() => /untrained/.test(document.querySelector('.source-name').textContent));
     const p = await readPrediction(page);
     assert.match(p.verdict, /^Not sure: maybe an? \d, or an? \d \(\d+%\)\.$/);
@@ -254,17 +329,24 @@ describe('drawing and predicting (desktop)', () => {
   it('says so when WebAssembly or a module cannot load, instead of sitting blank', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.route('**/*_bg.wasm', (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('not wasm') }));
+    await page.route('**/*_bg.wasm', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('not wasm') }),
+    );
     await page.goto(server.url);
     await page.waitForSelector('#errors:not([hidden])');
-    assert.match(await page.textContent('#errors'), /WebAssembly could not start, so the network cannot run in this browser: .*(magic|WebAssembly)/i);
+    assert.match(
+      await page.textContent('#errors'),
+      /WebAssembly could not start, so the network cannot run in this browser: .*(magic|WebAssembly)/i,
+    );
     // A module that does not arrive, or does not parse.
     await page.route('**/js/pad.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
     await page.goto(server.url);
     await page.waitForSelector('#errors:not([hidden])');
     assert.match(await page.textContent('#errors'), /scripts could not be loaded/);
     await page.unroute('**/js/pad.js');
-    await page.route('**/js/pad.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const = ;' }));
+    await page.route('**/js/pad.js', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const = ;' }),
+    );
     await page.goto(server.url);
     await page.waitForSelector('#errors:not([hidden])');
     assert.match(await page.textContent('#errors'), /The page could not start: .*SyntaxError|Unexpected/);
@@ -288,9 +370,18 @@ describe('teaching it (worker)', () => {
   it('fine-tunes on a personal set: the loss falls and the personal accuracy rises', async (t) => {
     const { context, page, problems } = await openPage(browser, server.url);
     // Three 1s labelled as 7: wrong on purpose, so there is something to learn.
-    const slants = [[0.45, 0.55], [0.5, 0.5], [0.56, 0.44]];
+    const slants = [
+      [0.45, 0.55],
+      [0.5, 0.5],
+      [0.56, 0.44],
+    ];
     for (const [top, bottom] of slants) {
-      await drawWithMouse(page, [[[top, 0.18], [bottom, 0.82]]]);
+      await drawWithMouse(page, [
+        [
+          [top, 0.18],
+          [bottom, 0.82],
+        ],
+      ]);
       assert.equal((await waitForPrediction(page)).digit, '1');
       await page.click('.label-buttons [data-label="7"]');
       await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').textContent === '');
@@ -298,15 +389,26 @@ describe('teaching it (worker)', () => {
     assert.equal(await page.locator('.thumbs li').count(), 3);
     assert.match(await page.textContent('.set-count'), /3 drawings: 3× 7/);
     await page.click('[data-action="finetune"]');
-    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#teach').dataset.state), null, { timeout: 60_000 });
-    const state = await page.evaluate(() => ({ ...document.querySelector('#teach').dataset, status: document.querySelector('.teach-status').textContent, result: document.querySelector('.finetune-result').textContent }));
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#teach').dataset.state), null, {
+      timeout: 60_000,
+    });
+    const state = await page.evaluate(() => ({
+      ...document.querySelector('#teach').dataset,
+      status: document.querySelector('.teach-status').textContent,
+      result: document.querySelector('.finetune-result').textContent,
+    }));
     assert.equal(state.state, 'done', state.status);
     assert.ok(Number(state.lastLoss) < Number(state.firstLoss) * 0.5, `loss ${state.firstLoss} -> ${state.lastLoss}`);
     assert.match(state.result, /Your drawings: 0% → 100% right/);
     t.diagnostic(`fine-tune: ${state.status} ${state.result}`);
     assert.match(await page.textContent('.source-name'), /fine-tuned on your 3 drawings/);
     // The pad now says 7 for such a 1; Reset brings the shipped weights back.
-    await drawWithMouse(page, [[[0.5, 0.18], [0.5, 0.82]]]);
+    await drawWithMouse(page, [
+      [
+        [0.5, 0.18],
+        [0.5, 0.82],
+      ],
+    ]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     await page.click('[data-action="reset"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').textContent === '1');
@@ -330,7 +432,9 @@ describe('training from scratch (worker)', () => {
       }).observe({ type: 'longtask' });
     });
     await page.click('[data-testid="scratch-start"]');
-    await page.waitForFunction(() => document.querySelector('#scratch').dataset.state === 'running', null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#scratch').dataset.state === 'running', null, {
+      timeout: 30_000,
+    });
     const t0 = Date.now();
     // Draw and clear while it trains.
     for (const d of ['7', '0', '1', '4']) {
@@ -338,7 +442,11 @@ describe('training from scratch (worker)', () => {
       assert.equal((await waitForPrediction(page)).digit, d);
       await page.click('[data-testid="clear"]');
     }
-    await page.waitForFunction(() => document.querySelector('[data-testid="scratch-accuracy"]').textContent !== '', null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="scratch-accuracy"]').textContent !== '',
+      null,
+      { timeout: 30_000 },
+    );
     while (Date.now() - t0 < 6000) await page.waitForTimeout(250);
     // Pause stops it; the half-trained net can go on the pad.
     await page.click('[data-testid="scratch-start"]');
@@ -346,64 +454,103 @@ describe('training from scratch (worker)', () => {
     await page.waitForTimeout(300);
     const at = await page.evaluate(() => document.querySelector('.scratch-progress').value);
     await page.waitForTimeout(700);
-    assert.equal(await page.evaluate(() => document.querySelector('.scratch-progress').value), at, 'paused: no more steps');
+    assert.equal(
+      await page.evaluate(() => document.querySelector('.scratch-progress').value),
+      at,
+      'paused: no more steps',
+    );
     assert.ok(at > 50, `${at} steps trained`);
     await page.click('[data-action="use"]');
     await page.waitForFunction(() => /step \d+ of/.test(document.querySelector('.source-name').textContent));
     await page.locator('#scratch').screenshot({ path: shotPath('desktop-training.png') });
     const longTasks = await page.evaluate(() => window.__longTasks);
-    assert.deepEqual(longTasks.filter((d) => d > 100), [], `main-thread tasks: ${longTasks.join(', ')} ms`);
+    assert.deepEqual(
+      longTasks.filter((d) => d > 100),
+      [],
+      `main-thread tasks: ${longTasks.join(', ')} ms`,
+    );
     assertClean(problems);
     await context.close();
   });
 
-  it('reaches 97% on the shipped test digits within 2 minutes', { skip: SLOW ? false : 'slow: set LENET_E2E_SLOW=1 (make e2e-slow) to run it' }, async (t) => {
-    const { context, page, problems } = await openPage(browser, server.url);
-    await page.evaluate(() => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
-      }).observe({ type: 'longtask' });
-    });
-    const t0 = Date.now();
-    await page.click('[data-testid="scratch-start"]');
-    await page.waitForFunction(() => Number(document.querySelector('#scratch').dataset.best) >= 0.97 || document.querySelector('#scratch').dataset.state === 'error', null, { timeout: 120_000, polling: 250 });
-    const seconds = (Date.now() - t0) / 1000;
-    const d = await page.evaluate(() => ({ ...document.querySelector('#scratch').dataset }));
-    assert.notEqual(d.state, 'error', await page.textContent('.scratch-status'));
-    t.diagnostic(`from scratch: 97% after ${seconds.toFixed(1)} s (wall, from the click), ${(d.reached / 1000).toFixed(1)} s of training; accuracy ${d.accuracy}`);
-    assert.ok(seconds < 120);
-    await page.waitForFunction(() => document.querySelector('#scratch').dataset.state === 'done', null, { timeout: 120_000, polling: 500 });
-    const done = await page.evaluate(() => ({ ...document.querySelector('#scratch').dataset }));
-    t.diagnostic(`from scratch: done after ${((Date.now() - t0) / 1000).toFixed(1)} s, final ${done.accuracy}, best ${done.best}`);
-    await drawWithMouse(page, DIGITS[7]);
-    assert.equal((await waitForPrediction(page)).digit, '7');
-    const longTasks = await page.evaluate(() => window.__longTasks);
-    assert.deepEqual(longTasks.filter((ms) => ms > 100), [], `main-thread tasks: ${longTasks.join(', ')} ms`);
-    assertClean(problems);
-    await context.close();
-  });
+  it(
+    'reaches 97% on the shipped test digits within 2 minutes',
+    { skip: SLOW ? false : 'slow: set LENET_E2E_SLOW=1 (make e2e-slow) to run it' },
+    async (t) => {
+      const { context, page, problems } = await openPage(browser, server.url);
+      await page.evaluate(() => {
+        window.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+        }).observe({ type: 'longtask' });
+      });
+      const t0 = Date.now();
+      await page.click('[data-testid="scratch-start"]');
+      await page.waitForFunction(
+        () =>
+          Number(document.querySelector('#scratch').dataset.best) >= 0.97 ||
+          document.querySelector('#scratch').dataset.state === 'error',
+        null,
+        { timeout: 120_000, polling: 250 },
+      );
+      const seconds = (Date.now() - t0) / 1000;
+      const d = await page.evaluate(() => ({ ...document.querySelector('#scratch').dataset }));
+      assert.notEqual(d.state, 'error', await page.textContent('.scratch-status'));
+      t.diagnostic(
+        `from scratch: 97% after ${seconds.toFixed(1)} s (wall, from the click), ${(d.reached / 1000).toFixed(1)} s of training; accuracy ${d.accuracy}`,
+      );
+      assert.ok(seconds < 120);
+      await page.waitForFunction(() => document.querySelector('#scratch').dataset.state === 'done', null, {
+        timeout: 120_000,
+        polling: 500,
+      });
+      const done = await page.evaluate(() => ({ ...document.querySelector('#scratch').dataset }));
+      t.diagnostic(
+        `from scratch: done after ${((Date.now() - t0) / 1000).toFixed(1)} s, final ${done.accuracy}, best ${done.best}`,
+      );
+      await drawWithMouse(page, DIGITS[7]);
+      assert.equal((await waitForPrediction(page)).digit, '7');
+      const longTasks = await page.evaluate(() => window.__longTasks);
+      assert.deepEqual(
+        longTasks.filter((ms) => ms > 100),
+        [],
+        `main-thread tasks: ${longTasks.join(', ')} ms`,
+      );
+      assertClean(problems);
+      await context.close();
+    },
+  );
 });
 
 describe('on a phone (390 x 844, touch)', () => {
   it('draws with a finger without scrolling the page, and lays out in one column', async () => {
     const { context, page, problems } = await openPage(browser, server.url, {
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
     });
     await page.locator('[data-testid="pad"]').scrollIntoViewIfNeeded();
     const scrollBefore = await page.evaluate(() => window.scrollY);
     await page.evaluate(() => {
       window.__pointerTypes = new Set();
-      document.querySelector('[data-testid="pad"]').addEventListener('pointerdown', (e) => window.__pointerTypes.add(e.pointerType));
+      document
+        .querySelector('[data-testid="pad"]')
+        .addEventListener('pointerdown', (e) => window.__pointerTypes.add(e.pointerType));
     });
     // Real touch events through the DevTools protocol: Chromium turns them into pointer events.
     const cdp = await context.newCDPSession(page);
     const box = await page.locator('[data-testid="pad"]').boundingBox();
-    const touch = (type, pts) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: pts.map(([x, y]) => ({ x: box.x + x * box.width, y: box.y + y * box.height })) });
+    const touch = (type, pts) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints: pts.map(([x, y]) => ({ x: box.x + x * box.width, y: box.y + y * box.height })),
+      });
     const path = DIGITS[7][0];
     await touch('touchStart', [path[0]]);
     for (let i = 1; i < path.length; i++) {
-      const [x0, y0] = path[i - 1], [x1, y1] = path[i];
+      const [x0, y0] = path[i - 1];
+      const [x1, y1] = path[i];
       for (let k = 1; k <= 8; k++) await touch('touchMove', [[x0 + ((x1 - x0) * k) / 8, y0 + ((y1 - y0) * k) / 8]]);
     }
     await touch('touchEnd', []);
@@ -418,7 +565,10 @@ describe('on a phone (390 x 844, touch)', () => {
     const cell = page.locator('[data-layer="C3"] .maps canvas.map').nth(2);
     await cell.scrollIntoViewIfNeeded();
     await cell.tap();
-    assert.match(await page.locator('[data-layer="C3"] .readout').textContent(), /C3 map 3, row \d+, column \d+ after relu: /);
+    assert.match(
+      await page.locator('[data-layer="C3"] .readout').textContent(),
+      /C3 map 3, row \d+, column \d+ after relu: /,
+    );
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'nothing wider than the phone');
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: shotPath('phone.png') });

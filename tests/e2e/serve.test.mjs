@@ -28,9 +28,15 @@ function get(path) {
 
 it('serves the page with its CSP and MIME types', async () => {
   const types = {
-    '/': 'text/html', '/style.css': 'text/css', '/js/main.js': 'text/javascript', '/pkg/lenet.js': 'text/javascript',
-    '/pkg/lenet_bg.wasm': 'application/wasm', '/data/manifest.json': 'application/json', '/data/train.bin.gz': 'application/gzip',
-    '/icon.svg': 'image/svg+xml', '/sw.js': 'text/javascript',
+    '/': 'text/html',
+    '/style.css': 'text/css',
+    '/js/main.js': 'text/javascript',
+    '/pkg/lenet.js': 'text/javascript',
+    '/pkg/lenet_bg.wasm': 'application/wasm',
+    '/data/manifest.json': 'application/json',
+    '/data/train.bin.gz': 'application/gzip',
+    '/icon.svg': 'image/svg+xml',
+    '/sw.js': 'text/javascript',
   };
   for (const [path, type] of Object.entries(types)) {
     const res = await get(path);
@@ -48,7 +54,14 @@ it('serves the page with its CSP and MIME types', async () => {
 
 it('answers 404 for missing files and never serves outside its directory', async () => {
   assert.equal((await get('/nope.html')).status, 404);
-  for (const path of ['/../Makefile', '/..%2fMakefile', '/%2e%2e/%2e%2e/etc/passwd', '/js/../../Makefile', '/..\\Makefile', '/%00']) {
+  for (const path of [
+    '/../Makefile',
+    '/..%2fMakefile',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/js/../../Makefile',
+    '/..\\Makefile',
+    '/%00',
+  ]) {
     const res = await get(path);
     assert.ok(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
     assert.ok(!res.body.toString().includes('wasm-pack'), `${path} leaked a file`);

@@ -13,7 +13,15 @@ import { join } from 'node:path';
 import { startServer, launch, openPage, drawWithMouse, waitForPrediction, DIGITS, WWW } from './helpers.mjs';
 
 // All a first prediction needs: index.html preloads the modules.
-const MODULES = ['/js/main.js', '/pkg/index.js', '/pkg/lenet.js', '/js/model.js', '/js/pad.js', '/js/prediction-view.js', '/js/ui.js'];
+const MODULES = [
+  '/js/main.js',
+  '/pkg/index.js',
+  '/pkg/lenet.js',
+  '/js/model.js',
+  '/js/pad.js',
+  '/js/prediction-view.js',
+  '/js/ui.js',
+];
 const WASM = '/pkg/lenet_relaxed_bg.wasm';
 const FIRST = ['/style.css', '/js/boot.js', '/js/wasm-build.js', ...MODULES, WASM];
 
@@ -29,18 +37,22 @@ after(async () => {
 
 it('index.html preloads the whole module graph of js/main.js', () => {
   const html = readFileSync(join(WWW, 'index.html'), 'utf8');
-  const preloaded = new Set([...html.matchAll(/<link rel="(?:module)?preload" href="([^"]+)"/g)].map((m) => `/${m[1]}`));
+  const preloaded = new Set(
+    [...html.matchAll(/<link rel="(?:module)?preload" href="([^"]+)"/g)].map((m) => `/${m[1]}`),
+  );
   // main.js's static imports, followed through the files: each must be preloaded, or start-up waits on it.
   const seen = new Set();
   const walk = (path) => {
     if (seen.has(path)) return;
     seen.add(path);
     const src = readFileSync(join(WWW, path), 'utf8');
-    for (const [, spec] of src.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)) walk(new URL(spec, `http://x${path}`).pathname);
+    for (const [, spec] of src.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm))
+      walk(new URL(spec, `http://x${path}`).pathname);
   };
   walk('/js/main.js');
   seen.delete('/js/main.js');
-  for (const path of seen) assert.ok(preloaded.has(path), `${path} is imported at start-up but not preloaded by index.html`);
+  for (const path of seen)
+    assert.ok(preloaded.has(path), `${path} is imported at start-up but not preloaded by index.html`);
   assert.deepEqual([...seen, '/js/main.js'].sort(), [...MODULES].sort());
 });
 
@@ -48,23 +60,39 @@ it('fetches only what the first prediction needs before lenet:ready, each file o
   const { context, page, problems } = await openPage(browser, server.url);
   // The sample list is fetched once every section is wired (after body.ready,
   // which openPage waits for); its timing entry appears when it has loaded.
-  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/data/manifest.json')));
+  await page.waitForFunction(() =>
+    performance.getEntriesByType('resource').some((e) => e.name.endsWith('/data/manifest.json')),
+  );
   const timeline = await page.evaluate(() => {
     const ready = performance.getEntriesByName('lenet:ready')[0].startTime;
     const complete = performance.getEntriesByName('lenet:complete')[0].startTime;
-    const resources = performance.getEntriesByType('resource').map((e) => ({ path: new URL(e.name).pathname, start: e.startTime }));
+    const resources = performance
+      .getEntriesByType('resource')
+      .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime }));
     return { ready, complete, resources };
   });
-  t.diagnostic(`lenet:ready at ${timeline.ready.toFixed(0)} ms, every section wired at ${timeline.complete.toFixed(0)} ms (one load, not a benchmark)`);
+  t.diagnostic(
+    `lenet:ready at ${timeline.ready.toFixed(0)} ms, every section wired at ${timeline.complete.toFixed(0)} ms (one load, not a benchmark)`,
+  );
   // The browser fetches the page's icon by itself, whenever it gets round to it.
-  const before = timeline.resources.filter((r) => r.start < timeline.ready && r.path !== '/icon.svg').map((r) => r.path);
+  const before = timeline.resources
+    .filter((r) => r.start < timeline.ready && r.path !== '/icon.svg')
+    .map((r) => r.path);
   assert.deepEqual([...new Set(before)].sort(), [...FIRST].sort(), 'files fetched before lenet:ready');
   assert.equal(before.length, new Set(before).size, `a file fetched twice before lenet:ready: ${before.join(', ')}`);
-  assert.equal(timeline.resources.filter((r) => r.path.endsWith('.wasm')).length, 1, `one .wasm, once (init() uses the preload): ${WASM}`);
+  assert.equal(
+    timeline.resources.filter((r) => r.path.endsWith('.wasm')).length,
+    1,
+    `one .wasm, once (init() uses the preload): ${WASM}`,
+  );
   const after = timeline.resources.filter((r) => r.start >= timeline.ready).map((r) => r.path);
-  for (const path of ['/js/layers-view.js', '/js/teach.js', '/js/scratch.js', '/data/manifest.json']) assert.ok(after.includes(path), `${path} after lenet:ready`);
+  for (const path of ['/js/layers-view.js', '/js/teach.js', '/js/scratch.js', '/data/manifest.json'])
+    assert.ok(after.includes(path), `${path} after lenet:ready`);
   assert.ok(timeline.complete > timeline.ready);
-  assert.match(await page.textContent('.site-footer'), /SIMD128 \(in this browser, the build with relaxed SIMD’s fused multiply-adds\)\./);
+  assert.match(
+    await page.textContent('.site-footer'),
+    /SIMD128 \(in this browser, the build with relaxed SIMD’s fused multiply-adds\)\./,
+  );
   await drawWithMouse(page, DIGITS[7]);
   assert.equal((await waitForPrediction(page)).digit, '7');
   // No "preloaded but not used" warning either: openPage reports console warnings.

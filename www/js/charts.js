@@ -40,7 +40,8 @@ export class LineChart {
   paint() {
     const { canvas, options: o } = this;
     const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth, h = canvas.clientHeight;
+    const w = canvas.clientWidth;
+    const h = canvas.clientHeight;
     if (!w || !h) return;
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
       canvas.width = Math.round(w * dpr);
@@ -54,13 +55,15 @@ export class LineChart {
     const grid = style.getPropertyValue('--chart-grid').trim() || '#e4e4e4';
     ctx.font = '11px system-ui, sans-serif';
 
-    let xMax = o.xMax ?? 1, yMin = Infinity, yMax = -Infinity;
+    let xMax = o.xMax ?? 1;
+    let yMin = Infinity;
+    let yMax = -Infinity;
     for (const s of this.series) {
       for (const x of s.xs) xMax = Math.max(xMax, x);
-      for (const y of s.ys) if (Number.isFinite(y)) (yMin = Math.min(yMin, y)), (yMax = Math.max(yMax, y));
+      for (const y of s.ys) if (Number.isFinite(y)) ((yMin = Math.min(yMin, y)), (yMax = Math.max(yMax, y)));
     }
-    if (o.target) (yMin = Math.min(yMin, o.target.y)), (yMax = Math.max(yMax, o.target.y));
-    if (!Number.isFinite(yMin)) (yMin = 0), (yMax = 1);
+    if (o.target) ((yMin = Math.min(yMin, o.target.y)), (yMax = Math.max(yMax, o.target.y)));
+    if (!Number.isFinite(yMin)) ((yMin = 0), (yMax = 1));
     if (o.yMin !== undefined) yMin = Math.min(o.yMin, yMin);
     if (o.yFloor !== undefined) yMin = Math.max(o.yFloor, yMin);
     if (o.yMax !== undefined) yMax = Math.max(o.yMax, Math.min(yMax, o.yMax));
@@ -70,8 +73,12 @@ export class LineChart {
     yMax = Math.ceil(yMax / yStep) * yStep;
     const fmt = o.format ?? ((y) => +y.toFixed(3) + '');
 
-    const left = 44, right = 12, top = 10, bottom = o.xLabel ? 38 : 24;
-    const pw = w - left - right, ph = h - top - bottom;
+    const left = 44;
+    const right = 12;
+    const top = 10;
+    const bottom = o.xLabel ? 38 : 24;
+    const pw = w - left - right;
+    const ph = h - top - bottom;
     const X = (x) => left + (x / xMax) * pw;
     const Y = (y) => top + (1 - (y - yMin) / (yMax - yMin)) * ph;
 

@@ -3,7 +3,19 @@
 // kinds of colour blindness). Values are scaled by a symmetric bound so that
 // sign and size compare across the maps of one layer.
 
-const STOPS = ['#053061', '#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7', '#fddbc7', '#f4a582', '#d6604d', '#b2182b', '#67001f'];
+const STOPS = [
+  '#053061',
+  '#2166ac',
+  '#4393c3',
+  '#92c5de',
+  '#d1e5f0',
+  '#f7f7f7',
+  '#fddbc7',
+  '#f4a582',
+  '#d6604d',
+  '#b2182b',
+  '#67001f',
+];
 const N = 256;
 
 function hex(c) {

@@ -21,7 +21,8 @@ export async function loadSet(name, manifest) {
   if (!res.ok || !res.body) throw new Error(`could not load ${entry.file} (HTTP ${res.status})`);
   const bytes = new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
   const count = entry.count;
-  if (bytes.length !== count * 785) throw new Error(`${entry.file} holds ${bytes.length} bytes, expected ${count * 785}`);
+  if (bytes.length !== count * 785)
+    throw new Error(`${entry.file} holds ${bytes.length} bytes, expected ${count * 785}`);
   return { count, pixels: bytes.subarray(0, count * 784), labels: bytes.subarray(count * 784) };
 }
 

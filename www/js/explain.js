@@ -8,13 +8,15 @@ const STAGE = {
   C3: 'C3 combines the S2 maps: each kernel spans all of them, so a map can fire where simple strokes meet, at corners, curves and line ends. (In the 1998 LeNet-5 each C3 map read only some S2 maps, to save parameters; here each reads all.)',
   C5: 'Its kernels are as large as its input, so each output sees the whole digit: a convolution that has become fully connected.',
   F6: 'Together its units describe the digit as a mix of the parts found below it.',
-  output: 'These are scores (logits); softmax turns them into the probabilities shown beside the pad, and the largest wins. The shipped network has an 11th score, “not a digit”, trained on letters, symbols and scribbles the project draws itself. Training raises the right answer’s score against the others (cross-entropy loss).',
+  output:
+    'These are scores (logits); softmax turns them into the probabilities shown beside the pad, and the largest wins. The shipped network has an 11th score, “not a digit”, trained on letters, symbols and scribbles the project draws itself. Training raises the right answer’s score against the others (cross-entropy loss).',
 };
 
 const ACT = {
   relu: 'Then ReLU, max(0, x): negative responses become 0, so only evidence for a feature passes on. It is cheap, its slope is 1 or 0, and unlike sigmoid it does not saturate, so the network trains fast.',
   tanh: 'Then tanh squashes every value into (−1, 1), as in the 1998 LeNet-5; it saturates for large inputs, which slows learning.',
-  sigmoid: 'Then sigmoid squashes every value into (0, 1); it saturates and is not centred on 0, so CNNs seldom use it inside.',
+  sigmoid:
+    'Then sigmoid squashes every value into (0, 1); it saturates and is not centred on 0, so CNNs seldom use it inside.',
 };
 
 /** @returns {string[]} paragraphs */
@@ -25,7 +27,9 @@ export function explain(group, spec, inputShape) {
   const out = [];
   switch (main.kind) {
     case 'conv2d': {
-      const k = l.kernel_size, s = l.stride ?? 1, p = l.padding ?? 0;
+      const k = l.kernel_size;
+      const s = l.stride ?? 1;
+      const p = l.padding ?? 0;
       const size = prev.channels > 1 ? `${k}×${k}×${prev.channels}` : `${k}×${k}`;
       const spatial = main.shape.height > 1 || main.shape.width > 1;
       out.push(
@@ -40,7 +44,8 @@ export function explain(group, spec, inputShape) {
     }
     case 'max_pool2d':
     case 'avg_pool2d': {
-      const k = l.kernel_size, s = l.stride ?? k;
+      const k = l.kernel_size;
+      const s = l.stride ?? k;
       const how = main.kind === 'max_pool2d' ? 'the largest value' : 'the average';
       out.push(
         `Subsampling (${main.kind === 'max_pool2d' ? 'max' : 'average'} pooling ${k}×${k}, stride ${s}): each cell keeps ${how} of a ${k}×${k} window, ` +
@@ -50,10 +55,14 @@ export function explain(group, spec, inputShape) {
       break;
     }
     case 'linear':
-      out.push(`Fully connected: each of the ${main.shape.channels} units weighs all ${fmtInt(prev.channels * prev.height * prev.width)} values before it, plus a bias (${fmtInt(main.params)} parameters).`);
+      out.push(
+        `Fully connected: each of the ${main.shape.channels} units weighs all ${fmtInt(prev.channels * prev.height * prev.width)} values before it, plus a bias (${fmtInt(main.params)} parameters).`,
+      );
       break;
     case 'flatten':
-      out.push(`Flatten lays the ${prev.channels} maps of ${prev.height}×${prev.width} out as one list of ${main.shape.channels} values for the dense layers.`);
+      out.push(
+        `Flatten lays the ${prev.channels} maps of ${prev.height}×${prev.width} out as one list of ${main.shape.channels} values for the dense layers.`,
+      );
       break;
     default:
       out.push(`${main.kind} layer.`);

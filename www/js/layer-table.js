@@ -13,17 +13,37 @@ export class LayerTable {
 
   setModel(model) {
     this.timeCells = [];
-    this.body.replaceChildren(...model.layers.map((l) => {
-      const time = el('td', { class: 'num time' }, '–');
-      this.timeCells.push(time);
-      return el('tr', {}, el('th', { scope: 'row' }, l.name), el('td', { class: 'col-type' }, l.kind), el('td', { class: 'num' }, shapeText(l.shape)),
-        el('td', { class: 'num' }, fmtInt(l.params)), el('td', { class: 'num' }, fmtInt(l.connections)), time);
-    }));
+    this.body.replaceChildren(
+      ...model.layers.map((l) => {
+        const time = el('td', { class: 'num time' }, '–');
+        this.timeCells.push(time);
+        return el(
+          'tr',
+          {},
+          el('th', { scope: 'row' }, l.name),
+          el('td', { class: 'col-type' }, l.kind),
+          el('td', { class: 'num' }, shapeText(l.shape)),
+          el('td', { class: 'num' }, fmtInt(l.params)),
+          el('td', { class: 'num' }, fmtInt(l.connections)),
+          time,
+        );
+      }),
+    );
     const params = model.layers.reduce((a, l) => a + l.params, 0);
     const conns = model.layers.reduce((a, l) => a + l.connections, 0);
     this.totalTime = el('td', { class: 'num time' }, '–');
-    this.foot.replaceChildren(el('tr', {}, el('th', { scope: 'row' }, 'total'), el('td', { class: 'col-type' }), el('td', {}),
-      el('td', { class: 'num' }, fmtInt(params)), el('td', { class: 'num' }, fmtInt(conns)), this.totalTime));
+    this.foot.replaceChildren(
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row' }, 'total'),
+        el('td', { class: 'col-type' }),
+        el('td', {}),
+        el('td', { class: 'num' }, fmtInt(params)),
+        el('td', { class: 'num' }, fmtInt(conns)),
+        this.totalTime,
+      ),
+    );
   }
 
   /** @param {Float64Array | null} times milliseconds per layer */

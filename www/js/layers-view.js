@@ -50,12 +50,31 @@ export class LayersView {
   }
 
   buildInput() {
-    const canvas = el('canvas', { class: 'map input-map', width: 32, height: 32, role: 'img', 'aria-label': 'the 32 × 32 input' });
-    const frame = el('div', { class: 'input-frame' }, canvas, el('div', { class: 'digit-field', 'aria-hidden': 'true' }));
+    const canvas = el('canvas', {
+      class: 'map input-map',
+      width: 32,
+      height: 32,
+      role: 'img',
+      'aria-label': 'the 32 × 32 input',
+    });
+    const frame = el(
+      'div',
+      { class: 'input-frame' },
+      canvas,
+      el('div', { class: 'digit-field', 'aria-hidden': 'true' }),
+    );
     this.inputCanvas = canvas;
-    return el('section', { class: 'layer', 'data-layer': 'input', 'aria-labelledby': 'layer-input-title' },
+    return el(
+      'section',
+      { class: 'layer', 'data-layer': 'input', 'aria-labelledby': 'layer-input-title' },
       el('header', {}, el('h3', { id: 'layer-input-title' }, 'Input'), el('p', { class: 'shape' }, '1 × 32 × 32')),
-      el('div', { class: 'layer-body' }, el('div', { class: 'layer-text' }, el('p', {}, INPUT_TEXT)), el('div', { class: 'maps' }, frame)));
+      el(
+        'div',
+        { class: 'layer-body' },
+        el('div', { class: 'layer-text' }, el('p', {}, INPUT_TEXT)),
+        el('div', { class: 'maps' }, frame),
+      ),
+    );
   }
 
   buildSection(group, inShape, withKernels) {
@@ -69,7 +88,14 @@ export class LayersView {
     const maps = el('div', { class: spatial ? `maps ${s.channels <= 6 ? 'few' : 'many'}` : 'maps vector' });
     if (spatial) {
       for (let c = 0; c < s.channels; c++) {
-        const cv = el('canvas', { class: 'map', width: s.width, height: s.height, role: 'img', 'aria-label': `${main.name} map ${c + 1} of ${s.channels}`, 'data-channel': c });
+        const cv = el('canvas', {
+          class: 'map',
+          width: s.width,
+          height: s.height,
+          role: 'img',
+          'aria-label': `${main.name} map ${c + 1} of ${s.channels}`,
+          'data-channel': c,
+        });
         cv.style.setProperty('--px', s.width * scale);
         canvases.push(cv);
         maps.append(cv);
@@ -78,17 +104,37 @@ export class LayersView {
       // One value per unit: a strip of cells, one pixel each, in rows.
       const cols = s.channels <= 16 ? s.channels : s.channels % 20 === 0 ? 20 : s.channels % 14 === 0 ? 14 : 16;
       const rows = Math.ceil(s.channels / cols);
-      const cv = el('canvas', { class: 'map', width: cols, height: rows, role: 'img', 'aria-label': `${main.name}: ${s.channels} values` });
+      const cv = el('canvas', {
+        class: 'map',
+        width: cols,
+        height: rows,
+        role: 'img',
+        'aria-label': `${main.name}: ${s.channels} values`,
+      });
       cv.style.setProperty('--cols', cols);
       canvases.push(cv);
       if (main.name === 'output' || (s.channels === 10 && group.index === this.model.layers.length - 1)) {
         maps.classList.add('output');
         maps.style.setProperty('--cols', cols);
-        maps.append(el('div', { class: 'output-strip' }, cv, el('div', { class: 'output-labels', 'aria-hidden': 'true' }, ...Array.from({ length: s.channels }, (_, i) => el('span', { title: i < 10 ? '' : 'not a digit' }, i < 10 ? String(i) : '✕')))));
+        maps.append(
+          el(
+            'div',
+            { class: 'output-strip' },
+            cv,
+            el(
+              'div',
+              { class: 'output-labels', 'aria-hidden': 'true' },
+              ...Array.from({ length: s.channels }, (_, i) =>
+                el('span', { title: i < 10 ? '' : 'not a digit' }, i < 10 ? String(i) : '✕'),
+              ),
+            ),
+          ),
+        );
       } else maps.append(cv);
     }
 
-    const legendMin = el('span', { class: 'legend-min' }), legendMax = el('span', { class: 'legend-max' });
+    const legendMin = el('span', { class: 'legend-min' });
+    const legendMax = el('span', { class: 'legend-max' });
     const bar = el('canvas', { class: 'legend-bar', 'aria-hidden': 'true' });
     drawBar(bar);
     const legend = el('div', { class: 'legend' }, legendMin, bar, legendMax);
@@ -96,24 +142,53 @@ export class LayersView {
     const readoutText = el('span', {}, HINT);
     const readout = el('p', { class: 'readout', 'aria-live': 'polite' }, rf, readoutText);
 
-    const kind = {
-      conv2d: 'convolution', max_pool2d: 'max pooling', avg_pool2d: 'average pooling', linear: 'fully connected', flatten: 'flatten',
-    }[main.kind] ?? main.kind;
+    const kind =
+      {
+        conv2d: 'convolution',
+        max_pool2d: 'max pooling',
+        avg_pool2d: 'average pooling',
+        linear: 'fully connected',
+        flatten: 'flatten',
+      }[main.kind] ?? main.kind;
     const actNote = act ? el('span', { class: 'act-note' }) : null;
-    const text = el('div', { class: 'layer-text' }, ...explain(group, this.model.spec, inShape).map((p) => el('p', {}, p)));
-    const section = el('section', { class: 'layer', 'data-layer': main.name, 'aria-labelledby': id },
-      el('header', {},
+    const text = el(
+      'div',
+      { class: 'layer-text' },
+      ...explain(group, this.model.spec, inShape).map((p) => el('p', {}, p)),
+    );
+    const section = el(
+      'section',
+      { class: 'layer', 'data-layer': main.name, 'aria-labelledby': id },
+      el(
+        'header',
+        {},
         el('h3', { id }, main.name, ' ', el('span', { class: 'kind' }, kind + (act ? ` + ${act.kind}` : ''))),
-        el('p', { class: 'shape' }, `${shapeText(s)} · ${fmtInt(main.params)} parameters · ${fmtInt(main.connections)} connections`)),
-      el('div', { class: 'layer-body' }, text,
-        el('div', { class: 'layer-figure' },
+        el(
+          'p',
+          { class: 'shape' },
+          `${shapeText(s)} · ${fmtInt(main.params)} parameters · ${fmtInt(main.connections)} connections`,
+        ),
+      ),
+      el(
+        'div',
+        { class: 'layer-body' },
+        text,
+        el(
+          'div',
+          { class: 'layer-figure' },
           actNote ? el('p', { class: 'shown' }, actNote) : '',
-          maps, legend, readout)));
+          maps,
+          legend,
+          readout,
+        ),
+      ),
+    );
 
     const info = { group, canvases, spatial, legendMin, legendMax, readoutText, rf, actNote, shown, bound: 1, section };
     if (withKernels) {
       const [o, c, k] = main.weightShape;
-      const kMin = el('span', { class: 'legend-min' }), kMax = el('span', { class: 'legend-max' });
+      const kMin = el('span', { class: 'legend-min' });
+      const kMax = el('span', { class: 'legend-max' });
       const kbar = el('canvas', { class: 'legend-bar', 'aria-hidden': 'true' });
       drawBar(kbar);
       let figure, caption;
@@ -121,18 +196,40 @@ export class LayersView {
         // One kernel per map, in a row that lines up with the maps above.
         const row = el('div', { class: `maps ${s.channels <= 6 ? 'few' : 'many'} kernel-row` });
         for (let oi = 0; oi < o; oi++) {
-          const kc = el('canvas', { class: 'kernel', width: k, height: k, role: 'img', 'aria-label': `${main.name} kernel ${oi + 1}` });
+          const kc = el('canvas', {
+            class: 'kernel',
+            width: k,
+            height: k,
+            role: 'img',
+            'aria-label': `${main.name} kernel ${oi + 1}`,
+          });
           kc.style.setProperty('--px', s.width * scale);
           row.append(kc);
         }
         figure = row;
         caption = `Each ${k}×${k} kernel under the map it makes. Red weights add where there is ink, blue ones subtract: the pattern is the stroke its map looks for.`;
       } else {
-        figure = el('canvas', { class: 'kernels-canvas', width: o * (k + 1) - 1, height: c * (k + 1) - 1, role: 'img', 'aria-label': `${main.name} kernels: ${o} × ${c} of ${k} × ${k}` });
+        figure = el('canvas', {
+          class: 'kernels-canvas',
+          width: o * (k + 1) - 1,
+          height: c * (k + 1) - 1,
+          role: 'img',
+          'aria-label': `${main.name} kernels: ${o} × ${c} of ${k} × ${k}`,
+        });
         caption = `The ${o} kernels, one column per ${main.name} map; each has one ${k}×${k} slice per input map (rows). Red weights add where there is ink, blue ones subtract.`;
       }
-      section.querySelector('.layer-figure').append(
-        el('figure', { class: 'kernels' }, el('h4', {}, 'Kernels'), figure, el('figcaption', {}, caption), el('div', { class: 'legend' }, kMin, kbar, kMax)));
+      section
+        .querySelector('.layer-figure')
+        .append(
+          el(
+            'figure',
+            { class: 'kernels' },
+            el('h4', {}, 'Kernels'),
+            figure,
+            el('figcaption', {}, caption),
+            el('div', { class: 'legend' }, kMin, kbar, kMax),
+          ),
+        );
       info.kernels = { figure, min: kMin, max: kMax };
     }
     this.attachHover(info);
@@ -163,7 +260,11 @@ export class LayersView {
     const index = this.model.layers.indexOf(layer);
     const field = receptiveField(this.model.spec, index, info.spatial ? y : 0, info.spatial ? x : 0);
     const name = info.group.name;
-    const where = info.spatial ? `map ${channel + 1}, row ${y + 1}, column ${x + 1}` : name === 'output' ? `digit ${channel}` : `unit ${channel + 1}`;
+    const where = info.spatial
+      ? `map ${channel + 1}, row ${y + 1}, column ${x + 1}`
+      : name === 'output'
+        ? `digit ${channel}`
+        : `unit ${channel + 1}`;
     const stage = layer === info.group.act ? ` after ${layer.kind}` : '';
     const sees = field
       ? `; it sees input rows ${field.y0 + 1}–${field.y1 + 1}, columns ${field.x0 + 1}–${field.x1 + 1} (${field.y1 - field.y0 + 1}×${field.x1 - field.x0 + 1})`
@@ -178,7 +279,8 @@ export class LayersView {
     const ctx = canvas.getContext('2d');
     const img = new ImageData(32, 32);
     for (let i = 0; i < 1024; i++) {
-      const yy = Math.floor(i / 32), xx = i % 32;
+      const yy = Math.floor(i / 32);
+      const xx = i % 32;
       const inside = !field || (yy >= field.y0 && yy <= field.y1 && xx >= field.x0 && xx <= field.x1);
       const g = 255 - (this.input ? this.input[i] : 0) * 255;
       const v = inside ? g : 215 + g * 0.15;
@@ -191,7 +293,12 @@ export class LayersView {
     if (field) {
       ctx.strokeStyle = '#1f5fa8';
       ctx.lineWidth = 2;
-      ctx.strokeRect(field.x0 * S + 1, field.y0 * S + 1, (field.x1 - field.x0 + 1) * S - 2, (field.y1 - field.y0 + 1) * S - 2);
+      ctx.strokeRect(
+        field.x0 * S + 1,
+        field.y0 * S + 1,
+        (field.x1 - field.x0 + 1) * S - 2,
+        (field.y1 - field.y0 + 1) * S - 2,
+      );
     }
     canvas.classList.add('on');
   }
@@ -232,9 +339,10 @@ export class LayersView {
       info.legendMax.textContent = `+${fmtBound(b)}`;
       if (info.readoutText.textContent === BLANK) info.readoutText.textContent = HINT;
       if (info.actNote) {
-        info.actNote.textContent = layer === info.group.act
-          ? `Shown after ${info.group.act.kind} (what the next layer reads).`
-          : `Shown before ${info.group.act.kind}: negative values in blue.`;
+        info.actNote.textContent =
+          layer === info.group.act
+            ? `Shown after ${info.group.act.kind} (what the next layer reads).`
+            : `Shown before ${info.group.act.kind}: negative values in blue.`;
       }
     }
   }

@@ -21,7 +21,10 @@ async function main() {
   } catch (e) {
     loading.textContent = '';
     showError('WebAssembly could not start, so the network cannot run in this browser', e);
-    showError('What to try', 'reload the page; this page needs WebAssembly with SIMD (Chrome or Edge 91+, Firefox 89+, Safari 16.4+)');
+    showError(
+      'What to try',
+      'reload the page; this page needs WebAssembly with SIMD (Chrome or Edge 91+, Firefox 89+, Safari 16.4+)',
+    );
     return;
   }
   const model = new Model();
@@ -41,7 +44,7 @@ async function main() {
     const t0 = performance.now();
     try {
       const px = pad.pixels();
-      input = pad.blank ? null : preprocess(px.data, px.width, px.height) ?? null;
+      input = pad.blank ? null : (preprocess(px.data, px.width, px.height) ?? null);
       drawInputView();
       views?.teach.setBlank(!input);
       if (!input) {
@@ -58,7 +61,10 @@ async function main() {
       }
       performance.measure('lenet:predict', { start: t0 });
     } catch (e) {
-      prediction.show(null, 'Something went wrong with this drawing; see the message above. Clear the pad to start again.');
+      prediction.show(
+        null,
+        'Something went wrong with this drawing; see the message above. Clear the pad to start again.',
+      );
       showError('The network could not read this drawing', e);
     }
   }
@@ -169,24 +175,39 @@ async function main() {
   });
 
   loading.remove();
-  if (relaxedSimd) $('.wasm-build').textContent = ' (in this browser, the build with relaxed SIMD’s fused multiply-adds)';
+  if (relaxedSimd)
+    $('.wasm-build').textContent = ' (in this browser, the build with relaxed SIMD’s fused multiply-adds)';
   performance.mark('lenet:ready'); // start-up ends here (make bench): the pad predicts from now on
 
   // The rest of the page.
   let modules;
   try {
     modules = await Promise.all([
-      import('./layers-view.js'), import('./layer-table.js'), import('./teach.js'), import('./scratch.js'), import('./colormap.js'), import('./data.js'),
+      import('./layers-view.js'),
+      import('./layer-table.js'),
+      import('./teach.js'),
+      import('./scratch.js'),
+      import('./colormap.js'),
+      import('./data.js'),
       import('./number-view.js'),
     ]);
   } catch (e) {
-    showError('Part of the page could not be loaded (drawing and predicting still work); reload the page to try again', e);
+    showError(
+      'Part of the page could not be loaded (drawing and predicting still work); reload the page to try again',
+      e,
+    );
     return;
   }
-  const [{ LayersView }, { LayerTable }, { Teach }, { Scratch }, { drawBar }, { loadManifest }, { NumberView }] = modules;
+  const [{ LayersView }, { LayerTable }, { Teach }, { Scratch }, { drawBar }, { loadManifest }, { NumberView }] =
+    modules;
   const layers = new LayersView($('#layers'));
   const table = new LayerTable($('#layer-table'));
-  const teach = new Teach($('#teach'), model, () => input, () => pad.clear());
+  const teach = new Teach(
+    $('#teach'),
+    model,
+    () => input,
+    () => pad.clear(),
+  );
   new Scratch($('#scratch'), model);
   // A digit of the number: its maps in "Inside the network".
   new NumberView($('#number'), model, (digitInput) => {
@@ -201,10 +222,13 @@ async function main() {
   performance.mark('lenet:complete'); // every section wired
 
   teach.init();
-  loadManifest().then((m) => {
-    $('.train-count').textContent = m.sets.train.count.toLocaleString('en-US');
-    $('.test-count').textContent = m.sets.test.count.toLocaleString('en-US');
-  }, (e) => showError('The MNIST digits shipped with the page are missing', e));
+  loadManifest().then(
+    (m) => {
+      $('.train-count').textContent = m.sets.train.count.toLocaleString('en-US');
+      $('.test-count').textContent = m.sets.test.count.toLocaleString('en-US');
+    },
+    (e) => showError('The MNIST digits shipped with the page are missing', e),
+  );
   registerServiceWorker();
 }
 

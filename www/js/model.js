@@ -22,7 +22,8 @@ export class Model extends EventTarget {
     let layers, spec;
     try {
       const shape = Array.from(net.inputShape);
-      if (shape.join('x') !== '1x32x32') throw new Error(`this page draws 1 × 32 × 32 inputs, but the network expects ${shape.join(' × ')}`);
+      if (shape.join('x') !== '1x32x32')
+        throw new Error(`this page draws 1 × 32 × 32 inputs, but the network expects ${shape.join(' × ')}`);
       const classes = net.numClasses - (net.canReject ? 1 : 0);
       if (classes !== 10) throw new Error(`this page shows 10 digits, but the network has ${classes} classes`);
       net.predict(new Float32Array(1024));
@@ -41,13 +42,18 @@ export class Model extends EventTarget {
   }
 
   usePretrained() {
-    this.use(Network.pretrained(), 'the shipped reader (99.24% on MNIST’s 10,000 test digits; it also says “not a digit”)');
+    this.use(
+      Network.pretrained(),
+      'the shipped reader (99.24% on MNIST’s 10,000 test digits; it also says “not a digit”)',
+    );
   }
 
   /** Loads a .safetensors file's bytes; throws with the library's message if they are not usable. */
   useBytes(bytes, source) {
     if (bytes.byteLength > MAX_WEIGHTS_BYTES) {
-      throw new Error(`the file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; weights files for this page are at most 4 MB`);
+      throw new Error(
+        `the file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; weights files for this page are at most 4 MB`,
+      );
     }
     this.use(Network.fromSafetensors(new Uint8Array(bytes)), source);
   }

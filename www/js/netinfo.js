@@ -48,7 +48,10 @@ function geometry(spec) {
  */
 export function receptiveField(spec, index, y, x) {
   const geo = geometry(spec);
-  let y0 = y, y1 = y, x0 = x, x1 = x;
+  let y0 = y;
+  let y1 = y;
+  let x0 = x;
+  let x1 = x;
   for (let i = index; i >= 0; i--) {
     const g = geo[i];
     if (!g) return null;
@@ -63,7 +66,9 @@ export function receptiveField(spec, index, y, x) {
 }
 
 export function shapeText(shape) {
-  return shape.height === 1 && shape.width === 1 ? `${shape.channels}` : `${shape.channels} × ${shape.height} × ${shape.width}`;
+  return shape.height === 1 && shape.width === 1
+    ? `${shape.channels}`
+    : `${shape.channels} × ${shape.height} × ${shape.width}`;
 }
 
 export const fmtInt = (n) => n.toLocaleString('en-US');

@@ -54,16 +54,33 @@ export class NumberView {
     }
     const { width, height } = this.pad.canvas;
     this.text.textContent = reading.text;
-    this.status.textContent = reading.digits.length ? `${reading.digits.length} digit${reading.digits.length === 1 ? '' : 's'}, left to right.` : 'No digits found: marks that are not digits are left out.';
+    this.status.textContent = reading.digits.length
+      ? `${reading.digits.length} digit${reading.digits.length === 1 ? '' : 's'}, left to right.`
+      : 'No digits found: marks that are not digits are left out.';
     reading.digits.forEach((d, i) => {
       const b = d.box;
-      const box = el('div', { class: 'number-box', 'data-testid': `number-box-${i}` }, el('span', {}, `${d.digit} · ${pct(d.confidence, 0)}`));
-      Object.assign(box.style, { left: `${(100 * b.x) / width}%`, top: `${(100 * b.y) / height}%`, width: `${(100 * b.width) / width}%`, height: `${(100 * b.height) / height}%` });
+      const box = el(
+        'div',
+        { class: 'number-box', 'data-testid': `number-box-${i}` },
+        el('span', {}, `${d.digit} · ${pct(d.confidence, 0)}`),
+      );
+      Object.assign(box.style, {
+        left: `${(100 * b.x) / width}%`,
+        top: `${(100 * b.y) / height}%`,
+        width: `${(100 * b.width) / width}%`,
+        height: `${(100 * b.height) / height}%`,
+      });
       this.boxes.append(box);
       const input = reading.inputs.slice(i * 1024, (i + 1) * 1024);
       const view = el('canvas', { class: 'number-input', width: 32, height: 32, 'aria-hidden': 'true' });
       drawInput(view, input);
-      const button = el('button', { type: 'button', 'data-testid': `number-digit-${i}`, title: 'Show how the network reads this digit' }, view, el('strong', {}, String(d.digit)), ` ${pct(d.confidence)}`);
+      const button = el(
+        'button',
+        { type: 'button', 'data-testid': `number-digit-${i}`, title: 'Show how the network reads this digit' },
+        view,
+        el('strong', {}, String(d.digit)),
+        ` ${pct(d.confidence)}`,
+      );
       button.addEventListener('click', () => this.showInside(input));
       this.list.append(el('li', {}, button));
     });

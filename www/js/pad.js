@@ -43,7 +43,10 @@ export class DrawingPad extends EventTarget {
 
   point(e) {
     const r = this.canvas.getBoundingClientRect();
-    return [((e.clientX - r.left) / r.width) * this.canvas.width, ((e.clientY - r.top) / r.height) * this.canvas.height];
+    return [
+      ((e.clientX - r.left) / r.width) * this.canvas.width,
+      ((e.clientY - r.top) / r.height) * this.canvas.height,
+    ];
   }
 
   down(e) {

@@ -23,9 +23,17 @@ export class Scratch {
     this.accuracy = $('[data-testid="scratch-accuracy"]', root);
     this.best = $('.scratch-best', root);
     this.status = $('.scratch-status', root);
-    this.lossChart = new LineChart($('.scratch-loss', root), { xLabel: 'epoch', yFloor: 0, empty: 'Press Start training' });
+    this.lossChart = new LineChart($('.scratch-loss', root), {
+      xLabel: 'epoch',
+      yFloor: 0,
+      empty: 'Press Start training',
+    });
     this.accChart = new LineChart($('.scratch-acc', root), {
-      xLabel: 'epoch', yMax: 1, empty: 'Measured three times an epoch', format: (y) => `${Math.round(y * 100)}%`, target: { y: TARGET, label: '97%' },
+      xLabel: 'epoch',
+      yMax: 1,
+      empty: 'Measured three times an epoch',
+      format: (y) => `${Math.round(y * 100)}%`,
+      target: { y: TARGET, label: '97%' },
     });
     this.worker = new TrainerClient((m) => this.onWorker(m));
     this.state = 'idle';
@@ -38,7 +46,14 @@ export class Scratch {
   setState(state) {
     this.state = state;
     this.root.dataset.state = state;
-    this.startButton.textContent = { idle: 'Start training', loading: 'Loading data…', running: 'Pause', paused: 'Resume', done: 'Train again', error: 'Start again' }[state];
+    this.startButton.textContent = {
+      idle: 'Start training',
+      loading: 'Loading data…',
+      running: 'Pause',
+      paused: 'Resume',
+      done: 'Train again',
+      error: 'Start again',
+    }[state];
     this.startButton.disabled = state === 'loading';
     this.startButton.setAttribute('aria-pressed', String(state === 'running'));
     this.restartButton.disabled = state === 'idle' || state === 'loading';
@@ -85,7 +100,8 @@ export class Scratch {
     switch (m.type) {
       case 'state':
         if (m.phase === 'running') {
-          if (m.trainCount) this.sizes = `${m.trainCount.toLocaleString('en-US')} training and ${m.testCount.toLocaleString('en-US')} test digits`;
+          if (m.trainCount)
+            this.sizes = `${m.trainCount.toLocaleString('en-US')} training and ${m.testCount.toLocaleString('en-US')} test digits`;
           this.totalSteps = m.totalSteps;
           this.perEpoch = m.perEpoch;
           this.progress.max = m.totalSteps;
@@ -128,19 +144,26 @@ export class Scratch {
           this.root.dataset.reached = m.elapsed;
         }
         this.best.textContent = `best ${pct(m.best, 2)}${this.reached ? `; passed 97% after ${(this.reached / 1000).toFixed(1)} s of training` : ''}`;
-        this.accChart.set([{ label: 'test accuracy', color: '#b2182b', xs: this.accX, ys: this.accY, width: 2, dots: true }]);
+        this.accChart.set([
+          { label: 'test accuracy', color: '#b2182b', xs: this.accX, ys: this.accY, width: 2, dots: true },
+        ]);
         break;
       case 'done':
         this.setState('done');
         this.apply(m.weights, `trained from scratch here (${pct(m.best, 1)} on the shipped test digits)`);
-        setStatus(this.status, `Finished in ${(m.elapsed / 1000).toFixed(1)} s of training. The pad now uses this network.`, 'ok');
+        setStatus(
+          this.status,
+          `Finished in ${(m.elapsed / 1000).toFixed(1)} s of training. The pad now uses this network.`,
+          'ok',
+        );
         break;
       case 'snapshot':
         this.apply(m.weights, `trained from scratch here, step ${m.step} of ${this.totalSteps}`);
         setStatus(this.status, `The pad now uses the network as it was at step ${m.step}.`, 'ok');
         break;
       case 'error':
-        if (m.request === 'snapshot') return setStatus(this.status, `Could not fetch the weights: ${m.message}`, 'error');
+        if (m.request === 'snapshot')
+          return setStatus(this.status, `Could not fetch the weights: ${m.message}`, 'error');
         this.setState('error');
         setStatus(this.status, `Training stopped: ${m.message}`, 'error');
         break;

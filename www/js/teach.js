@@ -33,12 +33,20 @@ export class Teach {
     this.result = $('.finetune-result', root);
     this.fineTune = $('[data-action="finetune"]', root);
     this.clearSet = $('[data-action="clear-set"]', root);
-    this.chart = new LineChart($('.finetune-chart', root), { xLabel: 'step', yFloor: 0, empty: 'The loss appears here as it trains' });
+    this.chart = new LineChart($('.finetune-chart', root), {
+      xLabel: 'step',
+      yFloor: 0,
+      empty: 'The loss appears here as it trains',
+    });
     this.worker = new TrainerClient((m) => this.onWorker(m));
 
     const labels = $('.label-buttons', root);
     for (let d = 0; d < 10; d++) {
-      const b = el('button', { type: 'button', class: 'digit-button', 'data-label': d, 'aria-label': `Add this drawing as a ${d}` }, String(d));
+      const b = el(
+        'button',
+        { type: 'button', class: 'digit-button', 'data-label': d, 'aria-label': `Add this drawing as a ${d}` },
+        String(d),
+      );
       b.addEventListener('click', () => this.add(d));
       labels.append(b);
     }
@@ -79,7 +87,10 @@ export class Teach {
     try {
       this.items.push(await this.store.add(label, input));
       this.render();
-      setStatus(this.status, `Added a ${label}. Your set has ${this.items.length} drawing${this.items.length === 1 ? '' : 's'}; draw the next one.`);
+      setStatus(
+        this.status,
+        `Added a ${label}. Your set has ${this.items.length} drawing${this.items.length === 1 ? '' : 's'}; draw the next one.`,
+      );
       this.clearPad();
     } catch (e) {
       setStatus(this.status, `Could not save the drawing: ${message(e)}`, 'error');
@@ -113,7 +124,10 @@ export class Teach {
     const perDigit = Array(10).fill(0);
     for (const i of this.items) perDigit[i.label]++;
     this.count.textContent = n
-      ? `${n} drawing${n === 1 ? '' : 's'}: ${perDigit.map((c, d) => (c ? `${c}× ${d}` : '')).filter(Boolean).join(', ')}`
+      ? `${n} drawing${n === 1 ? '' : 's'}: ${perDigit
+          .map((c, d) => (c ? `${c}× ${d}` : ''))
+          .filter(Boolean)
+          .join(', ')}`
       : 'No drawings yet.';
     this.thumbs.replaceChildren(...this.items.map((item) => this.thumb(item)));
     this.fineTune.disabled = !n || this.running;
@@ -149,7 +163,10 @@ export class Teach {
     this.trainedOn = n;
     setStatus(this.status, `Fine-tuning on your ${n} drawing${n === 1 ? '' : 's'} mixed with MNIST digits…`);
     this.render();
-    this.worker.post({ type: 'finetune', weights: weights.buffer, inputs, labels, steps: STEPS, lr: LR, seed: Date.now() % 1e9 }, [weights.buffer, inputs.buffer]);
+    this.worker.post(
+      { type: 'finetune', weights: weights.buffer, inputs, labels, steps: STEPS, lr: LR, seed: Date.now() % 1e9 },
+      [weights.buffer, inputs.buffer],
+    );
   }
 
   onWorker(m) {
@@ -189,16 +206,31 @@ export class Teach {
 
   finish(m) {
     this.running = false;
-    const first = mean(this.losses.slice(0, 10)), last = mean(this.losses.slice(-10));
+    const first = mean(this.losses.slice(0, 10));
+    const last = mean(this.losses.slice(-10));
     this.root.dataset.firstLoss = first;
     this.root.dataset.lastLoss = last;
     try {
       this.model.useBytes(m.weights, `fine-tuned on your ${this.trainedOn} drawing${this.trainedOn === 1 ? '' : 's'}`);
       this.root.dataset.state = 'done';
-      setStatus(this.status, `Done: the pad now uses the fine-tuned network. Loss ${first.toFixed(3)} → ${last.toFixed(3)} (mean of the first and last 10 steps).`, 'ok');
+      setStatus(
+        this.status,
+        `Done: the pad now uses the fine-tuned network. Loss ${first.toFixed(3)} → ${last.toFixed(3)} (mean of the first and last 10 steps).`,
+        'ok',
+      );
       this.result.replaceChildren(
-        el('li', {}, el('strong', {}, 'Your drawings: '), `${pct(m.before.personal.accuracy, 0)} → ${pct(m.after.personal.accuracy, 0)} right`),
-        el('li', {}, el('strong', {}, '500 MNIST test digits: '), `${pct(m.before.mnist.accuracy)} → ${pct(m.after.mnist.accuracy)} right`),
+        el(
+          'li',
+          {},
+          el('strong', {}, 'Your drawings: '),
+          `${pct(m.before.personal.accuracy, 0)} → ${pct(m.after.personal.accuracy, 0)} right`,
+        ),
+        el(
+          'li',
+          {},
+          el('strong', {}, '500 MNIST test digits: '),
+          `${pct(m.before.mnist.accuracy)} → ${pct(m.after.mnist.accuracy)} right`,
+        ),
       );
     } catch (e) {
       this.root.dataset.state = 'error';
@@ -225,7 +257,11 @@ export class Teach {
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
-      setStatus(this.weightsStatus, `Saved lenet5.safetensors (${(bytes.length / 1024).toFixed(0)} KiB): ${this.model.source}.`, 'ok');
+      setStatus(
+        this.weightsStatus,
+        `Saved lenet5.safetensors (${(bytes.length / 1024).toFixed(0)} KiB): ${this.model.source}.`,
+        'ok',
+      );
     } catch (e) {
       setStatus(this.weightsStatus, `Could not save the weights: ${message(e)}`, 'error');
     }
@@ -233,7 +269,11 @@ export class Teach {
 
   async upload(file) {
     if (file.size > MAX_WEIGHTS_BYTES) {
-      return setStatus(this.weightsStatus, `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; a weights file for this page is at most 4 MB (LeNet-5’s is 243 KiB).`, 'error');
+      return setStatus(
+        this.weightsStatus,
+        `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; a weights file for this page is at most 4 MB (LeNet-5’s is 243 KiB).`,
+        'error',
+      );
     }
     setStatus(this.weightsStatus, 'Reading the file…');
     try {

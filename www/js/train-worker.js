@@ -56,7 +56,8 @@ function shiftInput(src, srcOff, out, outOff, dx, dy) {
   out.fill(0, outOff, outOff + 1024);
   for (let y = Math.max(0, dy); y < Math.min(32, 32 + dy); y++) {
     const from = srcOff + (y - dy) * 32;
-    const x0 = Math.max(0, dx), x1 = Math.min(32, 32 + dx);
+    const x0 = Math.max(0, dx);
+    const x1 = Math.min(32, 32 + dx);
     out.set(src.subarray(from + x0 - dx, from + x1 - dx), outOff + y * 32 + x0);
   }
 }
@@ -65,10 +66,11 @@ const yieldNow = (() => {
   const channel = new MessageChannel();
   const queue = [];
   channel.port1.onmessage = () => queue.shift()?.();
-  return () => new Promise((resolve) => {
-    queue.push(resolve);
-    channel.port2.postMessage(0);
-  });
+  return () =>
+    new Promise((resolve) => {
+      queue.push(resolve);
+      channel.port2.postMessage(0);
+    });
 })();
 
 function weightsOf(net) {
@@ -94,7 +96,8 @@ async function finetune(msg) {
     const random = rng(msg.seed ?? 1);
     // Each batch: up to 16 personal drawings (shifted by a pixel or so) and 16 MNIST digits,
     // so the network learns your style without forgetting everyone else's.
-    const mine = Math.min(16, Math.max(4, n)), theirs = 16;
+    const mine = Math.min(16, Math.max(4, n));
+    const theirs = 16;
     const batch = mine + theirs;
     const x = new Float32Array(batch * 1024);
     const y = new Uint8Array(batch);
@@ -143,12 +146,34 @@ async function startScratch(msg) {
   const random = rng(seed);
   const perEpoch = Math.floor(train.count / batch);
   scratch = {
-    net, train, test, random, batch, lr, epochs, decayAfter, perEpoch,
-    totalSteps: perEpoch * epochs, step: 0, epoch: 0, order: shuffled(train.count, random),
-    running: true, elapsed: 0, evalEvery: Math.ceil(perEpoch / 3), best: 0,
-    x: new Float32Array(batch * 1024), y: new Uint8Array(batch),
+    net,
+    train,
+    test,
+    random,
+    batch,
+    lr,
+    epochs,
+    decayAfter,
+    perEpoch,
+    totalSteps: perEpoch * epochs,
+    step: 0,
+    epoch: 0,
+    order: shuffled(train.count, random),
+    running: true,
+    elapsed: 0,
+    evalEvery: Math.ceil(perEpoch / 3),
+    best: 0,
+    x: new Float32Array(batch * 1024),
+    y: new Uint8Array(batch),
   };
-  postMessage({ type: 'state', phase: 'running', totalSteps: scratch.totalSteps, perEpoch, trainCount: train.count, testCount: test.count });
+  postMessage({
+    type: 'state',
+    phase: 'running',
+    totalSteps: scratch.totalSteps,
+    perEpoch,
+    trainCount: train.count,
+    testCount: test.count,
+  });
   await runScratch();
 }
 
@@ -157,7 +182,15 @@ function evaluateScratch(s) {
   const { loss, accuracy } = s.net.evaluate(s.test.inputs, s.test.labels);
   s.elapsed += performance.now() - t0;
   s.best = Math.max(s.best, accuracy);
-  postMessage({ type: 'eval', step: s.step, epoch: s.step / s.perEpoch, loss, accuracy, best: s.best, elapsed: s.elapsed });
+  postMessage({
+    type: 'eval',
+    step: s.step,
+    epoch: s.step / s.perEpoch,
+    loss,
+    accuracy,
+    best: s.best,
+    elapsed: s.elapsed,
+  });
 }
 
 async function runScratch() {
@@ -184,7 +217,15 @@ async function runScratch() {
       }
     } while (performance.now() - t0 < SLICE_MS && s.step % s.evalEvery !== 0 && s.step < s.totalSteps);
     s.elapsed += performance.now() - t0;
-    postMessage({ type: 'progress', step: s.step, steps: s.totalSteps, epoch: s.step / s.perEpoch, losses, elapsed: s.elapsed, batch: s.batch });
+    postMessage({
+      type: 'progress',
+      step: s.step,
+      steps: s.totalSteps,
+      epoch: s.step / s.perEpoch,
+      losses,
+      elapsed: s.elapsed,
+      batch: s.batch,
+    });
     if (s.step % s.evalEvery === 0 || s.step === s.totalSteps) {
       evaluateScratch(s);
       await yieldNow();

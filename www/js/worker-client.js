@@ -18,7 +18,8 @@ export class TrainerClient {
       this.onMessage({ type: 'error', message: `the training worker failed: ${e.message || 'it could not start'}` });
       this.terminate();
     };
-    worker.onmessageerror = () => this.onMessage({ type: 'error', message: 'the training worker sent a message that could not be read' });
+    worker.onmessageerror = () =>
+      this.onMessage({ type: 'error', message: 'the training worker sent a message that could not be read' });
     this.worker = worker;
     return worker;
   }
