@@ -1,6 +1,7 @@
 // Completes the npm package in pkg/ (make pkg): adds the relaxed-SIMD build
-// from the second wasm-pack run and npm/index.js, the entry that picks
-// between the two builds, and points package.json at it.
+// from the second wasm-pack run and npm/'s files, the entry (index.js) and the
+// probe that picks between the two builds (relaxed-simd.js), and points
+// package.json at the entry.
 // Usage: node tools/pkg.mjs <pkg dir> <relaxed-SIMD pkg dir>
 
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
@@ -15,11 +16,11 @@ for (const file of ['lenet.js', 'lenet.d.ts']) {
   if (a !== b) throw new Error(`tools/pkg.mjs: the two builds' ${file} differ; they cannot share it`);
 }
 await copyFile(join(relaxed, 'lenet_bg.wasm'), join(pkg, 'lenet_relaxed_bg.wasm'));
-await copyFile(join(root, 'npm/index.js'), join(pkg, 'index.js'));
-await copyFile(join(root, 'npm/index.d.ts'), join(pkg, 'index.d.ts'));
+const npmFiles = ['index.js', 'index.d.ts', 'relaxed-simd.js'];
+for (const file of npmFiles) await copyFile(join(root, 'npm', file), join(pkg, file));
 
 const manifest = JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8'));
-manifest.files = ['index.js', 'index.d.ts', 'lenet.js', 'lenet.d.ts', 'lenet_bg.wasm', 'lenet_relaxed_bg.wasm'];
+manifest.files = [...npmFiles, 'lenet.js', 'lenet.d.ts', 'lenet_bg.wasm', 'lenet_relaxed_bg.wasm'];
 manifest.main = 'index.js';
 manifest.types = 'index.d.ts';
 await writeFile(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -28,14 +28,17 @@ const CORE = [
   'js/worker-client.js',
   'js/train-worker.js',
   'js/number-view.js',
+  'js/input.js',
   'pkg/index.js',
+  'pkg/relaxed-simd.js',
   'pkg/lenet.js',
   'data/manifest.json',
   'data/samples.bin.gz',
 ];
-// The .wasm build pkg/index.js picks in this browser (self.lenetWasm).
-importScripts('js/wasm-build.js');
-CORE.push(self.lenetWasm);
+// The .wasm build pkg/index.js picks in this browser: main.js registers this
+// worker as sw.js?wasm=<its file name>.
+const wasm = new URLSearchParams(location.search).get('wasm');
+if (wasm) CORE.push(`pkg/${wasm}`);
 
 self.addEventListener('install', (e) => {
   e.waitUntil(

@@ -3,8 +3,8 @@
 // noisy to assert, so this checks what makes start-up fast: before
 // lenet:ready the page fetches only what the first prediction needs, all of
 // it requested at once by index.html: the modules, and one .wasm, the build
-// pkg/index.js picks (relaxed SIMD in Chromium), preloaded by js/wasm-build.js
-// and fetched once; the rest of the page comes after.
+// pkg/relaxed-simd.js picks (relaxed SIMD in Chromium), preloaded by
+// js/wasm-build.js and fetched once; the rest of the page comes after.
 
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,11 +16,13 @@ import { startServer, launch, openPage, drawWithMouse, waitForPrediction, DIGITS
 const MODULES = [
   '/js/main.js',
   '/pkg/index.js',
+  '/pkg/relaxed-simd.js',
   '/pkg/lenet.js',
   '/js/model.js',
   '/js/pad.js',
   '/js/prediction-view.js',
   '/js/ui.js',
+  '/js/input.js',
 ];
 const WASM = '/pkg/lenet_relaxed_bg.wasm';
 const FIRST = ['/style.css', '/js/boot.js', '/js/wasm-build.js', ...MODULES, WASM];

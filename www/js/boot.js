@@ -18,7 +18,7 @@
     box.hidden = false;
     if (loading) loading.hidden = true;
   }
-  var main = document.querySelector('script[type="module"]');
+  var main = document.querySelector('script[src="js/main.js"]');
   if (main) {
     main.addEventListener('error', function () {
       say('The page’s scripts could not be loaded. Check the connection and reload the page.');

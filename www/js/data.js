@@ -4,6 +4,8 @@
 // Each set is a gzip file of count x 784 uint8 pixels (28x28, 0 paper,
 // 255 ink) followed by count labels.
 
+import { INPUT_SIDE, INPUT_SIZE, MNIST_BORDER, MNIST_SIDE, MNIST_SIZE } from './input.js';
+
 const BASE = new URL('../data/', import.meta.url);
 
 export async function loadManifest() {
@@ -21,9 +23,9 @@ export async function loadSet(name, manifest) {
   if (!res.ok || !res.body) throw new Error(`could not load ${entry.file} (HTTP ${res.status})`);
   const bytes = new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
   const count = entry.count;
-  if (bytes.length !== count * 785)
-    throw new Error(`${entry.file} holds ${bytes.length} bytes, expected ${count * 785}`);
-  return { count, pixels: bytes.subarray(0, count * 784), labels: bytes.subarray(count * 784) };
+  if (bytes.length !== count * (MNIST_SIZE + 1))
+    throw new Error(`${entry.file} holds ${bytes.length} bytes, expected ${count * (MNIST_SIZE + 1)}`);
+  return { count, pixels: bytes.subarray(0, count * MNIST_SIZE), labels: bytes.subarray(count * MNIST_SIZE) };
 }
 
 /**
@@ -32,18 +34,18 @@ export async function loadSet(name, manifest) {
  * (dx, dy) pixels (|dx|, |dy| <= 2) for augmentation.
  */
 export function toInput(set, i, out, offset = 0, dx = 0, dy = 0) {
-  out.fill(0, offset, offset + 1024);
+  out.fill(0, offset, offset + INPUT_SIZE);
   const src = set.pixels;
-  const base = i * 784;
-  for (let y = 0; y < 28; y++) {
-    const row = offset + (y + 2 + dy) * 32 + 2 + dx;
-    for (let x = 0; x < 28; x++) out[row + x] = src[base + y * 28 + x] * (1 / 255);
+  const base = i * MNIST_SIZE;
+  for (let y = 0; y < MNIST_SIDE; y++) {
+    const row = offset + (y + MNIST_BORDER + dy) * INPUT_SIDE + MNIST_BORDER + dx;
+    for (let x = 0; x < MNIST_SIDE; x++) out[row + x] = src[base + y * MNIST_SIDE + x] * (1 / 255);
   }
 }
 
 /** All digits of a set as inputs end to end. */
 export function allInputs(set) {
-  const out = new Float32Array(set.count * 1024);
-  for (let i = 0; i < set.count; i++) toInput(set, i, out, i * 1024);
+  const out = new Float32Array(set.count * INPUT_SIZE);
+  for (let i = 0; i < set.count; i++) toInput(set, i, out, i * INPUT_SIZE);
   return out;
 }

@@ -7,6 +7,7 @@ import { paint, bound, drawBar } from './colormap.js';
 import { groupLayers, receptiveField, shapeText, fmtInt } from './netinfo.js';
 import { explain, INPUT_TEXT } from './explain.js';
 import { el, drawInput } from './ui.js';
+import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
 const TARGET_PX = { big: 84, small: 48 }; // CSS size of a spatial map
 const KERNEL_LAYERS = 2; // draw the kernels of the first two convolutions (C1, C3)
@@ -52,10 +53,10 @@ export class LayersView {
   buildInput() {
     const canvas = el('canvas', {
       class: 'map input-map',
-      width: 32,
-      height: 32,
+      width: INPUT_SIDE,
+      height: INPUT_SIDE,
       role: 'img',
-      'aria-label': 'the 32 × 32 input',
+      'aria-label': `the ${INPUT_SIDE} × ${INPUT_SIDE} input`,
     });
     const frame = el(
       'div',
@@ -67,7 +68,12 @@ export class LayersView {
     return el(
       'section',
       { class: 'layer', 'data-layer': 'input', 'aria-labelledby': 'layer-input-title' },
-      el('header', {}, el('h3', { id: 'layer-input-title' }, 'Input'), el('p', { class: 'shape' }, '1 × 32 × 32')),
+      el(
+        'header',
+        {},
+        el('h3', { id: 'layer-input-title' }, 'Input'),
+        el('p', { class: 'shape' }, `1 × ${INPUT_SIDE} × ${INPUT_SIDE}`),
+      ),
       el(
         'div',
         { class: 'layer-body' },
@@ -275,18 +281,18 @@ export class LayersView {
 
   // The input, faded outside the cell's receptive field, which is outlined.
   drawField(canvas, field) {
-    const S = canvas.width / 32;
+    const S = canvas.width / INPUT_SIDE;
     const ctx = canvas.getContext('2d');
-    const img = new ImageData(32, 32);
-    for (let i = 0; i < 1024; i++) {
-      const yy = Math.floor(i / 32);
-      const xx = i % 32;
+    const img = new ImageData(INPUT_SIDE, INPUT_SIDE);
+    for (let i = 0; i < INPUT_SIZE; i++) {
+      const yy = Math.floor(i / INPUT_SIDE);
+      const xx = i % INPUT_SIDE;
       const inside = !field || (yy >= field.y0 && yy <= field.y1 && xx >= field.x0 && xx <= field.x1);
       const g = 255 - (this.input ? this.input[i] : 0) * 255;
       const v = inside ? g : 215 + g * 0.15;
       img.data.set([v, v, v, 255], i * 4);
     }
-    this.fieldScratch ??= el('canvas', { width: 32, height: 32 });
+    this.fieldScratch ??= el('canvas', { width: INPUT_SIDE, height: INPUT_SIDE });
     this.fieldScratch.getContext('2d').putImageData(img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.fieldScratch, 0, 0, canvas.width, canvas.height);

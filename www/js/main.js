@@ -4,10 +4,11 @@
 // imported only now so that it does not delay the first: the layer views and
 // table, teach, train from scratch. Everything works on the one Model.
 
-import init, { preprocess, relaxedSimd } from '../pkg/index.js';
+import init, { preprocess, relaxedSimd, wasmFile } from '../pkg/index.js';
 import { DrawingPad } from './pad.js';
 import { PredictionView } from './prediction-view.js';
 import { Model } from './model.js';
+import { MNIST_SIZE } from './input.js';
 import { $, showError, message, drawInput } from './ui.js';
 
 document.body.dataset.started = 'yes'; // from here on, errors are shown by this module (see boot.js)
@@ -150,7 +151,7 @@ async function main() {
       }
       const i = nextSample++ % samples.count;
       setSample({ index: i, count: samples.count, label: samples.labels[i] });
-      pad.loadDigit(samples.pixels.subarray(i * 784, i * 784 + 784));
+      pad.loadDigit(samples.pixels.subarray(i * MNIST_SIZE, (i + 1) * MNIST_SIZE));
     } catch (e) {
       showError('Could not load an MNIST digit', e);
     } finally {
@@ -232,10 +233,11 @@ async function main() {
   registerServiceWorker();
 }
 
+// The offline copy (sw.js), told which .wasm build this browser loads.
 function registerServiceWorker() {
   const status = $('.offline-status');
   if (!('serviceWorker' in navigator) || location.protocol === 'file:') return;
-  navigator.serviceWorker.register('./sw.js').then(
+  navigator.serviceWorker.register(`./sw.js?wasm=${wasmFile}`).then(
     () => navigator.serviceWorker.ready.then(() => (status.textContent = 'It works offline once loaded.')),
     (e) => (status.textContent = `(Offline copy unavailable: ${message(e)}.)`),
   );

@@ -3,6 +3,7 @@
 // views with a 'change' event.
 
 import { Network } from '../pkg/index.js';
+import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
 export const MAX_WEIGHTS_BYTES = 4 * 1024 * 1024; // the shipped file is 243 KiB
 
@@ -22,11 +23,12 @@ export class Model extends EventTarget {
     let layers, spec;
     try {
       const shape = Array.from(net.inputShape);
-      if (shape.join('x') !== '1x32x32')
-        throw new Error(`this page draws 1 × 32 × 32 inputs, but the network expects ${shape.join(' × ')}`);
+      const drawn = [1, INPUT_SIDE, INPUT_SIDE];
+      if (shape.join('x') !== drawn.join('x'))
+        throw new Error(`this page draws ${drawn.join(' × ')} inputs, but the network expects ${shape.join(' × ')}`);
       const classes = net.numClasses - (net.canReject ? 1 : 0);
       if (classes !== 10) throw new Error(`this page shows 10 digits, but the network has ${classes} classes`);
-      net.predict(new Float32Array(1024));
+      net.predict(new Float32Array(INPUT_SIZE));
       layers = net.layers();
       spec = JSON.parse(net.specJson());
     } catch (e) {

@@ -4,6 +4,7 @@
 
 import { DrawingPad } from './pad.js';
 import { el, $, pct, drawInput } from './ui.js';
+import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
 export class NumberView {
   /**
@@ -71,8 +72,13 @@ export class NumberView {
         height: `${(100 * b.height) / height}%`,
       });
       this.boxes.append(box);
-      const input = reading.inputs.slice(i * 1024, (i + 1) * 1024);
-      const view = el('canvas', { class: 'number-input', width: 32, height: 32, 'aria-hidden': 'true' });
+      const input = reading.inputs.slice(i * INPUT_SIZE, (i + 1) * INPUT_SIZE);
+      const view = el('canvas', {
+        class: 'number-input',
+        width: INPUT_SIDE,
+        height: INPUT_SIDE,
+        'aria-hidden': 'true',
+      });
       drawInput(view, input);
       const button = el(
         'button',

@@ -5,6 +5,8 @@
 //   'input'     while drawing, at most once per animation frame
 //   'change'    when a stroke ends, on undo, clear and image loads
 
+import { MNIST_SIDE, MNIST_SIZE } from './input.js';
+
 const INK = '#111';
 const PAPER = '#fff';
 
@@ -106,13 +108,13 @@ export class DrawingPad extends EventTarget {
     return had;
   }
 
-  /** Replaces the drawing with a 28x28 grey image (MNIST: 0 paper, 255 ink), one undo step. */
+  /** Replaces the drawing with an MNIST digit's 28x28 grey image (0 paper, 255 ink), one undo step. */
   loadDigit(pixels28) {
     const small = document.createElement('canvas');
-    small.width = small.height = 28;
+    small.width = small.height = MNIST_SIDE;
     const sctx = small.getContext('2d');
-    const img = sctx.createImageData(28, 28);
-    for (let i = 0; i < 784; i++) {
+    const img = sctx.createImageData(MNIST_SIDE, MNIST_SIDE);
+    for (let i = 0; i < MNIST_SIZE; i++) {
       img.data[i * 4 + 3] = pixels28[i]; // black ink, coverage as alpha
     }
     sctx.putImageData(img, 0, 0);

@@ -7,6 +7,7 @@ import { LineChart, smooth } from './charts.js';
 import { TrainerClient } from './worker-client.js';
 import { PersonalStore, MemoryStore } from './personal-store.js';
 import { MAX_WEIGHTS_BYTES } from './model.js';
+import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
 const STEPS = 150;
 const LR = 2e-4; // small: learn the new drawings, keep what MNIST taught
@@ -135,7 +136,7 @@ export class Teach {
   }
 
   thumb(item) {
-    const cv = el('canvas', { width: 32, height: 32, 'aria-hidden': 'true' });
+    const cv = el('canvas', { width: INPUT_SIDE, height: INPUT_SIDE, 'aria-hidden': 'true' });
     drawInput(cv, item.input);
     const del = el('button', { type: 'button', class: 'icon remove', 'aria-label': `Remove this ${item.label}` }, '×');
     del.addEventListener('click', () => this.remove(item));
@@ -145,10 +146,10 @@ export class Teach {
   start() {
     if (this.running || !this.items.length) return;
     const n = this.items.length;
-    const inputs = new Float32Array(n * 1024);
+    const inputs = new Float32Array(n * INPUT_SIZE);
     const labels = new Uint8Array(n);
     this.items.forEach((item, i) => {
-      inputs.set(item.input, i * 1024);
+      inputs.set(item.input, i * INPUT_SIZE);
       labels[i] = item.label;
     });
     const weights = this.model.weights();

@@ -10,6 +10,7 @@
 
 import init, { Network } from '../pkg/index.js';
 import { loadManifest, loadSet, toInput, allInputs } from './data.js';
+import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
 const ready = init();
 const SLICE_MS = 40; // longest stretch without reading messages
@@ -51,14 +52,14 @@ function shuffled(n, random) {
   return idx;
 }
 
-// Copies a 32x32 input shifted by (dx, dy), zeros coming in at the edges.
+// Copies an input shifted by (dx, dy), zeros coming in at the edges.
 function shiftInput(src, srcOff, out, outOff, dx, dy) {
-  out.fill(0, outOff, outOff + 1024);
-  for (let y = Math.max(0, dy); y < Math.min(32, 32 + dy); y++) {
-    const from = srcOff + (y - dy) * 32;
+  out.fill(0, outOff, outOff + INPUT_SIZE);
+  for (let y = Math.max(0, dy); y < Math.min(INPUT_SIDE, INPUT_SIDE + dy); y++) {
+    const from = srcOff + (y - dy) * INPUT_SIDE;
     const x0 = Math.max(0, dx);
-    const x1 = Math.min(32, 32 + dx);
-    out.set(src.subarray(from + x0 - dx, from + x1 - dx), outOff + y * 32 + x0);
+    const x1 = Math.min(INPUT_SIDE, INPUT_SIDE + dx);
+    out.set(src.subarray(from + x0 - dx, from + x1 - dx), outOff + y * INPUT_SIDE + x0);
   }
 }
 
@@ -88,7 +89,7 @@ async function finetune(msg) {
   const test = await testData();
   const net = Network.fromSafetensors(new Uint8Array(msg.weights));
   try {
-    const mnistCheck = test.inputs.subarray(0, 500 * 1024);
+    const mnistCheck = test.inputs.subarray(0, 500 * INPUT_SIZE);
     const mnistLabels = test.labels.subarray(0, 500);
     const before = { personal: net.evaluate(inputs, labels), mnist: net.evaluate(mnistCheck, mnistLabels) };
     postMessage({ type: 'state', phase: 'training', before });
@@ -99,7 +100,7 @@ async function finetune(msg) {
     const mine = Math.min(16, Math.max(4, n));
     const theirs = 16;
     const batch = mine + theirs;
-    const x = new Float32Array(batch * 1024);
+    const x = new Float32Array(batch * INPUT_SIZE);
     const y = new Uint8Array(batch);
     let step = 0;
     while (step < steps) {
@@ -108,12 +109,19 @@ async function finetune(msg) {
       do {
         for (let k = 0; k < mine; k++) {
           const i = Math.floor(random() * n);
-          shiftInput(inputs, i * 1024, x, k * 1024, Math.round(random() * 2 - 1), Math.round(random() * 2 - 1));
+          shiftInput(
+            inputs,
+            i * INPUT_SIZE,
+            x,
+            k * INPUT_SIZE,
+            Math.round(random() * 2 - 1),
+            Math.round(random() * 2 - 1),
+          );
           y[k] = labels[i];
         }
         for (let k = mine; k < batch; k++) {
           const i = Math.floor(random() * train.count);
-          toInput(train, i, x, k * 1024);
+          toInput(train, i, x, k * INPUT_SIZE);
           y[k] = train.labels[i];
         }
         losses.push(net.trainStep(x, y));
@@ -163,7 +171,7 @@ async function startScratch(msg) {
     elapsed: 0,
     evalEvery: Math.ceil(perEpoch / 3),
     best: 0,
-    x: new Float32Array(batch * 1024),
+    x: new Float32Array(batch * INPUT_SIZE),
     y: new Uint8Array(batch),
   };
   postMessage({
@@ -203,7 +211,7 @@ async function runScratch() {
       for (let k = 0; k < s.batch; k++) {
         const i = s.order[pos + k];
         // Small random shifts (up to 2 px): the network must learn shapes, not positions.
-        toInput(s.train, i, s.x, k * 1024, Math.round(s.random() * 4 - 2), Math.round(s.random() * 4 - 2));
+        toInput(s.train, i, s.x, k * INPUT_SIZE, Math.round(s.random() * 4 - 2), Math.round(s.random() * 4 - 2));
         s.y[k] = s.train.labels[i];
       }
       losses.push(s.net.trainStep(s.x, s.y));

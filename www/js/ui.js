@@ -1,5 +1,7 @@
 // Small DOM helpers and the page's error banner.
 
+import { INPUT_SIDE, INPUT_SIZE } from './input.js';
+
 /** el('p', {class: 'x'}, 'text', child, ...) */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -13,11 +15,11 @@ export function el(tag, attrs = {}, ...children) {
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
-/** A 32 x 32 network input drawn on a 32 x 32 canvas as the network sees it: ink dark on white; null draws it blank. */
+/** A network input as the network sees it, on a canvas of its size: ink dark on white; null draws it blank. */
 export function drawInput(canvas, input) {
   const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(32, 32);
-  for (let i = 0; i < 1024; i++) {
+  const img = ctx.createImageData(INPUT_SIDE, INPUT_SIDE);
+  for (let i = 0; i < INPUT_SIZE; i++) {
     const g = 255 - Math.round((input ? input[i] : 0) * 255);
     img.data.set([g, g, g, 255], i * 4);
   }
