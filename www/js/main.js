@@ -15,54 +15,46 @@ document.body.dataset.started = 'yes'; // from here on, errors are shown by this
 window.addEventListener('error', (e) => showError('Unexpected error', e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => showError('Unexpected error', e.reason));
 
-async function main() {
-  const loading = $('#loading');
-  try {
-    await init(); // fetches the build this browser runs best (see pkg/index.js)
-  } catch (e) {
-    loading.textContent = '';
-    showError('WebAssembly could not start, so the network cannot run in this browser', e);
-    showError(
-      'What to try',
-      'reload the page; this page needs WebAssembly with SIMD (Chrome or Edge 91+, Firefox 89+, Safari 16.4+)',
-    );
-    return;
+const TIMING_RUNS = 30; // forward passes behind the per-layer timings
+
+/**
+ * The page's state, all in one place: the network, the pad and what the
+ * network sees on it, the MNIST digit on the pad, and the views of the rest
+ * of the page once they have loaded. Its methods are what changes it.
+ */
+class Page {
+  constructor() {
+    this.model = new Model();
+    this.pad = new DrawingPad($('[data-testid="pad"]'));
+    this.prediction = new PredictionView($('.prediction'));
+    this.inputView = $('[data-testid="input-view"]');
+    this.sampleNote = $('.sample-note');
+    this.sampleButton = $('[data-action="sample"]');
+    this.brush = $('#brush');
+    this.brushValue = $('#brush-value');
+    this.nextSample = mnistSamples();
+
+    this.input = null; // what the network sees now; null when the pad is blank
+    this.sample = null; // the MNIST digit on the pad, if any
+    this.views = null; // {layers, table, teach}: null until the rest of the page has loaded
+    this.timesJob = 0; // the latest request for per-layer timings; older ones are dropped
   }
-  const model = new Model();
-  const pad = new DrawingPad($('[data-testid="pad"]'));
-  const prediction = new PredictionView($('.prediction'));
-  const inputView = $('[data-testid="input-view"]');
-  const sampleNote = $('.sample-note');
-  let input = null; // what the network sees now; null when the pad is blank
-  let sample = null; // the MNIST digit on the pad, if any
-  let views = null; // {layers, table, teach}: null until the rest of the page has loaded
-  let timesJob = 0;
 
-  const drawInputView = () => drawInput(inputView, input);
-
-  // One prediction for what is on the pad; `settled` after a stroke ends.
-  function run(settled) {
+  /** One prediction for what is on the pad; `settled` after a stroke ends. */
+  predict(settled) {
     const t0 = performance.now();
     try {
-      const px = pad.pixels();
-      input = pad.blank ? null : (preprocess(px.data, px.width, px.height) ?? null);
-      drawInputView();
-      views?.teach.setBlank(!input);
-      if (!input) {
-        prediction.show(null);
-        views?.layers.clear();
-        views?.table.setTimes(null);
+      this.input = this.readPad();
+      drawInput(this.inputView, this.input);
+      this.views?.teach.setBlank(!this.input);
+      if (!this.input) {
+        this.showBlank();
         return;
       }
-      const reading = model.net.read(input);
-      prediction.show(reading, sample ? `; MNIST’s label is ${sample.label}` : '', model.net.canReject);
-      if (views) {
-        views.layers.update(model.net.featureMaps(input), input);
-        if (settled) scheduleTimes();
-      }
+      this.showReading(settled);
       performance.measure('lenet:predict', { start: t0 });
     } catch (e) {
-      prediction.show(
+      this.prediction.show(
         null,
         'Something went wrong with this drawing; see the message above. Clear the pad to start again.',
       );
@@ -70,15 +62,37 @@ async function main() {
     }
   }
 
-  // Per-layer timings are 30 extra forward passes: only after a stroke, when idle.
-  function scheduleTimes() {
-    const job = ++timesJob;
+  /** The pad as the network's input; null when the pad is blank. */
+  readPad() {
+    if (this.pad.blank) return null;
+    const px = this.pad.pixels();
+    return preprocess(px.data, px.width, px.height) ?? null;
+  }
+
+  showBlank() {
+    this.prediction.show(null);
+    this.views?.layers.clear();
+    this.views?.table.setTimes(null);
+  }
+
+  showReading(settled) {
+    const { net } = this.model;
+    const reading = net.read(this.input);
+    this.prediction.show(reading, this.sample ? `; MNIST’s label is ${this.sample.label}` : '', net.canReject);
+    if (!this.views) return;
+    this.views.layers.update(net.featureMaps(this.input), this.input);
+    if (settled) this.scheduleTimes();
+  }
+
+  // Per-layer timings are extra forward passes: only after a stroke, when idle.
+  scheduleTimes() {
+    const job = ++this.timesJob;
     const later = window.requestIdleCallback ?? ((f) => setTimeout(f, 50));
     later(() => {
-      if (job !== timesJob || !input) return;
+      if (job !== this.timesJob || !this.input) return;
       try {
         const t0 = performance.now();
-        views.table.setTimes(model.net.layerTimes(input, 30));
+        this.views.table.setTimes(this.model.net.layerTimes(this.input, TIMING_RUNS));
         performance.measure('lenet:layer-times', { start: t0 });
       } catch (e) {
         showError('Could not time the layers', e);
@@ -86,101 +100,127 @@ async function main() {
     });
   }
 
-  // A new network (the shipped one, uploaded, fine-tuned, trained here): show it and predict again.
-  function showNetwork() {
-    $('.source-name').textContent = model.source;
-    views?.layers.setModel(model);
-    views?.table.setModel(model);
-    run(true);
-  }
-  model.addEventListener('change', () => {
-    const t0 = performance.now();
-    showNetwork();
-    performance.measure('lenet:new-network', { start: t0 });
-  });
-  try {
-    model.usePretrained(); // loads the network and runs it once (see Model.use)
-  } catch (e) {
-    showError('The shipped weights could not be loaded', e);
-    return;
+  /** A new network (the shipped one, uploaded, fine-tuned, trained here): show it and predict again. */
+  showNetwork() {
+    $('.source-name').textContent = this.model.source;
+    this.views?.layers.setModel(this.model);
+    this.views?.table.setModel(this.model);
+    this.predict(true);
   }
 
-  pad.addEventListener('input', () => {
-    if (sample) setSample(null);
-    run(false);
-  });
-  pad.addEventListener('change', () => run(true));
-
-  function setSample(s) {
-    sample = s;
-    sampleNote.hidden = !s;
-    sampleNote.textContent = s ? `On the pad: MNIST test digit ${s.index + 1} of ${s.count}, labelled ${s.label}.` : '';
+  /** The rest of the page has loaded: its views show the network and the pad from now on. */
+  addViews(views) {
+    this.views = views;
+    this.showNetwork();
   }
 
-  // Pad controls.
-  const brush = $('#brush');
-  const brushValue = $('#brush-value');
-  const setBrush = (v) => {
-    pad.brush = Math.max(Number(brush.min), Math.min(Number(brush.max), v));
-    brush.value = pad.brush;
-    brushValue.textContent = pad.brush;
-  };
-  brush.addEventListener('input', () => setBrush(Number(brush.value)));
-  setBrush(Number(brush.value));
-  const undo = () => {
-    pad.undo();
-    if (pad.blank) setSample(null);
-  };
-  const clear = () => {
-    pad.clear();
-    setSample(null);
-  };
-  $('[data-testid="undo"]').addEventListener('click', undo);
-  $('[data-testid="clear"]').addEventListener('click', clear);
+  /** The MNIST digit now on the pad ({index, count, label}), or null. */
+  setSample(s) {
+    this.sample = s;
+    this.sampleNote.hidden = !s;
+    this.sampleNote.textContent = s
+      ? `On the pad: MNIST test digit ${s.index + 1} of ${s.count}, labelled ${s.label}.`
+      : '';
+  }
 
-  // The MNIST digits load on the first request for one.
-  let samples = null;
-  let nextSample = 0;
-  const sampleButton = $('[data-action="sample"]');
-  async function loadSample() {
+  /** Puts the next MNIST test digit on the pad. */
+  async loadSample() {
     try {
-      sampleButton.disabled = true;
-      if (!samples) {
-        const { loadSet } = await import('./data.js');
-        samples = await loadSet('samples');
-      }
-      const i = nextSample++ % samples.count;
-      setSample({ index: i, count: samples.count, label: samples.labels[i] });
-      pad.loadDigit(samples.pixels.subarray(i * MNIST_SIZE, (i + 1) * MNIST_SIZE));
+      this.sampleButton.disabled = true;
+      const s = await this.nextSample();
+      this.setSample(s);
+      this.pad.loadDigit(s.pixels);
     } catch (e) {
       showError('Could not load an MNIST digit', e);
     } finally {
-      sampleButton.disabled = false;
+      this.sampleButton.disabled = false;
     }
   }
-  sampleButton.addEventListener('click', loadSample);
 
+  /** The brush size, kept within the slider's range. */
+  setBrush(size) {
+    this.pad.brush = Math.max(Number(this.brush.min), Math.min(Number(this.brush.max), size));
+    this.brush.value = this.pad.brush;
+    this.brushValue.textContent = this.pad.brush;
+  }
+
+  undo() {
+    this.pad.undo();
+    if (this.pad.blank) this.setSample(null);
+  }
+
+  clear() {
+    this.pad.clear();
+    this.setSample(null);
+  }
+}
+
+/** The MNIST test digits shipped with the page, one after another; they load on the first request. */
+function mnistSamples() {
+  let set = null;
+  let next = 0;
+  return async () => {
+    if (!set) {
+      const { loadSet } = await import('./data.js');
+      set = await loadSet('samples');
+    }
+    const index = next++ % set.count;
+    const pixels = set.pixels.subarray(index * MNIST_SIZE, (index + 1) * MNIST_SIZE);
+    return { index, count: set.count, label: set.labels[index], pixels };
+  };
+}
+
+/** Starts the wasm package; where it cannot, says so and what to try, and returns false. */
+async function startWasm() {
+  try {
+    await init(); // fetches the build this browser runs best (see pkg/index.js)
+    return true;
+  } catch (e) {
+    $('#loading').textContent = '';
+    showError('WebAssembly could not start, so the network cannot run in this browser', e);
+    showError(
+      'What to try',
+      'reload the page; this page needs WebAssembly with SIMD (Chrome or Edge 91+, Firefox 89+, Safari 16.4+)',
+    );
+    return false;
+  }
+}
+
+/** The pad's events and controls: drawing predicts, a new stroke takes the MNIST digit's place. */
+function wirePad(page) {
+  const { pad, brush } = page;
+  pad.addEventListener('input', () => {
+    if (page.sample) page.setSample(null);
+    page.predict(false);
+  });
+  pad.addEventListener('change', () => page.predict(true));
+  brush.addEventListener('input', () => page.setBrush(Number(brush.value)));
+  page.setBrush(Number(brush.value));
+  $('[data-testid="undo"]').addEventListener('click', () => page.undo());
+  $('[data-testid="clear"]').addEventListener('click', () => page.clear());
+  page.sampleButton.addEventListener('click', () => page.loadSample());
+}
+
+/** Keyboard shortcuts: Ctrl+Z or U undo; Escape, Delete or Backspace clear; [ and ] size the brush; M a digit. */
+function wireKeys(page) {
   document.addEventListener('keydown', (e) => {
     const t = e.target;
     if (e.defaultPrevented || e.altKey || t.closest?.('input, textarea, select, [contenteditable]')) return;
     const mod = e.ctrlKey || e.metaKey;
-    if (mod && e.key.toLowerCase() === 'z') undo();
+    if (mod && e.key.toLowerCase() === 'z') page.undo();
     else if (mod) return;
-    else if (e.key === 'u' || e.key === 'U') undo();
-    else if (e.key === 'Escape' || e.key === 'Delete' || (e.key === 'Backspace' && t === document.body)) clear();
-    else if (e.key === '[') setBrush(pad.brush - 2);
-    else if (e.key === ']') setBrush(pad.brush + 2);
-    else if (e.key === 'm' || e.key === 'M') loadSample();
+    else if (e.key === 'u' || e.key === 'U') page.undo();
+    else if (e.key === 'Escape' || e.key === 'Delete' || (e.key === 'Backspace' && t === document.body)) page.clear();
+    else if (e.key === '[') page.setBrush(page.pad.brush - 2);
+    else if (e.key === ']') page.setBrush(page.pad.brush + 2);
+    else if (e.key === 'm' || e.key === 'M') page.loadSample();
     else return;
     e.preventDefault();
   });
+}
 
-  loading.remove();
-  if (relaxedSimd)
-    $('.wasm-build').textContent = ' (in this browser, the build with relaxed SIMD’s fused multiply-adds)';
-  performance.mark('lenet:ready'); // start-up ends here (make bench): the pad predicts from now on
-
-  // The rest of the page.
+/** The rest of the page, imported after start-up, its views added to the page. False if it could not load. */
+async function loadRest(page) {
   let modules;
   try {
     modules = await Promise.all([
@@ -197,16 +237,17 @@ async function main() {
       'Part of the page could not be loaded (drawing and predicting still work); reload the page to try again',
       e,
     );
-    return;
+    return false;
   }
   const [{ LayersView }, { LayerTable }, { Teach }, { Scratch }, { drawBar }, { loadManifest }, { NumberView }] =
     modules;
+  const { model, pad } = page;
   const layers = new LayersView($('#layers'));
   const table = new LayerTable($('#layer-table'));
   const teach = new Teach(
     $('#teach'),
     model,
-    () => input,
+    () => page.input,
     () => pad.clear(),
   );
   new Scratch($('#scratch'), model);
@@ -217,8 +258,7 @@ async function main() {
   });
   $('.act-view').addEventListener('change', (e) => layers.setShowPre(e.target.value === 'before'));
   drawBar($('.legend-key .legend-bar'));
-  views = { layers, table, teach };
-  showNetwork();
+  page.addViews({ layers, table, teach });
   document.body.classList.add('ready');
   performance.mark('lenet:complete'); // every section wired
 
@@ -230,7 +270,7 @@ async function main() {
     },
     (e) => showError('The MNIST digits shipped with the page are missing', e),
   );
-  registerServiceWorker();
+  return true;
 }
 
 // The offline copy (sw.js), told which .wasm build this browser loads.
@@ -241,6 +281,30 @@ function registerServiceWorker() {
     () => navigator.serviceWorker.ready.then(() => (status.textContent = 'It works offline once loaded.')),
     (e) => (status.textContent = `(Offline copy unavailable: ${message(e)}.)`),
   );
+}
+
+async function main() {
+  if (!(await startWasm())) return;
+  const page = new Page();
+  page.model.addEventListener('change', () => {
+    const t0 = performance.now();
+    page.showNetwork();
+    performance.measure('lenet:new-network', { start: t0 });
+  });
+  try {
+    page.model.usePretrained(); // loads the network and runs it once (see Model.use)
+  } catch (e) {
+    showError('The shipped weights could not be loaded', e);
+    return;
+  }
+  wirePad(page);
+  wireKeys(page);
+  $('#loading').remove();
+  if (relaxedSimd)
+    $('.wasm-build').textContent = ' (in this browser, the build with relaxed SIMD’s fused multiply-adds)';
+  performance.mark('lenet:ready'); // start-up ends here (make bench): the pad predicts from now on
+
+  if (await loadRest(page)) registerServiceWorker();
 }
 
 main();
