@@ -73,7 +73,8 @@ fn main() {
     let one = |i: usize| &digits[(i % 128) * 1024..][..1024];
     let (batch, labels) = (&digits[..64 * 1024], &test.labels[..64]);
 
-    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).expect("the shipped weights");
+    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors"))
+        .expect("the shipped weights");
     let mut ws = Workspace::new();
     let probabilities = net.predict(&digits, &mut ws).expect("128 digits");
     let bytes: Vec<u8> = probabilities.iter().flat_map(|p| p.to_le_bytes()).collect();

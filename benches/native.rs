@@ -7,7 +7,10 @@ use lenet::{Network, OptimizerConfig, Trainer, Workspace};
 
 fn digits(n: usize) -> (Vec<f32>, Vec<u8>) {
     let mut rng = fastrand::Rng::with_seed(1);
-    ((0..n * 1024).map(|_| if rng.f32() < 0.2 { rng.f32() } else { 0.0 }).collect(), (0..n).map(|_| rng.u8(0..10)).collect())
+    (
+        (0..n * 1024).map(|_| if rng.f32() < 0.2 { rng.f32() } else { 0.0 }).collect(),
+        (0..n).map(|_| rng.u8(0..10)).collect(),
+    )
 }
 
 fn bench(c: &mut Criterion) {

@@ -188,7 +188,13 @@ mod tests {
         for dilate in [true, false] {
             let fast = morph(&img, 7, dilate);
             for (y, x) in (0..7).flat_map(|y| (0..7).map(move |x| (y, x))) {
-                let at = |x: isize, y: isize| if (0..7).contains(&x) && (0..7).contains(&y) { img[y as usize * 7 + x as usize] } else { 0.0 };
+                let at = |x: isize, y: isize| {
+                    if (0..7).contains(&x) && (0..7).contains(&y) {
+                        img[y as usize * 7 + x as usize]
+                    } else {
+                        0.0
+                    }
+                };
                 let (x, y) = (x as isize, y as isize);
                 let around = [at(x, y), at(x - 1, y), at(x + 1, y), at(x, y - 1), at(x, y + 1)];
                 let expected = around.into_iter().reduce(|a, b| if dilate { a.max(b) } else { a.min(b) }).unwrap();

@@ -90,10 +90,8 @@ fn idx_header(bytes: &[u8], dims: u8, what: &str) -> Result<(Vec<usize>, usize)>
     if bytes.len() < header {
         return Err(Error::Data(format!("{what}: truncated header")));
     }
-    let sizes: Vec<usize> = bytes[4..header]
-        .chunks_exact(4)
-        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-        .collect();
+    let sizes: Vec<usize> =
+        bytes[4..header].chunks_exact(4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize).collect();
     let expected = sizes.iter().try_fold(1usize, |a, &b| a.checked_mul(b));
     match expected {
         Some(n) if bytes.len() - header == n => Ok((sizes, header)),
@@ -140,8 +138,10 @@ mod files {
             Split::Train => "train",
             Split::Test => "t10k",
         };
-        let images = parse_idx_images(&read(&find(dir, &format!("{prefix}-images"))?)?).map_err(within(dir.display()))?;
-        let labels = parse_idx_labels(&read(&find(dir, &format!("{prefix}-labels"))?)?).map_err(within(dir.display()))?;
+        let images =
+            parse_idx_images(&read(&find(dir, &format!("{prefix}-images"))?)?).map_err(within(dir.display()))?;
+        let labels =
+            parse_idx_labels(&read(&find(dir, &format!("{prefix}-labels"))?)?).map_err(within(dir.display()))?;
         Dataset::new(images, labels).map_err(within(format!("{} ({prefix})", dir.display())))
     }
 

@@ -24,6 +24,10 @@ pub enum Error {
     /// were left as they were before the step.
     #[error("training diverged: {0}")]
     Diverged(String),
+    /// A layer asked for by a name the network does not have, or for what
+    /// it does not hold (the weights of a pooling layer).
+    #[error("{0}")]
+    Layer(String),
     /// A data file (IDX, image) that cannot be read.
     #[error("invalid data: {0}")]
     Data(String),

@@ -3,12 +3,14 @@
 //!
 //! - [`spec`]: a network described as data (JSON), validated, with presets.
 //! - [`layers`]: convolution, pooling, activations, linear; forward and backward.
+//! - [`kernels`]: the fast math the layers call, and the plan of which runs where.
 //! - [`loss`]: softmax with cross-entropy.
 //! - [`optim`]: SGD and Adam.
 //! - [`model`]: the [`Network`], its forward pass with a trace, and backward.
 //! - [`train`]: one optimizer step on a batch, on several threads natively.
 //! - [`weights`]: safetensors files with PyTorch's names and layouts.
 //! - [`preprocess`]: canvas or image pixels -> the input convention.
+//! - [`inspect`]: every layer's maps, offsets, windows and weights, for the page.
 //! - [`read`]: one drawing's digit, or "not a digit"; [`number`]: several.
 //! - [`data`]: MNIST IDX files; [`augment`]: random warps for training.
 //! - [`synth`]: handwriting and non-digits the project generates itself.
@@ -21,6 +23,8 @@
 pub mod augment;
 pub mod data;
 pub mod error;
+pub mod inspect;
+pub mod kernels;
 pub mod layers;
 pub mod loss;
 pub mod model;
@@ -31,9 +35,9 @@ pub mod read;
 pub mod spec;
 pub mod synth;
 pub mod train;
-pub mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+pub mod weights;
 
 pub use error::{Error, Result};
 pub use model::{Evaluation, Gradients, LayerInfo, Network, Workspace};

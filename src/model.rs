@@ -183,7 +183,9 @@ impl Network {
         // then the first bad value is found inside the first bad chunk.
         const CHUNK: usize = 256;
         let bad_chunk = input.chunks(CHUNK).position(|c| c.iter().fold(false, |bad, v| bad | !v.is_finite()));
-        if let Some(at) = bad_chunk.and_then(|c| input[c * CHUNK..].iter().position(|v| !v.is_finite()).map(|i| c * CHUNK + i)) {
+        if let Some(at) =
+            bad_chunk.and_then(|c| input[c * CHUNK..].iter().position(|v| !v.is_finite()).map(|i| c * CHUNK + i))
+        {
             return Err(Error::Input(format!(
                 "value {at} (image {}) is {}; inputs must be finite numbers",
                 at / one.len(),
@@ -193,15 +195,40 @@ impl Network {
         Ok(input.len() / one.len())
     }
 
+    /// Checks that `values` holds exactly `n` inputs (the wasm API's calls
+    /// say how many they pass).
+    pub fn check_batch(&self, values: &[f32], n: usize) -> Result<()> {
+        let one = self.input_shape();
+        if n == 0 {
+            return Err(Error::Input("the batch is empty; give at least one input".into()));
+        }
+        if n.checked_mul(one.len()) != Some(values.len()) {
+            return Err(Error::Input(format!(
+                "expected {n} x {} = {} values ({one} per input), got {}",
+                one.len(),
+                n as f64 * one.len() as f64,
+                values.len()
+            )));
+        }
+        Ok(())
+    }
+
     /// Checks one label per sample, each a valid class index.
     pub fn check_labels(&self, labels: &[u8], samples: usize) -> Result<()> {
         if labels.len() != samples {
-            return Err(Error::Labels(format!("{} labels for {samples} images; give one label per image", labels.len())));
+            return Err(Error::Labels(format!(
+                "{} labels for {samples} images; give one label per image",
+                labels.len()
+            )));
         }
         let classes = self.num_classes();
         if let Some(at) = labels.iter().position(|&l| l as usize >= classes) {
             let reject = if self.spec.reject { format!(" ({}: not a digit)", classes - 1) } else { String::new() };
-            return Err(Error::Labels(format!("label {at} is {}; labels must be 0 to {}{reject}", labels[at], classes - 1)));
+            return Err(Error::Labels(format!(
+                "label {at} is {}; labels must be 0 to {}{reject}",
+                labels[at],
+                classes - 1
+            )));
         }
         Ok(())
     }
@@ -301,9 +328,10 @@ impl Network {
     /// and values of all samples ([N, C, H, W], row-major). (Predict skips
     /// writing some of them.)
     pub fn trace<'w>(&'w self, ws: &'w Workspace) -> impl Iterator<Item = (String, Shape, &'w [f32])> + 'w {
-        self.shapes.iter().enumerate().map(move |(i, &shape)| {
-            (self.spec.layer_name(i), shape, ws.acts[i + 1].as_slice().expect("contiguous"))
-        })
+        self.shapes
+            .iter()
+            .enumerate()
+            .map(move |(i, &shape)| (self.spec.layer_name(i), shape, ws.acts[i + 1].as_slice().expect("contiguous")))
     }
 
     /// Mean loss, accuracy and the predicted class of every sample, in
@@ -402,7 +430,7 @@ impl Workspace {
             && self.acts.len() == net.shapes.len() + 1
             && std::iter::once(net.input_shape()).chain(net.shapes.iter().copied()).zip(&self.acts).all(|(s, a)| {
                 // As a tuple: comparing arrays, V8 stalled on a vector load of the
-                // four values just stored, layer after layer (about 0.1 us).
+                // four values just stored, layer after layer.
                 a.dim() == (n, s.channels, s.height, s.width)
             });
         if fits {
@@ -451,7 +479,9 @@ mod tests {
                 {{"type": "flatten"}}, {{"type": "linear", "out_features": 10}}]}}"#
             )
         };
-        for spec in ["lenet5".to_string(), "lenet5-classic".to_string(), layers("relu"), layers("tanh"), layers("sigmoid")] {
+        for spec in
+            ["lenet5".to_string(), "lenet5-classic".to_string(), layers("relu"), layers("tanh"), layers("sigmoid")]
+        {
             let net = Network::from_preset_or_json(&spec, 3).unwrap();
             let mut ws = Workspace::new();
             let predicted = net.predict(&input, &mut ws).unwrap();
@@ -469,7 +499,10 @@ mod tests {
         let net = Network::from_preset_or_json("lenet5", 0).unwrap();
         let rows = net.summary();
         let c1 = &rows[0];
-        assert_eq!((c1.name.as_str(), c1.shape.to_string(), c1.params, c1.connections), ("C1", "6@28x28".into(), 156, 122_304));
+        assert_eq!(
+            (c1.name.as_str(), c1.shape.to_string(), c1.params, c1.connections),
+            ("C1", "6@28x28".into(), 156, 122_304)
+        );
         let c3 = rows.iter().find(|r| r.name == "C3").unwrap();
         assert_eq!((c3.params, c3.connections), (2_416, 241_600));
         let c5 = rows.iter().find(|r| r.name == "C5").unwrap();
@@ -554,7 +587,11 @@ mod tests {
                 loss(&n)
             };
             let numeric = (nudge(1e-3) - nudge(-1e-3)) / 2e-3;
-            assert!((numeric - analytic[k] as f64).abs() < 2e-3 + 2e-2 * numeric.abs(), "param {k}: {numeric} vs {}", analytic[k]);
+            assert!(
+                (numeric - analytic[k] as f64).abs() < 2e-3 + 2e-2 * numeric.abs(),
+                "param {k}: {numeric} vs {}",
+                analytic[k]
+            );
         }
         net.param_slices_mut().for_each(|s| s.fill(0.0));
         assert!((loss(&net) - 3f64.ln()).abs() < 1e-6, "zero weights give uniform probabilities");

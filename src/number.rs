@@ -217,8 +217,13 @@ impl Reader<'_> {
                 if (i, j) == (0, cuts.len() - 1) || !digit_width.contains(&(span as f32)) {
                     continue;
                 }
-                let pixels: Vec<u32> =
-                    whole.piece.pixels.iter().copied().filter(|&p| (cuts[i]..cuts[j]).contains(&(p as usize % self.width))).collect();
+                let pixels: Vec<u32> = whole
+                    .piece
+                    .pixels
+                    .iter()
+                    .copied()
+                    .filter(|&p| (cuts[i]..cuts[j]).contains(&(p as usize % self.width)))
+                    .collect();
                 if pixels.is_empty() {
                     continue;
                 }
@@ -291,7 +296,8 @@ impl Reader<'_> {
             for x in 0..w {
                 let v = self.ink[(y0 + y) * self.width + x0 + x];
                 let near = || {
-                    (y.saturating_sub(1)..(y + 2).min(h)).any(|yy| (x.saturating_sub(1)..(x + 2).min(w)).any(|xx| own[yy * w + xx]))
+                    (y.saturating_sub(1)..(y + 2).min(h))
+                        .any(|yy| (x.saturating_sub(1)..(x + 2).min(w)).any(|xx| own[yy * w + xx]))
                 };
                 if own[y * w + x] || (v > 0.0 && v <= CORE && near()) {
                     crop[y * w + x] = v;

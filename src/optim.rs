@@ -24,7 +24,63 @@ pub mod adam {
     pub const EPS: f32 = 1e-7;
 }
 
+/// One field of optimizer settings as a caller gave it (JavaScript's
+/// `{kind: "adam", lr: 0.001}`, read field by field).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    Missing,
+    Number(f64),
+    /// Anything else, written as JSON for messages (`"0.1"`, `null`, ...).
+    Other(String),
+}
+
 impl OptimizerConfig {
+    /// Settings given as named fields: `keys` are the names the caller gave,
+    /// `text` reads `kind`, `field` reads the others. Unknown fields and
+    /// numbers that are not numbers are refused with the field's name; what
+    /// is missing takes Keras' defaults (SGD has no default rate). The values
+    /// are not validated here: see [`OptimizerConfig::validate`].
+    pub fn from_fields(
+        keys: &[String],
+        kind: Option<String>,
+        field: impl Fn(&str) -> Field,
+    ) -> std::result::Result<OptimizerConfig, String> {
+        let kind = kind.unwrap_or_default();
+        let fields: &[&str] = match kind.as_str() {
+            "adam" => &["lr", "beta1", "beta2", "eps"],
+            "sgd" => &["lr", "momentum", "weightDecay"],
+            _ => {
+                let given = match field("kind") {
+                    Field::Missing => "undefined".to_string(),
+                    Field::Number(v) => v.to_string(),
+                    Field::Other(json) => json,
+                };
+                return Err(format!("kind must be \"adam\" or \"sgd\", got {given}"));
+            }
+        };
+        if let Some(key) = keys.iter().find(|k| *k != "kind" && !fields.contains(&k.as_str())) {
+            return Err(format!("unknown field \"{key}\"; {kind} takes {}", fields.join(", ")));
+        }
+        let number = |name: &str, default: Option<f32>| match field(name) {
+            Field::Number(v) => Ok(v as f32),
+            Field::Missing => default.ok_or(format!("{kind} needs {name}")),
+            Field::Other(json) => Err(format!("{name} must be a number, got {json}")),
+        };
+        Ok(match kind.as_str() {
+            "adam" => OptimizerConfig::Adam {
+                lr: number("lr", Some(adam::LR))?,
+                beta1: number("beta1", Some(adam::BETA1))?,
+                beta2: number("beta2", Some(adam::BETA2))?,
+                eps: number("eps", Some(adam::EPS))?,
+            },
+            _ => OptimizerConfig::Sgd {
+                lr: number("lr", None)?,
+                momentum: number("momentum", Some(0.0))?,
+                weight_decay: number("weightDecay", Some(0.0))?,
+            },
+        })
+    }
+
     /// Adam with Keras' defaults for everything but the learning rate.
     pub fn adam(lr: f32) -> Self {
         OptimizerConfig::Adam { lr, beta1: adam::BETA1, beta2: adam::BETA2, eps: adam::EPS }
@@ -108,7 +164,11 @@ impl Optimizer {
     }
 
     /// One update of every parameter tensor from its gradient.
-    pub fn step<'a>(&mut self, params: impl IntoIterator<Item = &'a mut [f32]>, grads: impl IntoIterator<Item = &'a [f32]>) {
+    pub fn step<'a>(
+        &mut self,
+        params: impl IntoIterator<Item = &'a mut [f32]>,
+        grads: impl IntoIterator<Item = &'a [f32]>,
+    ) {
         self.steps += 1;
         for (i, (w, g)) in params.into_iter().zip(grads).enumerate() {
             if self.first.len() <= i {
@@ -139,6 +199,34 @@ impl Optimizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn settings(given: &[(&str, Field)]) -> std::result::Result<OptimizerConfig, String> {
+        let keys: Vec<String> = given.iter().map(|(k, _)| k.to_string()).collect();
+        let field = |name: &str| given.iter().find(|(k, _)| *k == name).map_or(Field::Missing, |(_, f)| f.clone());
+        let kind = match field("kind") {
+            Field::Other(json) => serde_json::from_str::<String>(&json).ok(),
+            _ => None,
+        };
+        OptimizerConfig::from_fields(&keys, kind, field)
+    }
+
+    #[test]
+    fn settings_by_field_take_defaults_and_name_what_does_not_fit() {
+        let adam = |json: &str| ("kind", Field::Other(json.into()));
+        assert_eq!(settings(&[adam("\"adam\"")]), Ok(OptimizerConfig::adam(adam::LR)));
+        let sgd = [adam("\"sgd\""), ("lr", Field::Number(0.5)), ("weightDecay", Field::Number(0.1))];
+        assert_eq!(settings(&sgd), Ok(OptimizerConfig::Sgd { lr: 0.5, momentum: 0.0, weight_decay: 0.1 }));
+        let err = |given: &[(&str, Field)]| settings(given).unwrap_err();
+        assert_eq!(err(&[adam("\"rmsprop\"")]), "kind must be \"adam\" or \"sgd\", got \"rmsprop\"");
+        assert_eq!(err(&[]), "kind must be \"adam\" or \"sgd\", got undefined");
+        assert_eq!(err(&[adam("\"sgd\"")]), "sgd needs lr");
+        let unknown = [adam("\"adam\""), ("learningRate", Field::Number(0.1))];
+        assert_eq!(err(&unknown), "unknown field \"learningRate\"; adam takes lr, beta1, beta2, eps");
+        assert_eq!(
+            err(&[adam("\"adam\""), ("lr", Field::Other("\"0.1\"".into()))]),
+            "lr must be a number, got \"0.1\""
+        );
+    }
 
     /// Minimizes (w - 3)^2 from w = 0.
     fn minimize(config: OptimizerConfig, steps: usize) -> f32 {

@@ -179,11 +179,15 @@ fn peak(values: &[f32]) -> f32 {
 /// The median (the upper one for an even count) of a non-empty list: the
 /// smallest value that more than half the list is at most, found by halving
 /// the range of bit patterns in `f32::total_cmp`'s order, 32 counts of the
-/// list. (`select_nth_unstable` added about 2 KB to the gzipped .wasm.)
+/// list. (`select_nth_unstable` made the .wasm larger.)
 fn median(values: &[f32]) -> f32 {
     let key = |v: f32| {
         let bits = v.to_bits();
-        if bits >> 31 == 1 { !bits } else { bits | 1 << 31 }
+        if bits >> 31 == 1 {
+            !bits
+        } else {
+            bits | 1 << 31
+        }
     };
     let (half, mut low, mut high) = (values.len() / 2, 0, u32::MAX);
     while low < high {
@@ -544,7 +548,8 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(4);
         for len in (1..40).chain([255, 256, 1000]) {
             // Zeros of both signs, repeated, among values of both signs and many sizes.
-            let values: Vec<f32> = (0..len).map(|_| [-0.0, 0.0, 0.25, 1.0, -3.5, 1e-30][rng.usize(..6)] * rng.f32()).collect();
+            let values: Vec<f32> =
+                (0..len).map(|_| [-0.0, 0.0, 0.25, 1.0, -3.5, 1e-30][rng.usize(..6)] * rng.f32()).collect();
             let mut sorted = values.clone();
             sorted.sort_by(f32::total_cmp);
             assert_eq!(median(&values).to_bits(), sorted[len / 2].to_bits(), "{len} values");

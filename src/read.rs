@@ -31,12 +31,7 @@ impl Reading {
         let best = argmax(probabilities);
         let not_digit = if reject { probabilities[classes] } else { 0.0 };
         let digit = (best < classes).then_some(best as u32);
-        Reading {
-            digit,
-            confidence: probabilities[best],
-            probabilities: probabilities[..classes].to_vec(),
-            not_digit,
-        }
+        Reading { digit, confidence: probabilities[best], probabilities: probabilities[..classes].to_vec(), not_digit }
     }
 }
 

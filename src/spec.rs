@@ -142,7 +142,7 @@ pub struct LayerSpec {
 }
 
 /// Written out rather than derived: serde's derive for a flattened, tagged
-/// enum was 6.6 KB of the gzipped .wasm. The messages are serde's own.
+/// enum made the .wasm much larger. The messages are serde's own.
 impl<'de> Deserialize<'de> for LayerSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<LayerSpec, D::Error> {
         let layer = serde_json::Value::deserialize(deserializer)?;
@@ -360,7 +360,8 @@ impl Spec {
             }
             shape = output_shape(&layer.kind, shape).map_err(|why| Error::Spec(format!("{here}: {why}")))?;
             check_size(&here, shape.len(), MAX_ACTIVATION)?;
-            params = params.saturating_add(param_count(&layer.kind, shapes.last().copied().unwrap_or(self.input_shape())));
+            params =
+                params.saturating_add(param_count(&layer.kind, shapes.last().copied().unwrap_or(self.input_shape())));
             check_size("the network's parameters", params, MAX_PARAMETERS)?;
             shapes.push(shape);
         }
@@ -383,9 +384,8 @@ fn check_size(what: &str, size: usize, max: usize) -> Result<()> {
 /// Trainable parameters of a layer that receives `input`.
 pub fn param_count(kind: &LayerKind, input: Shape) -> usize {
     match *kind {
-        LayerKind::Conv2d { out_channels, kernel_size, .. } => {
-            out_channels.saturating_mul(input.channels.saturating_mul(kernel_size.saturating_mul(kernel_size)).saturating_add(1))
-        }
+        LayerKind::Conv2d { out_channels, kernel_size, .. } => out_channels
+            .saturating_mul(input.channels.saturating_mul(kernel_size.saturating_mul(kernel_size)).saturating_add(1)),
         LayerKind::Linear { out_features, .. } => out_features.saturating_mul(input.len().saturating_add(1)),
         _ => 0,
     }
@@ -407,10 +407,12 @@ fn output_shape(kind: &LayerKind, input: Shape) -> std::result::Result<Shape, St
             if padding >= kernel_size {
                 return Err(format!("padding {padding} must be smaller than kernel_size {kernel_size}"));
             }
-            let h = sliding(height, kernel_size, stride, padding)
-                .ok_or_else(|| format!("a {kernel_size}x{kernel_size} kernel with padding {padding} does not fit its {input} input"))?;
-            let w = sliding(width, kernel_size, stride, padding)
-                .ok_or_else(|| format!("a {kernel_size}x{kernel_size} kernel with padding {padding} does not fit its {input} input"))?;
+            let h = sliding(height, kernel_size, stride, padding).ok_or_else(|| {
+                format!("a {kernel_size}x{kernel_size} kernel with padding {padding} does not fit its {input} input")
+            })?;
+            let w = sliding(width, kernel_size, stride, padding).ok_or_else(|| {
+                format!("a {kernel_size}x{kernel_size} kernel with padding {padding} does not fit its {input} input")
+            })?;
             Ok(Shape::new(out_channels, h, w))
         }
         LayerKind::MaxPool2d { kernel_size, stride } | LayerKind::AvgPool2d { kernel_size, stride } => {
@@ -468,7 +470,8 @@ fn locate(raw: &serde_json::Value, error: serde_json::Error) -> String {
 /// Reports the first field of `raw` that its layer type (as parsed into
 /// `spec`) does not take.
 fn check_known_fields(raw: &serde_json::Value, spec: &Spec) -> Result<()> {
-    let fields = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    let fields =
+        |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     // Top level; optional fields left at their defaults are skipped on
     // serialization, so compare against the full list of allowed names.
     for field in fields(raw) {
@@ -522,7 +525,10 @@ mod tests {
     fn lenet5_shapes_match_the_paper() {
         let shapes = Spec::preset("lenet5").unwrap().shapes().unwrap();
         let text: Vec<String> = shapes.iter().map(|s| s.to_string()).collect();
-        assert_eq!(text, ["6@28x28", "6@28x28", "6@14x14", "16@10x10", "16@10x10", "16@5x5", "120", "120", "84", "84", "10"]);
+        assert_eq!(
+            text,
+            ["6@28x28", "6@28x28", "6@14x14", "16@10x10", "16@10x10", "16@5x5", "120", "120", "84", "84", "10"]
+        );
     }
 
     #[test]
@@ -554,7 +560,13 @@ mod tests {
         )
         .unwrap();
         let kinds: Vec<LayerKind> = spec.layers.iter().map(|l| l.kind.clone()).collect();
-        let conv = |in_channels, kernel_size, stride, padding| LayerKind::Conv2d { in_channels, out_channels: 4, kernel_size, stride, padding };
+        let conv = |in_channels, kernel_size, stride, padding| LayerKind::Conv2d {
+            in_channels,
+            out_channels: 4,
+            kernel_size,
+            stride,
+            padding,
+        };
         assert_eq!(
             kinds,
             [
@@ -586,9 +598,13 @@ mod tests {
     #[test]
     fn errors_name_the_layer() {
         let err = |json: &str| Spec::from_json(json).unwrap_err().to_string();
-        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","name":"C1","out_channels":2,"kernel_size":9},{"type":"flatten"},{"type":"linear","out_features":2}]}"#);
+        let e = err(
+            r#"{"input":[1,8,8],"layers":[{"type":"conv2d","name":"C1","out_channels":2,"kernel_size":9},{"type":"flatten"},{"type":"linear","out_features":2}]}"#,
+        );
         assert!(e.contains("layer 0 ('C1', conv2d)") && e.contains("does not fit"), "{e}");
-        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":3},{"type":"linear","out_features":2}]}"#);
+        let e = err(
+            r#"{"input":[1,8,8],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":3},{"type":"linear","out_features":2}]}"#,
+        );
         assert!(e.contains("layer 1") && e.contains("flatten"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"dropout"}]}"#);
         assert!(e.contains("layer 0 (dropout): unknown variant `dropout`, expected one of `conv2d`"), "{e}");
@@ -603,17 +619,22 @@ mod tests {
         assert!(e.contains("layer 0 (?): a layer is an object"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":3,"strides":2}]}"#);
         assert!(e.contains("unknown field 'strides'"), "{e}");
-        let e = err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","in_channels":3,"out_channels":2,"kernel_size":3}]}"#);
+        let e =
+            err(r#"{"input":[1,8,8],"layers":[{"type":"conv2d","in_channels":3,"out_channels":2,"kernel_size":3}]}"#);
         assert!(e.contains("in_channels is 3"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"flatten"},{"type":"linear","out_features":1000000000}]}"#);
         assert!(e.contains("limit"), "{e}");
         // Found by the `spec` fuzz target: the input's size overflowed usize.
-        let e = err(r#"{"input":[244444444444444444,9,9],"layers":[{"type":"flatten"},{"type":"linear","out_features":2}]}"#);
+        let e = err(
+            r#"{"input":[244444444444444444,9,9],"layers":[{"type":"flatten"},{"type":"linear","out_features":2}]}"#,
+        );
         assert!(e.contains("limit"), "{e}");
         // The same kind of overflow in a kernel's size and in padding.
         let huge = r#"{"input":[1,1,1],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":8589934592,"padding":8589934591,"stride":1099511627776},{"type":"flatten"},{"type":"linear","out_features":2}]}"#;
         assert!(err(huge).contains("limit"), "{}", err(huge));
-        let e = err(r#"{"input":[1,4,4],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":18446744073709551615,"padding":18446744073709551614}]}"#);
+        let e = err(
+            r#"{"input":[1,4,4],"layers":[{"type":"conv2d","out_channels":2,"kernel_size":18446744073709551615,"padding":18446744073709551614}]}"#,
+        );
         assert!(e.contains("does not fit"), "{e}");
         let e = err(r#"{"input":[1,8,8],"layers":[{"type":"relu"}]}"#);
         assert!(e.contains("last layer"), "{e}");

@@ -97,16 +97,20 @@ pub struct Step {
 
 /// Runs `work` on every part (with its index) and returns the results in
 /// order; natively each part on its own thread, the first on this one (a
-/// thread costs about 40 us to start, per step). `lenet train` splits its
+/// thread is started per step, and costs little next to one). `lenet train` splits its
 /// augmentation and its test-set evaluation over threads with it too.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn run_parts<T: Send, R: Send>(parts: &mut [T], work: impl Fn(&mut T, usize) -> R + Sync) -> Vec<R> {
     let Some((first, rest)) = parts.split_first_mut() else { return Vec::new() };
     std::thread::scope(|s| {
-        let handles: Vec<_> = rest.iter_mut().enumerate().map(|(i, p)| {
-            let work = &work;
-            s.spawn(move || work(p, i + 1))
-        }).collect();
+        let handles: Vec<_> = rest
+            .iter_mut()
+            .enumerate()
+            .map(|(i, p)| {
+                let work = &work;
+                s.spawn(move || work(p, i + 1))
+            })
+            .collect();
         let mine = work(first, 0);
         std::iter::once(mine).chain(handles.into_iter().map(|h| h.join().expect("a worker thread panicked"))).collect()
     })

@@ -8,15 +8,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::Performance;
 
-use crate::layers::{copy_floats, Layer};
-use crate::model::{LayerInfo, Workspace};
-use crate::optim::{adam, OptimizerConfig};
-use crate::spec::LayerKind;
+use crate::model::Workspace;
+use crate::optim::{Field, OptimizerConfig};
 use crate::train::Trainer;
-
-fn js_error(e: crate::Error) -> JsError {
-    JsError::new(&e.to_string())
-}
 
 /// A convolutional network with its optimizer, ready to predict and train.
 ///
@@ -96,47 +90,10 @@ export interface LayerInfo {
 }
 "#;
 
-/// Per layer, what `layers()` describes.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LayerView {
-    #[serde(flatten)]
-    info: LayerInfo,
-    /// Where this layer's values start in `featureMaps()`' array, and how many.
-    offset: usize,
-    length: usize,
-    /// PyTorch's shape of the weight tensor ([O, C, K, K] or [OUT, IN]), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    weight_shape: Option<Vec<usize>>,
-    /// Kernel size, stride and padding of convolutions and pooling layers.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    window: Option<Window>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Window {
-    kernel_size: usize,
-    stride: usize,
-    padding: usize,
-}
-
-impl Window {
-    fn of(kind: &LayerKind) -> Option<Window> {
-        match *kind {
-            LayerKind::Conv2d { kernel_size, stride, padding, .. } => Some(Window { kernel_size, stride, padding }),
-            LayerKind::MaxPool2d { kernel_size, stride } | LayerKind::AvgPool2d { kernel_size, stride } => {
-                Some(Window { kernel_size, stride: stride.unwrap_or(kernel_size), padding: 0 })
-            }
-            _ => None,
-        }
-    }
-}
-
 #[wasm_bindgen(js_class = Network)]
 impl JsNetwork {
     fn wrap(net: crate::Network) -> Result<JsNetwork, JsError> {
-        let trainer = Trainer::new(&net, OptimizerConfig::adam(1e-3), 1).map_err(js_error)?;
+        let trainer = Trainer::new(&net, OptimizerConfig::adam(1e-3), 1)?;
         Ok(JsNetwork { net, ws: Workspace::new(), trainer })
     }
 
@@ -146,7 +103,7 @@ impl JsNetwork {
     #[cfg(feature = "pretrained")]
     pub fn pretrained() -> Result<JsNetwork, JsError> {
         let bytes = include_bytes!("../weights/lenet5-reject.safetensors");
-        JsNetwork::wrap(crate::weights::from_bytes(bytes).map_err(js_error)?)
+        JsNetwork::wrap(crate::weights::from_bytes(bytes)?)
     }
 
     /// Loads a .safetensors file (from this library, the `lenet` tool or
@@ -158,9 +115,11 @@ impl JsNetwork {
         let bytes = match bytes.dyn_into::<js_sys::Uint8Array>() {
             Ok(array) => array.to_vec(),
             Err(other) if other.is_instance_of::<js_sys::ArrayBuffer>() => js_sys::Uint8Array::new(&other).to_vec(),
-            Err(_) => return Err(JsError::new("invalid weights file: expected its bytes, as a Uint8Array or an ArrayBuffer")),
+            Err(_) => {
+                return Err(JsError::new("invalid weights file: expected its bytes, as a Uint8Array or an ArrayBuffer"))
+            }
         };
-        JsNetwork::wrap(crate::weights::from_bytes(&bytes).map_err(js_error)?)
+        JsNetwork::wrap(crate::weights::from_bytes(&bytes)?)
     }
 
     /// A fresh network with seeded random weights. `spec` is a preset name
@@ -173,12 +132,11 @@ impl JsNetwork {
     ) -> Result<JsNetwork, JsError> {
         let text = match spec.as_string() {
             Some(text) => text,
-            None => js_sys::JSON::stringify(&spec)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| JsError::new("invalid network spec: expected a preset name, a JSON string or an object"))?,
+            None => js_sys::JSON::stringify(&spec).ok().and_then(|s| s.as_string()).ok_or_else(|| {
+                JsError::new("invalid network spec: expected a preset name, a JSON string or an object")
+            })?,
         };
-        JsNetwork::wrap(crate::Network::from_preset_or_json(&text, seed as u64).map_err(js_error)?)
+        JsNetwork::wrap(crate::Network::from_preset_or_json(&text, seed as u64)?)
     }
 
     /// The weights as a .safetensors file, with the spec in its metadata.
@@ -213,8 +171,8 @@ impl JsNetwork {
     /// Class probabilities for one input (1 x 32 x 32 values, row-major,
     /// background 0, ink 1).
     pub fn predict(&mut self, input: &[f32]) -> Result<Vec<f32>, JsError> {
-        self.check_count(input, 1)?;
-        self.net.predict(input, &mut self.ws).map_err(js_error)
+        self.net.check_batch(input, 1)?;
+        Ok(self.net.predict(input, &mut self.ws)?)
     }
 
     /// Reads one input (1 x 32 x 32 values, as `preprocess` gives):
@@ -224,8 +182,8 @@ impl JsNetwork {
     /// the ten digits' and leaves "not a digit" out.
     #[wasm_bindgen(unchecked_return_type = "Reading")]
     pub fn read(&mut self, input: &[f32]) -> Result<JsValue, JsError> {
-        self.check_count(input, 1)?;
-        to_js(&self.net.read(input, &mut self.ws).map_err(js_error)?)
+        self.net.check_batch(input, 1)?;
+        to_js(&self.net.read(input, &mut self.ws)?)
     }
 
     /// Reads every digit written on a canvas (RGBA bytes, as
@@ -241,7 +199,7 @@ impl JsNetwork {
         width: usize,
         height: usize,
     ) -> Result<JsValue, JsError> {
-        let number = self.net.read_digits(rgba, width, height, &mut self.ws).map_err(js_error)?;
+        let number = self.net.read_digits(rgba, width, height, &mut self.ws)?;
         let view = to_js(&number)?;
         // Each digit's input, end to end: bulk numbers travel as a typed array.
         let inputs: Vec<f32> = number.digits.iter().flat_map(|d| d.input.iter().copied()).collect();
@@ -259,25 +217,15 @@ impl JsNetwork {
     /// Probabilities for `n` inputs laid end to end: n x classes values.
     #[wasm_bindgen(js_name = predictBatch)]
     pub fn predict_batch(&mut self, inputs: &[f32], n: usize) -> Result<Vec<f32>, JsError> {
-        self.check_count(inputs, n)?;
-        self.net.predict(inputs, &mut self.ws).map_err(js_error)
+        self.net.check_batch(inputs, n)?;
+        Ok(self.net.predict(inputs, &mut self.ws)?)
     }
 
     /// Every layer's output for one input, end to end in one array; where
     /// each layer starts is in `layers()`.
     #[wasm_bindgen(js_name = featureMaps)]
     pub fn feature_maps(&mut self, input: &[f32]) -> Result<Vec<f32>, JsError> {
-        self.check_count(input, 1)?;
-        self.net.forward(input, &mut self.ws).map_err(js_error)?;
-        let maps: Vec<&[f32]> = self.net.trace(&self.ws).map(|(_, _, values)| values).collect();
-        // Copied with copy_floats rather than concat(): see its note on memory.copy.
-        let mut all = vec![0.0; maps.iter().map(|m| m.len()).sum()];
-        let mut at = 0;
-        for map in maps {
-            copy_floats(&mut all[at..at + map.len()], map);
-            at += map.len();
-        }
-        Ok(all)
+        Ok(self.net.feature_maps(input, &mut self.ws)?)
     }
 
     /// Milliseconds each layer takes on `input`, averaged over `repeats`
@@ -288,7 +236,7 @@ impl JsNetwork {
         if repeats > MAX_REPEATS {
             return Err(JsError::new(&format!("repeats must be at most {MAX_REPEATS}, got {repeats}")));
         }
-        self.check_count(input, 1)?;
+        self.net.check_batch(input, 1)?;
         let clock = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
             .ok()
             .and_then(|p| p.dyn_into::<Performance>().ok())
@@ -296,13 +244,11 @@ impl JsNetwork {
         let mut times = vec![0.0; self.net.layers().len()];
         for _ in 0..repeats.max(1) {
             let mut last = clock.now();
-            self.net
-                .forward_timed(input, &mut self.ws, &mut |i| {
-                    let now = clock.now();
-                    times[i] += now - last;
-                    last = now;
-                })
-                .map_err(js_error)?;
+            self.net.forward_timed(input, &mut self.ws, &mut |i| {
+                let now = clock.now();
+                times[i] += now - last;
+                last = now;
+            })?;
         }
         Ok(times.into_iter().map(|t| t / repeats.max(1) as f64).collect())
     }
@@ -312,38 +258,18 @@ impl JsNetwork {
     /// `featureMaps()`, and `weightShape` for layers with weights.
     #[wasm_bindgen(unchecked_return_type = "LayerInfo[]")]
     pub fn layers(&self) -> Result<JsValue, JsError> {
-        let mut offset = 0;
-        let views: Vec<LayerView> = self
-            .net
-            .summary()
-            .into_iter()
-            .zip(self.net.layers())
-            .zip(&self.net.spec().layers)
-            .map(|((info, layer), spec)| {
-                let length = info.shape.len();
-                let window = Window::of(&spec.kind);
-                let view = LayerView { offset, length, weight_shape: weight_shape(layer), window, info };
-                offset += length;
-                view
-            })
-            .collect();
-        to_js(&views)
+        to_js(&self.net.layer_views())
     }
 
     /// The weights of a layer with parameters, in PyTorch's layout (see
     /// `weightShape` in `layers()`): for a convolution, O x C x K x K kernels.
-    pub fn kernels(&self, #[wasm_bindgen(unchecked_param_type = "string")] layer: JsValue) -> Result<Vec<f32>, JsError> {
+    pub fn kernels(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] layer: JsValue,
+    ) -> Result<Vec<f32>, JsError> {
         // Taken as a JsValue: a &str parameter given a number reads garbage.
         let layer = layer.as_string().ok_or_else(|| JsError::new("the layer name must be a string, such as \"C1\""))?;
-        let summary = self.net.summary();
-        let index = summary.iter().position(|l| l.name == layer).ok_or_else(|| {
-            let names: Vec<&str> = summary.iter().map(|l| l.name.as_str()).collect();
-            JsError::new(&format!("no layer named '{layer}'; the layers are {}", names.join(", ")))
-        })?;
-        let params = self.net.layers()[index]
-            .params()
-            .ok_or_else(|| JsError::new(&format!("layer '{layer}' has no weights")))?;
-        Ok(params.weight().iter().copied().collect())
+        Ok(self.net.kernels(&layer)?)
     }
 
     /// One optimizer step on a batch: `images` holds n inputs end to end,
@@ -351,8 +277,8 @@ impl JsNetwork {
     /// (bad sizes, labels, values, or a diverging step) nothing changes.
     #[wasm_bindgen(js_name = trainStep)]
     pub fn train_step(&mut self, images: &[f32], labels: &[u8]) -> Result<f32, JsError> {
-        self.check_count(images, labels.len())?;
-        Ok(self.trainer.step(&mut self.net, images, labels).map_err(js_error)?.loss)
+        self.net.check_batch(images, labels.len())?;
+        Ok(self.trainer.step(&mut self.net, images, labels)?.loss)
     }
 
     /// `{kind: "adam", lr, beta1, beta2, eps}` (Keras defaults: lr 1e-3,
@@ -361,11 +287,13 @@ impl JsNetwork {
     #[wasm_bindgen(js_name = setOptimizer)]
     pub fn set_optimizer(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "{kind: 'adam' | 'sgd', lr?: number, momentum?: number, weightDecay?: number, beta1?: number, beta2?: number, eps?: number}")]
+        #[wasm_bindgen(
+            unchecked_param_type = "{kind: 'adam' | 'sgd', lr?: number, momentum?: number, weightDecay?: number, beta1?: number, beta2?: number, eps?: number}"
+        )]
         config: JsValue,
     ) -> Result<(), JsError> {
-        let config = optimizer_config(&config).map_err(|e| js_error(crate::Error::Optimizer(e)))?;
-        self.trainer = Trainer::new(&self.net, config, 1).map_err(js_error)?;
+        let config = optimizer_config(&config).map_err(crate::Error::Optimizer)?;
+        self.trainer = Trainer::new(&self.net, config, 1)?;
         Ok(())
     }
 
@@ -373,14 +301,14 @@ impl JsNetwork {
     /// schedule); `setOptimizer` starts afresh instead.
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
-        self.trainer.optimizer_mut().set_lr(lr).map_err(js_error)
+        Ok(self.trainer.optimizer_mut().set_lr(lr)?)
     }
 
     /// Mean loss and accuracy on a labelled set: `{loss, accuracy}`.
     #[wasm_bindgen(unchecked_return_type = "{loss: number, accuracy: number}")]
     pub fn evaluate(&mut self, images: &[f32], labels: &[u8]) -> Result<JsValue, JsError> {
-        self.check_count(images, labels.len())?;
-        let e = self.net.evaluate(images, labels, 256, &mut self.ws).map_err(js_error)?;
+        self.net.check_batch(images, labels.len())?;
+        let e = self.net.evaluate(images, labels, 256, &mut self.ws)?;
         // Set field by field: JSON has no NaN or Infinity for a loss to be.
         let view = js_sys::Object::new();
         for (key, value) in [("loss", e.loss), ("accuracy", e.accuracy)] {
@@ -389,63 +317,24 @@ impl JsNetwork {
         }
         Ok(view.into())
     }
-
-    /// Checks that `values` holds exactly `n` inputs.
-    fn check_count(&self, values: &[f32], n: usize) -> Result<(), JsError> {
-        let one = self.net.input_shape();
-        if n == 0 {
-            return Err(JsError::new("invalid input: the batch is empty; give at least one input"));
-        }
-        if n.checked_mul(one.len()) != Some(values.len()) {
-            return Err(JsError::new(&format!(
-                "invalid input: expected {n} x {} = {} values ({one} per input), got {}",
-                one.len(),
-                n as f64 * one.len() as f64,
-                values.len()
-            )));
-        }
-        Ok(())
-    }
 }
 
-/// `{kind: "adam" | "sgd", ...}` read field by field (deriving this through
+/// `{kind: "adam" | "sgd", ...}` read field by field for
+/// [`OptimizerConfig::from_fields`] (deriving this through
 /// serde-wasm-bindgen would add its whole deserializer to the .wasm).
 fn optimizer_config(config: &JsValue) -> Result<OptimizerConfig, String> {
-    let object: &js_sys::Object =
-        config.dyn_ref().ok_or("expected an object such as {kind: \"adam\", lr: 0.001}")?;
-    let field = |name: &str| js_sys::Reflect::get(config, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let kind = field("kind").as_string().unwrap_or_default();
-    let fields: &[&str] = match kind.as_str() {
-        "adam" => &["lr", "beta1", "beta2", "eps"],
-        "sgd" => &["lr", "momentum", "weightDecay"],
-        _ => return Err(format!("kind must be \"adam\" or \"sgd\", got {}", describe(&field("kind")))),
-    };
-    for key in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
-        if key != "kind" && !fields.contains(&key.as_str()) {
-            return Err(format!("unknown field \"{key}\"; {kind} takes {}", fields.join(", ")));
-        }
-    }
-    let number = |name: &str, default: Option<f32>| {
-        let value = field(name);
+    let object: &js_sys::Object = config.dyn_ref().ok_or("expected an object such as {kind: \"adam\", lr: 0.001}")?;
+    let keys: Vec<String> = js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()).collect();
+    let get = |name: &str| js_sys::Reflect::get(config, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let field = |name: &str| {
+        let value = get(name);
         match value.as_f64() {
-            Some(v) => Ok(v as f32),
-            None if value.is_undefined() => default.ok_or(format!("{kind} needs {name}")),
-            None => Err(format!("{name} must be a number, got {}", describe(&value))),
+            Some(v) => Field::Number(v),
+            None if value.is_undefined() => Field::Missing,
+            None => Field::Other(describe(&value)),
         }
     };
-    Ok(match kind.as_str() {
-        "adam" => OptimizerConfig::Adam {
-            lr: number("lr", Some(adam::LR))?,
-            beta1: number("beta1", Some(adam::BETA1))?,
-            beta2: number("beta2", Some(adam::BETA2))?,
-            eps: number("eps", Some(adam::EPS))?,
-        },
-        _ => OptimizerConfig::Sgd {
-            lr: number("lr", None)?,
-            momentum: number("momentum", Some(0.0))?,
-            weight_decay: number("weightDecay", Some(0.0))?,
-        },
-    })
+    OptimizerConfig::from_fields(&keys, get("kind").as_string(), field)
 }
 
 /// A JavaScript value as JSON, for messages.
@@ -461,14 +350,6 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal error: the metadata is not JSON"))
 }
 
-fn weight_shape(layer: &Layer) -> Option<Vec<usize>> {
-    match layer {
-        Layer::Conv2d(c) => Some(vec![c.output.channels, c.input.channels, c.kernel, c.kernel]),
-        Layer::Linear(l) => Some(l.params.weight().shape().to_vec()),
-        _ => None,
-    }
-}
-
 /// Canvas pixels (RGBA bytes, as `getImageData().data`) -> one network input
 /// (1 x 32 x 32): ink found by darkness and alpha, light-on-dark detected,
 /// cropped, scaled to 20 px, centred by centre of mass. Returns `undefined`
@@ -479,5 +360,5 @@ pub fn preprocess(
     width: usize,
     height: usize,
 ) -> Result<Option<Vec<f32>>, JsError> {
-    Ok(crate::preprocess::preprocess_rgba(rgba, width, height).map_err(js_error)?.map(|p| p.input))
+    Ok(crate::preprocess::preprocess_rgba(rgba, width, height)?.map(|p| p.input))
 }

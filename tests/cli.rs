@@ -22,7 +22,11 @@ fn stderr(o: &Output) -> String {
 /// A PNG of `size` pixels, white, with a dark bar over columns `xs` and rows `ys`.
 fn bar_on_white(path: &Path, size: (u32, u32), xs: std::ops::Range<u32>, ys: std::ops::Range<u32>) {
     let img = image::RgbaImage::from_fn(size.0, size.1, |x, y| {
-        if xs.contains(&x) && ys.contains(&y) { image::Rgba([20, 20, 20, 255]) } else { image::Rgba([255; 4]) }
+        if xs.contains(&x) && ys.contains(&y) {
+            image::Rgba([20, 20, 20, 255])
+        } else {
+            image::Rgba([255; 4])
+        }
     });
     img.save(path).unwrap();
 }
@@ -46,8 +50,21 @@ fn train_writes_weights_log_and_chart_that_load_again() {
     let out = dir.path().join("run.safetensors");
     let data = common::mnist_dir();
     let o = lenet(&[
-        "train", "--epochs", "1", "--train-limit", "512", "--test-limit", "200", "--seed", "4", "--threads", "0",
-        "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(),
+        "train",
+        "--epochs",
+        "1",
+        "--train-limit",
+        "512",
+        "--test-limit",
+        "200",
+        "--seed",
+        "4",
+        "--threads",
+        "0",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("epoch   1/1"), "{}", stdout(&o));
@@ -68,8 +85,21 @@ fn the_same_seed_and_thread_count_give_the_same_weights() {
     let run = |name: &str, seed: &str| {
         let out = dir.path().join(name);
         let o = lenet(&[
-            "train", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--threads", "2", "--seed", seed,
-            "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(),
+            "train",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "256",
+            "--test-limit",
+            "100",
+            "--threads",
+            "2",
+            "--seed",
+            seed,
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         std::fs::read(out).unwrap()
@@ -86,15 +116,35 @@ fn handwriting_training_adds_generated_samples_and_is_reproducible() {
     let run = |name: &str, net: &str| {
         let out = dir.path().join(name);
         let o = lenet(&[
-            "train", "--net", net, "--handwriting", "--epochs", "1", "--train-limit", "600", "--test-limit", "100",
-            "--threads", "2", "--seed", "3", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(),
+            "train",
+            "--net",
+            net,
+            "--handwriting",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "600",
+            "--test-limit",
+            "100",
+            "--threads",
+            "2",
+            "--seed",
+            "3",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
         ]);
         (o, out)
     };
     let (o, out) = run("a.safetensors", "lenet5-reject");
     assert!(o.status.success(), "{}", stderr(&o));
     // 600 MNIST digits and the same share of generated ones as 60,000 get.
-    assert!(stdout(&o).contains("600 images and, each epoch, 300 redrawn, 300 stroke-program digits and 300 non-digits"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("600 images and, each epoch, 300 redrawn, 300 stroke-program digits and 300 non-digits"),
+        "{}",
+        stdout(&o)
+    );
     let (again, out2) = run("b.safetensors", "lenet5-reject");
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(std::fs::read(out).unwrap() == std::fs::read(out2).unwrap(), "two runs with seed 3 differ");
@@ -151,7 +201,8 @@ fn predict_reads_a_drawn_digit() {
     let blank = dir.path().join("blank.png");
     image::RgbaImage::from_pixel(50, 50, image::Rgba([255; 4])).save(&blank).unwrap();
     let weights = Path::new(env!("CARGO_MANIFEST_DIR")).join("weights/lenet5-reject.safetensors");
-    let o = lenet(&["predict", "--weights", weights.to_str().unwrap(), path.to_str().unwrap(), blank.to_str().unwrap()]);
+    let o =
+        lenet(&["predict", "--weights", weights.to_str().unwrap(), path.to_str().unwrap(), blank.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("one.png: 1 ("), "{out}");

@@ -57,8 +57,18 @@ fn native_build_matches_the_parity_fixture() {
             .iter()
             .map(|(k, v)| (k.to_string(), vec![v.len()], v.iter().flat_map(|f| f.to_le_bytes()).collect(), Dtype::F32))
             .chain([
-                ("input".to_string(), vec![4, 1, 32, 32], input.iter().flat_map(|f| f.to_le_bytes()).collect(), Dtype::F32),
-                ("noise".to_string(), vec![4, 1, 32, 32], noise.iter().flat_map(|f| f.to_le_bytes()).collect(), Dtype::F32),
+                (
+                    "input".to_string(),
+                    vec![4, 1, 32, 32],
+                    input.iter().flat_map(|f| f.to_le_bytes()).collect(),
+                    Dtype::F32,
+                ),
+                (
+                    "noise".to_string(),
+                    vec![4, 1, 32, 32],
+                    noise.iter().flat_map(|f| f.to_le_bytes()).collect(),
+                    Dtype::F32,
+                ),
                 ("labels".to_string(), vec![4], labels.clone(), Dtype::U8),
             ])
             .collect();

@@ -1,13 +1,14 @@
-//! The JavaScript API inside a real wasm engine: run with
+//! The JavaScript API inside a real wasm engine, in both builds (SIMD128, and
+//! relaxed SIMD: see `make wasm-test`), for example
 //!   wasm-pack test --node -- --test wasm
 //!   WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --test wasm
 //!
 //! The numbers must equal the native build's (tests/fixtures/parity.safetensors,
 //! checked natively by tests/parity.rs) within 1e-6 of the largest value of
 //! what is compared (probabilities, losses: absolute; feature maps: relative to
-//! the largest activation, about 19). The two builds' matrix kernels add in
-//! different orders and native ones fuse multiply-adds, so sums of hundreds of
-//! products differ in the last bits of f32. Every bad input must come
+//! the largest activation, about 19). In wasm C3 runs as Winograd's
+//! transforms, and the relaxed build fuses multiply-adds, so sums of hundreds
+//! of products differ from the native ones in the last bits of f32. Every bad input must come
 //! back as an error with a message, and the network must keep working.
 #![cfg(target_arch = "wasm32")]
 

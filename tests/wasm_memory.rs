@@ -16,7 +16,8 @@ fn memory_bytes() -> u32 {
 fn memory_stays_flat_over_many_predictions_and_train_steps() {
     let mut net = Network::pretrained().unwrap();
     // Four digit-like inputs: a bar at a different place in each.
-    let input: Vec<f32> = (0..4 * 1024).map(|i| if (i % 1024) % 32 == 8 + 4 * (i / 1024) { 1.0 } else { 0.0 }).collect();
+    let input: Vec<f32> =
+        (0..4 * 1024).map(|i| if (i % 1024) % 32 == 8 + 4 * (i / 1024) { 1.0 } else { 0.0 }).collect();
     let labels = [1u8, 1, 7, 4];
     for _ in 0..100 {
         net.predict(&input[..1024]).unwrap();

@@ -58,10 +58,13 @@ impl Activation {
 
 #[cfg(test)]
 mod tests {
+    // In wasm (`make wasm-test`, both builds) these run with SIMD128 lanes.
     use super::*;
     use crate::layers::testing::{check_gradients, random_array};
     use crate::layers::Params;
     use ndarray::Array4;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn values() {

@@ -11,12 +11,13 @@
 //! Forward mostly does without `cols`: its entry ((c, u, v), (i, j)) is the
 //! (zero-padded) input at tap (c, u, v) from position (i, j), so the multiply
 //! can read the input in place through two offset tables, `taps` and `at`.
+//! Which path a layer takes is chosen once, by `kernels::plan` ([`ConvPath`]):
 //! - A kernel as large as its unpadded input (LeNet's C5) has one position,
 //!   `cols` is the input itself, and the batch runs as one linear layer.
 //! - With 8 output channels or more (LeNet's C3), lanes run along the
 //!   channels: Y^T [OH*OW, O] = cols^T . W^T + b, then Y is Y^T transposed.
 //!   In wasm, those with a 5 x 5 kernel, stride 1 and even output sides (C3
-//!   again) run as Winograd's F(4x4, 5x5) instead: see winograd.rs.
+//!   again) run as Winograd's F(4x4, 5x5) instead: see kernels/winograd.rs.
 //! - Otherwise, with stride 1 (LeNet's C1), lanes run along the positions:
 //!   row (c, u, v) of `cols` is the input plane c shifted by (u, v), "wide"
 //!   rows that run on across the right-hand edge into the next input row; the
@@ -42,35 +43,13 @@ use std::array::from_fn;
 use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::derived::Form;
-use super::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, transpose_into, Mat, Start};
-use super::lanes::{copy_floats, F32x4};
 use super::linear::affine;
-use super::winograd::{self, Tiles};
 use super::{Activation, Params, Pool2d, PoolKind, Scratch};
+use crate::kernels::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, transpose_into, Mat, Start};
+use crate::kernels::lanes::{copy_floats, F32x4};
+use crate::kernels::plan::{self, ConvPath, LOOK_FOR_ZERO_WINDOWS, POOL_CHANNELS_LAST};
+use crate::kernels::winograd::{self, Tiles};
 use crate::spec::Shape;
-
-/// Natively, where the kernels run 16 columns wide with AVX2, finding the
-/// windows that read only zeros cost more than skipping them saved (C1 at
-/// batch 64 on MNIST: 5.4 us per image against 5.0), so only the wasm build
-/// looks for them, and the tests, which check the same code natively. The
-/// outputs are the same either way.
-const LOOK_FOR_ZERO_WINDOWS: bool = cfg!(any(target_arch = "wasm32", test));
-
-/// Winograd's F(4x4, 5x5) (see `winograd`) takes LeNet's C3 from about 13.2
-/// to 8.0 us per image in wasm, at batch 64 (F(2x2, 5x5), before it: 11.2).
-/// Natively, where the direct kernels run 16 columns wide with AVX2,
-/// F(2x2, 5x5) was slower (predict went from 15 to 21 us per image), so only
-/// the wasm build runs it, and the tests, which check the same code natively.
-/// The outputs differ only by rounding.
-const WINOGRAD: bool = cfg!(any(target_arch = "wasm32", test));
-
-/// Natively, predict pools the output of the path with lanes along the
-/// channels where it leaves it, before its transpose (LeNet's S4 after C3:
-/// about 0.5 us per image down to 0.1). In wasm, LeNet's C3 runs as
-/// Winograd's, which pools its own tiles; this pooling would add 1.5 KB to
-/// the gzipped .wasm for other networks only, so there the path writes its
-/// output and `Pool2d` pools it. The tests run it natively.
-const POOL_CHANNELS_LAST: bool = cfg!(not(target_arch = "wasm32"));
 
 #[derive(Debug, Clone)]
 pub struct Conv2d {
@@ -86,6 +65,8 @@ pub struct Conv2d {
     /// Where the receptive field of output position (i, j) starts in it; the
     /// last repeated up to a multiple of 4 (see `gemm_gathered`).
     at: Vec<usize>,
+    /// How forward runs, chosen by the plan (see `kernels::plan`).
+    path: ConvPath,
 }
 
 impl Conv2d {
@@ -99,7 +80,19 @@ impl Conv2d {
             (0..output.height).flat_map(|i| (0..output.width).map(move |j| (i * width + j) * stride)).collect();
         let last = at.last().copied().unwrap_or(0);
         at.resize(at.len().div_ceil(4) * 4, last);
-        Conv2d { input, output, kernel, stride, padding, params, taps, at }
+        let path = plan::Conv { input, output, kernel, stride, padding }.path();
+        Conv2d { input, output, kernel, stride, padding, params, taps, at, path }
+    }
+
+    /// How forward runs for this layer in this build.
+    pub fn path(&self) -> ConvPath {
+        self.path
+    }
+
+    /// This layer with forward run another way (the tests run every path).
+    #[cfg(test)]
+    fn with_path(self, path: ConvPath) -> Conv2d {
+        Conv2d { path, ..self }
     }
 
     /// Rows of the im2col matrix: C * K * K, the fan-in of one output value.
@@ -111,52 +104,43 @@ impl Conv2d {
         self.output.height * self.output.width
     }
 
-    /// A kernel as large as its unpadded input: one output position, so
-    /// `cols` is the input itself and the layer is a linear one.
-    fn whole_input(&self) -> bool {
-        self.padding == 0 && self.kernel == self.input.height && self.kernel == self.input.width
-    }
-
     pub fn forward(&self, x: ArrayView4<f32>, mut y: ArrayViewMut4<f32>, scratch: &mut Scratch) {
         let (rows, positions, channels) = (self.fan_in(), self.positions(), self.output.channels);
         let [weight, bias] = self.params.slices();
         let weight = Mat::rows(weight, rows);
         let x = x.as_slice().expect("activations are contiguous");
         let y = y.as_slice_mut().expect("activations are contiguous");
-        if self.wide_rows() {
-            let (oh, ow) = (self.output.height, self.output.width);
-            let (width, wide) = (self.padded_size().1, self.wide_len());
-            let mut outputs = y.chunks_exact_mut(self.output.len());
-            self.forward_wide(x, 0, scratch, &mut |out, _| {
-                let y = outputs.next().expect("an output per sample");
-                for (y, out) in y.chunks_exact_mut(oh * ow).zip(out.chunks(wide)) {
-                    for (y, out) in y.chunks_exact_mut(ow).zip(out.chunks(width)) {
-                        copy_floats(y, &out[..ow]);
+        match self.path {
+            ConvPath::Positions => {
+                let (oh, ow) = (self.output.height, self.output.width);
+                let (width, wide) = (self.padded_size().1, self.wide_len());
+                let mut outputs = y.chunks_exact_mut(self.output.len());
+                self.forward_wide(x, 0, scratch, &mut |out, _| {
+                    let y = outputs.next().expect("an output per sample");
+                    for (y, out) in y.chunks_exact_mut(oh * ow).zip(out.chunks(wide)) {
+                        for (y, out) in y.chunks_exact_mut(ow).zip(out.chunks(width)) {
+                            copy_floats(y, &out[..ow]);
+                        }
                     }
+                });
+            }
+            // Y [N, O] = X [N, C*K*K] . W^T + b, the whole batch at once.
+            ConvPath::Linear => affine(x, &self.params, y, scratch),
+            ConvPath::Winograd => self.forward_winograd(x, (y, Tiles::Whole), scratch),
+            ConvPath::Channels => {
+                let mut outputs = y.chunks_exact_mut(self.output.len());
+                self.forward_gathered(x, 0, scratch, &mut |out, _| {
+                    transpose(out, (positions, channels), outputs.next().expect("an output per sample"));
+                });
+            }
+            ConvPath::Im2col => {
+                let (cols, _) = scratch.split(rows * positions, 0);
+                for (x, y) in x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len())) {
+                    self.im2col(x, cols);
+                    let shape = (channels, positions, rows);
+                    gemm(weight, Mat::rows(cols, positions), y, positions, shape, Start::RowBias(bias));
                 }
-            });
-            return;
-        }
-        if self.whole_input() {
-            // A linear layer: Y [N, O] = X [N, C*K*K] . W^T + b, the whole batch at once.
-            affine(x, &self.params, y, scratch);
-            return;
-        }
-        if self.winograd() {
-            return self.forward_winograd(x, (y, Tiles::Whole), scratch);
-        }
-        if self.gathered() {
-            let mut outputs = y.chunks_exact_mut(self.output.len());
-            self.forward_gathered(x, 0, scratch, &mut |out, _| {
-                transpose(out, (positions, channels), outputs.next().expect("an output per sample"));
-            });
-            return;
-        }
-        // Fewer than 8 channels at stride > 1: im2col.
-        let (cols, _) = scratch.split(rows * positions, 0);
-        for (x, y) in x.chunks_exact(self.input.len()).zip(y.chunks_exact_mut(self.output.len())) {
-            self.im2col(x, cols);
-            gemm(weight, Mat::rows(cols, positions), y, positions, (channels, positions, rows), Start::RowBias(bias));
+            }
         }
     }
 
@@ -164,13 +148,11 @@ impl Conv2d {
     /// `f` on the pooled values: what predict runs for LeNet's C1, ReLU and
     /// S2, C3, ReLU and S4 (the max of f(x) is f(max x) for f non-decreasing:
     /// a quarter of the values to apply f to). Three paths pool their output
-    /// where they leave it and do not write `y`: the stride-1 path (its wide
-    /// rows; copying them into `y` was about 1 us of predict's 25 per image
-    /// in wasm), the path with lanes along the channels (channel-last, before
+    /// where they leave it and do not write `y` (a copy saved): the stride-1
+    /// path (its wide rows), the path with lanes along the channels (channel-last, before
     /// its transpose; natively only, see `POOL_CHANNELS_LAST`) and Winograd's
     /// (each tile's largest value only). The stride-1 path's 2 x 2 pooling
-    /// and Winograd's apply a ReLU as they write (a pass over the pooled
-    /// values took about 0.1 us of one image in wasm).
+    /// and Winograd's apply a ReLU as they write (a pass saved).
     pub fn forward_pooled(
         &self,
         x: ArrayView4<f32>,
@@ -180,7 +162,7 @@ impl Conv2d {
         scratch: &mut Scratch,
     ) {
         let relu = f == Activation::Relu;
-        if self.winograd() && pool.kind == PoolKind::Max && pool.kernel == 2 && pool.stride == 2 {
+        if self.path == ConvPath::Winograd && pool.kind == PoolKind::Max && pool.kernel == 2 && pool.stride == 2 {
             // The pooling windows are 2 x 2 blocks of Winograd's tiles: `y` is left unwritten.
             let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.as_slice_mut().expect("contiguous"));
             self.forward_winograd(x, (pooled, Tiles::Max { relu }), scratch);
@@ -189,7 +171,7 @@ impl Conv2d {
             }
             return;
         }
-        if POOL_CHANNELS_LAST && self.gathered() && pool.kind == PoolKind::Max {
+        if POOL_CHANNELS_LAST && self.path == ConvPath::Channels && pool.kind == PoolKind::Max {
             // Pooled as it comes, a pixel's channels together, then transposed.
             let (x, pooled) = (x.as_slice().expect("contiguous"), pooled.as_slice_mut().expect("contiguous"));
             let (channels, plane) = (self.output.channels, pool.output.height * pool.output.width);
@@ -201,7 +183,7 @@ impl Conv2d {
             });
             return f.apply(pooled);
         }
-        if !self.wide_rows() {
+        if self.path != ConvPath::Positions {
             self.forward(x, y.view_mut(), scratch);
             pool.forward(y.view(), pooled.view_mut(), scratch);
             return f.apply(pooled.as_slice_mut().expect("activations are contiguous"));
@@ -224,7 +206,13 @@ impl Conv2d {
     /// The path with lanes along the output channels (8 or more: LeNet's C3
     /// natively): for each sample, `emit` gets its output as Y^T [positions, O]
     /// and `extra` floats of scratch.
-    fn forward_gathered(&self, x: &[f32], extra: usize, scratch: &mut Scratch, emit: &mut dyn FnMut(&[f32], &mut [f32])) {
+    fn forward_gathered(
+        &self,
+        x: &[f32],
+        extra: usize,
+        scratch: &mut Scratch,
+        emit: &mut dyn FnMut(&[f32], &mut [f32]),
+    ) {
         let (rows, positions, channels) = (self.fan_in(), self.positions(), self.output.channels);
         let lengths = (self.padded_len(), self.at.len() * channels + extra);
         let (padded, out, weight_t) = scratch.split_with_derived(lengths, &self.params, Form::Transposed);
@@ -258,8 +246,8 @@ impl Conv2d {
     /// The stride-1 path, for fewer than 8 output channels (LeNet's C1): lanes
     /// along the positions. For each sample, `emit` gets its output as wide
     /// rows [O, wide], channel o's row i at o * wide + i * padded width, and
-    /// `extra` floats of scratch. (`emit` is a `dyn`: one copy of this loop.
-    /// A generic one made two, and in wasm C1 ran about 1 us slower.)
+    /// `extra` floats of scratch. (`emit` is a `dyn`: one copy of this loop;
+    /// a generic one made two, and in wasm C1 ran slower.)
     fn forward_wide(&self, x: &[f32], extra: usize, scratch: &mut Scratch, emit: &mut dyn FnMut(&[f32], &mut [f32])) {
         let (rows, channels) = (self.fan_in(), self.output.channels);
         let [weight, bias] = self.params.slices();
@@ -275,26 +263,6 @@ impl Conv2d {
             gemm_rows_at(weight, (x, &self.taps, zero), out, wide, (channels, wide, rows), Start::RowBias(bias));
             emit(out, extra);
         }
-    }
-
-    /// Does forward run as Winograd's F(4x4, 5x5)? It needs even output
-    /// sides (whole pooling windows) and output channels in fours, and pays
-    /// off with many output channels: with fewer than 8 (C1) the stride-1
-    /// path skips the background instead.
-    fn winograd(&self) -> bool {
-        let Shape { channels, height, width } = self.output;
-        let tiles = height % 2 == 0 && width % 2 == 0;
-        WINOGRAD && self.stride == 1 && self.kernel == 5 && channels >= 8 && channels % 4 == 0 && tiles
-    }
-
-    /// Does forward take the path with lanes along the output channels?
-    fn gathered(&self) -> bool {
-        self.output.channels >= 8 && !self.whole_input() && !self.winograd()
-    }
-
-    /// Does forward take the stride-1 path?
-    fn wide_rows(&self) -> bool {
-        self.stride == 1 && self.output.channels < 8 && !self.whole_input()
     }
 
     /// The length of the stride-1 path's wide rows: the output's rows, each
@@ -341,7 +309,9 @@ impl Conv2d {
         // seen[g]: how many of the C x K rows of taps have bits set at group g.
         // (The first row copied, not added to zeros, and the copies below by
         // copy_floats: V8 calls out for memory.fill and memory.copy.)
-        let mut rows = values.chunks_exact(groups / self.input.channels).flat_map(|plane| (0..k).map(move |u| &plane[u * per_row..]));
+        let mut rows = values
+            .chunks_exact(groups / self.input.channels)
+            .flat_map(|plane| (0..k).map(move |u| &plane[u * per_row..]));
         copy_floats(seen, &rows.next().expect("a row of taps")[..positions]);
         rows.for_each(|row| seen.iter_mut().zip(row).for_each(|(seen, value)| *seen += value));
         // Columns 4b..4b+4 of the wide rows start windows that read columns
@@ -370,7 +340,11 @@ impl Conv2d {
     /// and `pad` writes only the inside.
     fn padded_len(&self) -> usize {
         let (height, width) = self.padded_size();
-        if self.padding > 0 { self.input.channels * height * width } else { 0 }
+        if self.padding > 0 {
+            self.input.channels * height * width
+        } else {
+            0
+        }
     }
 
     /// One sample [C, H, W] copied inside the border of p zeros that
@@ -381,7 +355,8 @@ impl Conv2d {
         }
         let Shape { height, width, .. } = self.input;
         let (p, (padded_height, padded_width)) = (self.padding, self.padded_size());
-        for (plane, padded) in x.chunks_exact(height * width).zip(padded.chunks_exact_mut(padded_height * padded_width)) {
+        for (plane, padded) in x.chunks_exact(height * width).zip(padded.chunks_exact_mut(padded_height * padded_width))
+        {
             for (line, padded) in plane.chunks_exact(width).zip(padded.chunks_exact_mut(padded_width).skip(p)) {
                 copy_floats(&mut padded[p..p + width], line);
             }
@@ -403,7 +378,7 @@ impl Conv2d {
         let x = x.as_slice().expect("activations are contiguous");
         let dy = dy.as_slice().expect("activations are contiguous");
         let mut dx = dx.map(|dx| dx.into_slice().expect("activations are contiguous"));
-        if self.whole_input() {
+        if self.path == ConvPath::Linear {
             // The whole batch at once, as a linear layer: dY [N, O], X [N, C*K*K].
             let n = x.len() / rows;
             gemm(Mat::rows(dy, channels).t(), Mat::rows(x, rows), grad_w, rows, (channels, rows, n), Start::Keep);
@@ -540,9 +515,12 @@ fn add_channel_sums(db: &mut [f32], dy: &[f32], positions: usize) {
 
 #[cfg(test)]
 mod tests {
+    // In wasm (`make wasm-test`, both builds) these run with SIMD128 lanes.
     use super::*;
     use crate::layers::testing::{check_gradients, random_array};
     use ndarray::{Array1, Array2, Array4};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[allow(clippy::too_many_arguments)]
     fn layer(c: usize, h: usize, w: usize, o: usize, k: usize, s: usize, p: usize, seed: u64) -> Conv2d {
@@ -611,8 +589,11 @@ mod tests {
             let (k, p) = (rng.usize(1..=5), rng.usize(0..=2));
             let (h, w) = (rng.usize(k.max(3)..=32), rng.usize(k.max(3)..=32));
             // The first is LeNet's C1; fewer than 8 output channels take the stride-1 path.
-            let conv =
-                if case == 0 { layer(1, 32, 32, 6, 5, 1, 0, 1) } else { layer(rng.usize(1..=3), h, w, rng.usize(1..=7), k, 1, p, case) };
+            let conv = if case == 0 {
+                layer(1, 32, 32, 6, 5, 1, 0, 1)
+            } else {
+                layer(rng.usize(1..=3), h, w, rng.usize(1..=7), k, 1, p, case)
+            };
             let Shape { channels, height, width } = conv.input;
             let mut x = Array4::zeros((2, channels, height, width));
             let (top, left) = (rng.usize(0..height), rng.usize(0..width));
@@ -625,21 +606,25 @@ mod tests {
         }
     }
 
-    /// Winograd's F(4x4, 5x5) (LeNet's C3 first), padded or not, against
-    /// the definition: within 1e-6 of the size of the terms summed.
+    /// Winograd's F(4x4, 5x5) (LeNet's C3 first), padded or not, and the
+    /// path with lanes along the channels that the native build takes for
+    /// the same shapes, against the definition: within 1e-6 of the size of
+    /// the terms summed.
     #[test]
     fn winograd_matches_the_naive_definition() {
         let mut rng = fastrand::Rng::with_seed(5);
         let shapes = [(6, 14, 14, 16, 0), (1, 6, 8, 8, 0), (3, 10, 8, 12, 1), (9, 10, 12, 8, 2), (5, 6, 4, 16, 2)];
         for (case, (c, h, w, o, p)) in shapes.into_iter().enumerate() {
             let conv = layer(c, h, w, o, 5, 1, p, case as u64);
-            assert!(conv.winograd(), "case {case} runs as Winograd's");
+            assert_eq!(conv.path(), ConvPath::Winograd, "case {case}");
             let x = random_array(&mut rng, (3, c, h, w));
-            let mut y = Array4::zeros((3, o, conv.output.height, conv.output.width));
-            conv.forward(x.view(), y.view_mut(), &mut Scratch::default());
             let terms = conv.params.weight().mapv(f32::abs).sum() * x.mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
-            let diff = (&y - &naive(&conv, &x)).mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
-            assert!(diff <= 1e-6 * terms, "case {case}: max diff {diff}, terms up to {terms}");
+            for conv in [conv.clone(), conv.with_path(ConvPath::Channels)] {
+                let mut y = Array4::zeros((3, o, conv.output.height, conv.output.width));
+                conv.forward(x.view(), y.view_mut(), &mut Scratch::default());
+                let diff = (&y - &naive(&conv, &x)).mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
+                assert!(diff <= 1e-6 * terms, "case {case}, {:?}: max diff {diff}, terms up to {terms}", conv.path);
+            }
         }
     }
 
@@ -663,7 +648,14 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         // The last two: 8 output channels (lanes along them), a kernel as large as its input.
-        let shapes = [(2, 7, 6, 3, 3, 1, 0), (1, 8, 8, 2, 3, 2, 1), (3, 5, 7, 2, 2, 3, 1), (2, 6, 6, 4, 5, 1, 2), (2, 5, 5, 8, 3, 1, 1), (2, 3, 3, 5, 3, 1, 0)];
+        let shapes = [
+            (2, 7, 6, 3, 3, 1, 0),
+            (1, 8, 8, 2, 3, 2, 1),
+            (3, 5, 7, 2, 2, 3, 1),
+            (2, 6, 6, 4, 5, 1, 2),
+            (2, 5, 5, 8, 3, 1, 1),
+            (2, 3, 3, 5, 3, 1, 0),
+        ];
         for (c, h, w, o, k, s, p) in shapes {
             let conv = layer(c, h, w, o, k, s, p, 3);
             let mut rng = fastrand::Rng::with_seed(11);
@@ -695,15 +687,15 @@ mod tests {
             let start: Vec<f32> = (0..channels).map(|_| rng.f32()).collect();
             let mut fast = start.clone();
             add_channel_sums(&mut fast, &dy, positions);
-            let plain: Vec<f32> = start.iter().zip(dy.chunks(positions)).map(|(b, dy)| b + dy.iter().sum::<f32>()).collect();
+            let plain: Vec<f32> =
+                start.iter().zip(dy.chunks(positions)).map(|(b, dy)| b + dy.iter().sum::<f32>()).collect();
             assert_eq!(fast, plain, "{channels} x {positions}");
         }
     }
 
     #[test]
     fn one_by_one_kernel_is_a_per_pixel_linear_map() {
-        let params =
-            Params::new(Array2::from_shape_vec((1, 2), vec![2.0, -1.0]).unwrap(), Array1::from(vec![0.5]));
+        let params = Params::new(Array2::from_shape_vec((1, 2), vec![2.0, -1.0]).unwrap(), Array1::from(vec![0.5]));
         let conv = Conv2d::new(Shape::new(2, 2, 2), Shape::new(1, 2, 2), 1, 1, 0, params);
         let x = Array4::from_shape_vec((1, 2, 2, 2), vec![1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0, 40.0]).unwrap();
         let mut y = Array4::zeros((1, 1, 2, 2));

@@ -3,9 +3,9 @@
 //! weights change only when it trains or loads, and deriving the copy costs
 //! about as much as running one sample, so predict derives it once.
 
-use super::gemm::transpose;
-use super::winograd::{transform_kernels, POSITIONS};
 use super::Params;
+use crate::kernels::gemm::transpose;
+use crate::kernels::winograd::{transform_kernels, POSITIONS};
 
 /// What was derived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

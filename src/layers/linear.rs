@@ -12,9 +12,9 @@ use std::array::from_fn;
 use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::derived::Form;
-use super::gemm::{gemm, Mat, Start};
-use super::lanes::F32x4;
 use super::{Params, Scratch};
+use crate::kernels::gemm::{gemm, Mat, Start};
+use crate::kernels::lanes::F32x4;
 
 #[derive(Debug, Clone)]
 pub struct Linear {
@@ -36,7 +36,13 @@ impl Linear {
         affine(x, &self.params, y, scratch);
     }
 
-    pub fn backward(&self, x: ArrayView4<f32>, dy: ArrayView4<f32>, dx: Option<ArrayViewMut4<f32>>, grads: &mut Params) {
+    pub fn backward(
+        &self,
+        x: ArrayView4<f32>,
+        dy: ArrayView4<f32>,
+        dx: Option<ArrayViewMut4<f32>>,
+        grads: &mut Params,
+    ) {
         let (inputs, outputs) = (self.in_features(), self.out_features());
         let x = x.as_slice().expect("activations are contiguous");
         let dy = dy.as_slice().expect("activations are contiguous");
@@ -104,7 +110,8 @@ fn nonzero_rows(x: &[f32], outputs: usize, rows: &mut [Row]) -> usize {
     let fits = x.len().max(1).checked_mul(outputs).is_some_and(|floats| u32::try_from(floats).is_ok());
     assert!(fits, "nonzero_rows: W^T's offsets fit in 32 bits");
     let step = outputs as u32;
-    let start = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { by_fours(x, step, rows) } else { (0, 0) };
+    let start =
+        if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { by_fours(x, step, rows) } else { (0, 0) };
     one_by_one(x, step, rows, start)
 }
 
@@ -132,8 +139,8 @@ fn by_fours(x: &[f32], step: u32, rows: &mut [Row]) -> (usize, usize) {
 /// `nonzero_rows` one input at a time, from input `done` on, after `kept` rows.
 fn one_by_one(x: &[f32], step: u32, rows: &mut [Row], (mut kept, done): (usize, usize)) -> usize {
     for (i, &value) in x.iter().enumerate().skip(done) {
-        // Safety: kept <= i < rows.len(). (With a bounds check, LeNet's one-image
-        // predict took about 0.2 us longer in Node.)
+        // Safety: kept <= i < rows.len(). (Unchecked: a bounds check here
+        // slowed LeNet's one-image predict in Node.)
         unsafe { *rows.get_unchecked_mut(kept) = Row { offset: i as u32 * step, value } };
         kept += usize::from(value != 0.0);
     }
@@ -144,9 +151,9 @@ fn one_by_one(x: &[f32], step: u32, rows: &mut [Row], (mut kept, done): (usize, 
 /// its row and x_i): 24 outputs at a time in registers, then 8, then 4, the
 /// last few as 4 overlapping the ones before (as `gemm` does, so the sums
 /// are the same), or one at a time if there are fewer than 4.
-/// Safety: every row's offset + y.len() <= weight_t.len(). (Checked here,
-/// each row's offset took about 0.15 us of one image in wasm: V8 checks its
-/// stack at each step of a loop that may stop early.)
+/// Safety: every row's offset + y.len() <= weight_t.len(). (Not checked
+/// here: V8 checks its stack at each step of a loop that may stop early,
+/// which made a check per row cost more than the row.)
 unsafe fn sum_rows(rows: &[Row], weight_t: &[f32], bias: &[f32], y: &mut [f32]) {
     // Natively, compiled for AVX2 when the processor has it, as `gemm`'s kernels are (the same bits).
     #[cfg(target_arch = "x86_64")]
@@ -210,8 +217,11 @@ unsafe fn sum_tile<const NV: usize>(rows: &[Row], weight_t: &[f32], bias: &[f32]
 
 #[cfg(test)]
 mod tests {
+    // In wasm (`make wasm-test`, both builds) these run with SIMD128 lanes.
     use super::*;
     use crate::layers::testing::{check_gradients, random_array};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn gradients_match_finite_differences() {
@@ -286,8 +296,10 @@ mod tests {
         let mut scratch = Scratch::default();
         for step in 0..3 {
             let (w, b) = (params.weight(), params.bias());
-            let expected: Vec<f32> =
-                x.chunks(12).flat_map(|x| (0..10).map(move |o| (0..12).map(|i| w[[o, i]] * x[i]).sum::<f32>() + b[o])).collect();
+            let expected: Vec<f32> = x
+                .chunks(12)
+                .flat_map(|x| (0..10).map(move |o| (0..12).map(|i| w[[o, i]] * x[i]).sum::<f32>() + b[o]))
+                .collect();
             for n in [1, 8] {
                 let mut y = vec![0.0; n * 10];
                 affine(&x[..n * 12], &params, &mut y, &mut scratch);

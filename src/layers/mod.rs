@@ -8,18 +8,15 @@
 mod activation;
 mod conv;
 mod derived;
-mod gemm;
-mod lanes;
 mod linear;
 mod params;
 mod pool;
-mod winograd;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use crate::kernels::copy_floats;
 pub use activation::Activation;
 pub use conv::Conv2d;
-pub use lanes::copy_floats;
 pub use linear::Linear;
 pub use params::Params;
 pub use pool::{Pool2d, PoolKind};
@@ -85,7 +82,13 @@ impl Layer {
             }
             LayerKind::MaxPool2d { kernel_size, stride } | LayerKind::AvgPool2d { kernel_size, stride } => {
                 let kind = if matches!(kind, LayerKind::MaxPool2d { .. }) { PoolKind::Max } else { PoolKind::Avg };
-                Layer::Pool2d(Pool2d { kind, input, output, kernel: kernel_size, stride: stride.unwrap_or(kernel_size) })
+                Layer::Pool2d(Pool2d {
+                    kind,
+                    input,
+                    output,
+                    kernel: kernel_size,
+                    stride: stride.unwrap_or(kernel_size),
+                })
             }
             LayerKind::Relu => Layer::Activation(Activation::Relu),
             LayerKind::Tanh => Layer::Activation(Activation::Tanh),

@@ -11,15 +11,10 @@
 
 use ndarray::{ArrayView4, ArrayViewMut4};
 
-use super::lanes::{copy_floats, F32x4};
 use super::{Activation, Scratch};
+use crate::kernels::lanes::{copy_floats, F32x4};
+use crate::kernels::plan::PAIRS_BACKWARD;
 use crate::spec::Shape;
-
-/// Natively, 2 x 2 windows at stride 2 have a backward of their own (see
-/// `Pool2d::pairs_backward`). In wasm it made a training step slower (6.2 ms
-/// a batch of 64 in Node, against 5.6) and the gzipped .wasm 1.3 KB larger,
-/// so there they go window by window. The tests run both natively.
-const PAIRS_BACKWARD: bool = cfg!(not(target_arch = "wasm32"));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PoolKind {
@@ -142,8 +137,8 @@ impl Pool2d {
     /// Backward for one plane of 2 x 2 windows at stride 2 (LeNet's S2 and
     /// S4): the windows do not overlap, so each input's gradient is written
     /// once, and zero in a last row or column that no window covers. Max
-    /// picks the winner `argmax` picks, without a branch (natively, with the
-    /// winner picked by branches, S2 took 5.2 us of a training image; without, 1.9).
+    /// picks the winner `argmax` picks, without a branch (branches were
+    /// mispredicted at every edge of the ink, and made it slower).
     fn pairs_backward(&self, x: &[f32], dy: &[f32], dx: &mut [f32]) {
         let (width, ow) = (self.input.width, self.output.width);
         let rows = x.chunks_exact(2 * width).zip(dx.chunks_exact_mut(2 * width)).zip(dy.chunks_exact(ow));
@@ -190,9 +185,13 @@ impl Pool2d {
         if self.kernel == 2 {
             // LeNet's pools, without the iterator: the same order, so the same winner.
             let width = self.input.width;
-            return [corner + 1, corner + width, corner + width + 1]
-                .into_iter()
-                .fold(corner, |best, at| if plane[at] > plane[best] { at } else { best });
+            return [corner + 1, corner + width, corner + width + 1].into_iter().fold(corner, |best, at| {
+                if plane[at] > plane[best] {
+                    at
+                } else {
+                    best
+                }
+            });
         }
         let mut window = self.window(corner);
         let first = window.next().expect("windows are never empty");
@@ -204,7 +203,11 @@ impl Pool2d {
 /// as in `argmax` (inputs are finite).
 #[inline(always)]
 fn larger(m: f32, v: f32) -> f32 {
-    if v > m { v } else { m }
+    if v > m {
+        v
+    } else {
+        m
+    }
 }
 
 /// 2 x 2 windows at stride 2 over a plane whose rows are `row_stride` apart
@@ -218,7 +221,9 @@ fn pairs(src: &[f32], row_stride: usize, (dst, ow): (&mut [f32], usize), (kind, 
     let zero = F32x4::splat(0.0);
     match kind {
         // zero.max(v) is v where v > 0, else 0.0: `Activation::Relu`'s values.
-        PoolKind::Max if relu => pairs_with(src, row_stride, (dst, ow), F32x4::max, |even, odd| zero.max(even.max(odd))),
+        PoolKind::Max if relu => {
+            pairs_with(src, row_stride, (dst, ow), F32x4::max, |even, odd| zero.max(even.max(odd)))
+        }
         PoolKind::Max => pairs_with(src, row_stride, (dst, ow), F32x4::max, F32x4::max),
         PoolKind::Avg => {
             pairs_with(src, row_stride, (dst, ow), F32x4::add, |even, odd| even.add(odd).mul(F32x4::splat(0.25)));
@@ -264,10 +269,13 @@ fn pairs_with(
 
 #[cfg(test)]
 mod tests {
+    // In wasm (`make wasm-test`, both builds) these run with SIMD128 lanes.
     use super::*;
     use crate::layers::testing::check_gradients;
     use crate::layers::Params;
     use ndarray::Array4;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn layer(kind: PoolKind, c: usize, h: usize, w: usize, k: usize, s: usize) -> Pool2d {
         let output = Shape::new(c, (h - k) / s + 1, (w - k) / s + 1);
@@ -313,7 +321,10 @@ mod tests {
                         PoolKind::Max => window.fold(f32::NEG_INFINITY, |m, &v| m.max(v)),
                         PoolKind::Avg => window.sum() / (k * k) as f32,
                     };
-                    assert!((out - expected).abs() < 1e-6, "case {case} {kind:?} k={k} s={s} {h}x{w}: {out} vs {expected}");
+                    assert!(
+                        (out - expected).abs() < 1e-6,
+                        "case {case} {kind:?} k={k} s={s} {h}x{w}: {out} vs {expected}"
+                    );
                 }
             }
         }

@@ -134,7 +134,8 @@ mod tests {
         let mix = Mix { restroked: 7, strokes: 5, negatives: 3 };
         let items = mix.epoch(&mut fastrand::Rng::with_seed(1), 20);
         assert_eq!(items.len(), 35);
-        let mut seen: Vec<usize> = items.iter().filter_map(|i| if let Item::Mnist(k) = i { Some(*k) } else { None }).collect();
+        let mut seen: Vec<usize> =
+            items.iter().filter_map(|i| if let Item::Mnist(k) = i { Some(*k) } else { None }).collect();
         seen.sort();
         assert_eq!(seen, (0..20).collect::<Vec<_>>());
         let count = |f: fn(&Item) -> bool| items.iter().filter(|i| f(i)).count();

@@ -161,7 +161,9 @@ mod tests {
     fn samples_are_inputs_and_the_same_seed_gives_the_same_sample() {
         let g = Generator::new();
         // An upright bar, as a scanned 1.
-        let digit: Vec<u8> = (0..28 * 28usize).map(|i| if (i % 28).abs_diff(14) < 3 && (4..24).contains(&(i / 28)) { 255 } else { 0 }).collect();
+        let digit: Vec<u8> = (0..28 * 28usize)
+            .map(|i| if (i % 28).abs_diff(14) < 3 && (4..24).contains(&(i / 28)) { 255 } else { 0 })
+            .collect();
         for seed in 0..50 {
             for part in [Part::Training, Part::Evaluation] {
                 let a = g.digit(seed as u8 % 10, seed, part);

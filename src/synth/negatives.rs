@@ -50,16 +50,17 @@ pub fn draw(rng: &mut fastrand::Rng, rule: Rule) -> Vec<Vec<Point>> {
     match rule {
         Rule::Scribble => {
             let steps = 12 + rng.usize(..20);
-            let (mut p, mut heading) = ([0.3 + 0.4 * rng.f32(), 0.3 + 0.4 * rng.f32()], rng.f32() * std::f32::consts::TAU);
+            let (mut p, mut heading) =
+                ([0.3 + 0.4 * rng.f32(), 0.3 + 0.4 * rng.f32()], rng.f32() * std::f32::consts::TAU);
             let mut line = vec![p];
             for _ in 0..steps {
                 heading += 0.9 * gaussian(rng);
                 let step = 0.06 + 0.08 * rng.f32();
                 p = [p[0] + step * heading.cos(), p[1] + step * heading.sin()];
                 // Turn back at the walls of the box.
-                for k in 0..2 {
-                    if !(0.1..=0.9).contains(&p[k]) {
-                        p[k] = p[k].clamp(0.1, 0.9);
+                for v in &mut p {
+                    if !(0.1..=0.9).contains(v) {
+                        *v = v.clamp(0.1, 0.9);
                         heading += std::f32::consts::PI;
                     }
                 }
@@ -125,7 +126,11 @@ pub fn draw(rng: &mut fastrand::Rng, rule: Rule) -> Vec<Vec<Point>> {
             let half = uniform(rng, 20.0, 70.0);
             let arm = |a: f32, len: f32| [0.5 + len * a.to_radians().cos(), 0.5 + len * a.to_radians().sin()];
             let vertex = [0.5, 0.5];
-            break vec![vec![arm(bisector - half, uniform(rng, 0.3, 0.45)), vertex, arm(bisector + half, uniform(rng, 0.3, 0.45))]];
+            break vec![vec![
+                arm(bisector - half, uniform(rng, 0.3, 0.45)),
+                vertex,
+                arm(bisector + half, uniform(rng, 0.3, 0.45)),
+            ]];
         },
     }
 }
@@ -195,12 +200,12 @@ mod tests {
     #[test]
     fn picks_follow_the_weights() {
         let mut rng = fastrand::Rng::with_seed(9);
-        let mut counts = [0; 3];
+        let mut counts = [0i32; 3];
         for _ in 0..30_000 {
             counts[pick(&mut rng, &[(0, 1), (1, 2), (2, 3)])] += 1;
         }
         for (c, expected) in counts.iter().zip([5000, 10_000, 15_000]) {
-            assert!((c - expected as i32).abs() < 600, "{counts:?}");
+            assert!((c - expected).abs() < 600, "{counts:?}");
         }
     }
 }

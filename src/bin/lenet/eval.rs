@@ -34,7 +34,8 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
     let mnist = data::load(dir, split).map_err(|e| e.to_string())?;
     let g = Generator::new();
     let mut ws = Workspace::new();
-    let sets: Vec<Set> = if set == Set::All { vec![Set::Mnist, Set::Strokes, Set::Restroked, Set::Negatives] } else { vec![set] };
+    let sets: Vec<Set> =
+        if set == Set::All { vec![Set::Mnist, Set::Strokes, Set::Restroked, Set::Negatives] } else { vec![set] };
     let side = net.input_shape().height;
     let digits = net.num_classes() - usize::from(net.spec().reject);
     if sets.iter().any(|&s| s != Set::Mnist) && (digits != 10 || net.input_shape().len() != SIDE * SIDE) {
@@ -49,7 +50,9 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
     let (mut digit_scores, mut negative_scores) = (Vec::new(), Vec::new());
     for set in sets {
         let (name, (inputs, labels)) = match set {
-            Set::Mnist => (if train_split { "MNIST training" } else { "MNIST test" }, (mnist.inputs(side), mnist.labels.clone())),
+            Set::Mnist => {
+                (if train_split { "MNIST training" } else { "MNIST test" }, (mnist.inputs(side), mnist.labels.clone()))
+            }
             Set::Strokes => ("stroke-program (held out)", EvalSet::Strokes.make(&g, count, &mnist)),
             Set::Restroked => ("MNIST test redrawn", EvalSet::Restroked.make(&g, count, &mnist)),
             Set::Negatives => ("non-digit (held out)", EvalSet::Negatives.make(&g, count, &mnist)),
@@ -61,7 +64,11 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
         }
         let readings = net.read_batch(&inputs, &mut ws).map_err(|e| e.to_string())?;
         let scores = readings.iter().map(|r| if net.spec().reject { r.not_digit } else { 1.0 - r.confidence });
-        if set == Set::Negatives { negative_scores.extend(scores) } else { digit_scores.extend(scores) }
+        if set == Set::Negatives {
+            negative_scores.extend(scores)
+        } else {
+            digit_scores.extend(scores)
+        }
         println!("{} on {} {name} images", weights.display(), labels.len());
         print_report(&readings, &labels, net.spec().reject);
         println!();
@@ -94,7 +101,10 @@ fn print_report(readings: &[Reading], labels: &[u8], reject: bool) {
         let digits = labels.iter().filter(|&&l| l != NOT_A_DIGIT).count();
         let refused = readings.iter().zip(labels).filter(|(r, &l)| l != NOT_A_DIGIT && r.digit.is_none()).count();
         if digits > 0 {
-            println!("digits answered \"not a digit\": {:.2}% ({refused}/{digits})", 100.0 * refused as f32 / digits as f32);
+            println!(
+                "digits answered \"not a digit\": {:.2}% ({refused}/{digits})",
+                100.0 * refused as f32 / digits as f32
+            );
         }
     }
     let name = |c: usize| if c == classes { "not".to_string() } else { c.to_string() };

@@ -44,7 +44,15 @@ fn read_number(net: &lenet::Network, ws: &mut Workspace, path: &std::path::Path)
     let mut out = number.text.clone();
     for d in &number.digits {
         let b = d.bbox;
-        out += &format!("\n  {} ({:.1}%) at x {} y {}, {} x {}", d.digit, 100.0 * d.confidence, b.x, b.y, b.width, b.height);
+        out += &format!(
+            "\n  {} ({:.1}%) at x {} y {}, {} x {}",
+            d.digit,
+            100.0 * d.confidence,
+            b.x,
+            b.y,
+            b.width,
+            b.height
+        );
     }
     Ok(out)
 }

@@ -47,7 +47,12 @@ pub fn run(out: &Path, dir: &Path) -> CliResult<()> {
             }
         }
     }
-    let big = image::imageops::resize(&sheet, width as u32 * SCALE, height as u32 * SCALE, image::imageops::FilterType::Nearest);
+    let big = image::imageops::resize(
+        &sheet,
+        width as u32 * SCALE,
+        height as u32 * SCALE,
+        image::imageops::FilterType::Nearest,
+    );
     big.save(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!("wrote {}", out.display());
     Ok(())

@@ -114,7 +114,10 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         return Err("--epochs and --batch must be at least 1".into());
     }
     if args.out.is_dir() {
-        return Err(format!("--out {} is a directory; give a file name such as {0}/lenet5.safetensors", args.out.display()));
+        return Err(format!(
+            "--out {} is a directory; give a file name such as {0}/lenet5.safetensors",
+            args.out.display()
+        ));
     }
     let mut net = load_net(&args.net, args.seed)?;
     let input = net.input_shape();
@@ -141,7 +144,9 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     }
     let config = match args.optimizer {
         OptimizerKind::Adam => OptimizerConfig::adam(args.lr),
-        OptimizerKind::Sgd => OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay },
+        OptimizerKind::Sgd => {
+            OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay }
+        }
     };
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let mut trainer = Trainer::new(&net, config, threads).map_err(|e| e.to_string())?;
@@ -195,8 +200,11 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
             // not depend on how the batch is split over threads.
             let seeds: Vec<u64> = batch.iter().map(|_| rng.u64(..)).collect();
             let per_thread = batch.len().div_ceil(threads);
-            let mut parts: Vec<_> =
-                batch.chunks(per_thread).zip(x.chunks_mut(per_thread * per_image)).zip(seeds.chunks(per_thread)).collect();
+            let mut parts: Vec<_> = batch
+                .chunks(per_thread)
+                .zip(x.chunks_mut(per_thread * per_image))
+                .zip(seeds.chunks(per_thread))
+                .collect();
             run_parts(&mut parts, |((items, out), seeds), _| {
                 let mut src = vec![0.0; per_image];
                 for ((&item, dst), &seed) in items.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds.iter()) {
@@ -216,7 +224,8 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
             lr = args.schedule.lr(args.lr, ((epoch - 1) * steps_per_epoch + step) as f32 / total_steps as f32);
             trainer.optimizer_mut().set_lr(lr).map_err(|e| e.to_string())?;
             let n = batch.len();
-            let result = trainer.step(&mut net, &x[..n * per_image], &y[..n]).map_err(|e| format!("epoch {epoch}: {e}"))?;
+            let result =
+                trainer.step(&mut net, &x[..n * per_image], &y[..n]).map_err(|e| format!("epoch {epoch}: {e}"))?;
             loss_sum += result.loss as f64 * n as f64;
             correct += result.accuracy as f64 * n as f64;
             seen += n;
@@ -291,8 +300,10 @@ fn evaluate_on_threads(
 ) -> Result<(f32, f32), String> {
     let per_image = images.len() / labels.len().max(1);
     let part = labels.len().div_ceil(workspaces.len()).div_ceil(256).max(1) * 256;
-    let mut jobs: Vec<_> = images.chunks(part * per_image).zip(labels.chunks(part)).zip(workspaces.iter_mut()).collect();
-    let parts = run_parts(&mut jobs, |((x, y), ws), _| net.evaluate(x, y, 256, ws).map(|e| (e.loss, e.accuracy, y.len())));
+    let mut jobs: Vec<_> =
+        images.chunks(part * per_image).zip(labels.chunks(part)).zip(workspaces.iter_mut()).collect();
+    let parts =
+        run_parts(&mut jobs, |((x, y), ws), _| net.evaluate(x, y, 256, ws).map(|e| (e.loss, e.accuracy, y.len())));
     let (mut loss, mut correct) = (0.0f64, 0.0f64);
     for result in parts {
         let (part_loss, part_accuracy, n) = result.map_err(|e| e.to_string())?;

@@ -110,7 +110,10 @@ pub fn gemm_rows_at(
         return;
     }
     assert!(a.holds(m, k), "gemm: A is smaller than its shape");
-    assert!(rows.len() >= k && rows[..k].iter().max().is_none_or(|&r| r + n <= b.len()), "gemm: B is smaller than its shape");
+    assert!(
+        rows.len() >= k && rows[..k].iter().max().is_none_or(|&r| r + n <= b.len()),
+        "gemm: B is smaller than its shape"
+    );
     check_c_and_start(c, ldc, (m, n), start);
     assert!(zero.is_none_or(|zero| zero.len() >= n.div_ceil(4)), "gemm: a value per 4 columns of B");
     // Runs of columns that are all zero or all not.
@@ -322,7 +325,14 @@ impl RowStarts for Listed<'_> {
 /// ones, and `nn`'s tiles are 16 columns wide instead of 8 (the registers are
 /// twice as wide). Each value of C still sums the same products in the same
 /// order, with no fused multiply-add, so the bits are the same.
-fn nn<A: Lhs, R: RowStarts>(a: A, b: (&[f32], R), c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
+fn nn<A: Lhs, R: RowStarts>(
+    a: A,
+    b: (&[f32], R),
+    c: &mut [f32],
+    ldc: usize,
+    shape: (usize, usize, usize),
+    start: Start,
+) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // Safety: the processor has AVX2.
@@ -333,7 +343,14 @@ fn nn<A: Lhs, R: RowStarts>(a: A, b: (&[f32], R), c: &mut [f32], ldc: usize, sha
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn nn_avx2<A: Lhs, R: RowStarts>(a: A, b: (&[f32], R), c: &mut [f32], ldc: usize, shape: (usize, usize, usize), start: Start) {
+unsafe fn nn_avx2<A: Lhs, R: RowStarts>(
+    a: A,
+    b: (&[f32], R),
+    c: &mut [f32],
+    ldc: usize,
+    shape: (usize, usize, usize),
+    start: Start,
+) {
     nn_body::<_, _, 4>(a, b, c, ldc, shape, start)
 }
 
@@ -479,7 +496,10 @@ pub fn reference(a: Mat, b: Mat, c: &mut [f32], ldc: usize, (m, n, k): (usize, u
 
 #[cfg(test)]
 mod tests {
+    // In wasm (`make wasm-test`, both builds) these run with SIMD128 lanes.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn random(rng: &mut fastrand::Rng, len: usize) -> Vec<f32> {
         (0..len).map(|_| rng.f32() * 2.0 - 1.0).collect()
@@ -558,7 +578,8 @@ mod tests {
     }
 
     /// Columns of B flagged zero leave C at its start: the same bits as
-    /// multiplying them, whatever the tile widths around them.
+    /// multiplying them, whatever the tile widths around them (in the
+    /// SIMD128 and native builds).
     #[test]
     fn columns_flagged_zero_give_the_same_bits() {
         let mut rng = fastrand::Rng::with_seed(10);
@@ -577,7 +598,13 @@ mod tests {
             gemm_rows_at(a, (&b, &rows, Some(&zero)), &mut skipped, n, (m, n, k), Start::RowBias(&bias));
             gemm_rows_at(a, (&b, &rows, None), &mut multiplied, n, (m, n, k), Start::RowBias(&bias));
             reference(a, Mat::rows(&b, n), &mut slow, n, (m, n, k), Start::RowBias(&bias));
-            assert_eq!(skipped, multiplied, "case {case} ({m}x{n}x{k})");
+            // The relaxed build may fuse a multiply-add in a tile of 4 columns and
+            // not in a single one, so there the tile widths change the rounding.
+            if cfg!(target_feature = "relaxed-simd") {
+                assert_close(&skipped, &multiplied, format_args!("case {case} ({m}x{n}x{k})"));
+            } else {
+                assert_eq!(skipped, multiplied, "case {case} ({m}x{n}x{k})");
+            }
             assert_close(&skipped, &slow, format_args!("case {case} ({m}x{n}x{k})"));
         }
     }

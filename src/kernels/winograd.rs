@@ -237,7 +237,12 @@ pub fn forward(
                 unsafe {
                     let row = rows.as_ptr().add(M * tj * lanes * N + 4 * j);
                     let out = v.as_mut_ptr().add((N * j * plane + t) * lanes);
-                    input_lines((short_column, lanes / 4), (row, out), ((lanes * N, plane * lanes), (4 * N, 4)), scales);
+                    input_lines(
+                        (short_column, lanes / 4),
+                        (row, out),
+                        ((lanes * N, plane * lanes), (4 * N, 4)),
+                        scales,
+                    );
                 }
             }
         }
@@ -264,7 +269,9 @@ pub fn forward(
                     Tiles::Whole => {
                         for i in 0..M.min(oh - M * ti) {
                             for j in 0..M.min(ow - M * tj) {
-                                at(i, j).add(b).store(yt.as_mut_ptr().add(((M * ti + i) * ow + M * tj + j) * outputs + q));
+                                at(i, j)
+                                    .add(b)
+                                    .store(yt.as_mut_ptr().add(((M * ti + i) * ow + M * tj + j) * outputs + q));
                             }
                         }
                     }
@@ -322,7 +329,14 @@ fn output_transforms(m: &mut [f32], block: usize, order: Order, outputs: usize) 
 /// positions `step` apart from `first` (a short tile's 6, SHORT) give the
 /// first 4 (2).
 /// Safety: first + 7 step < 64, and `floats` lie inside a block.
-unsafe fn output_lines(short: bool, m: *mut f32, block: usize, (first, step): (usize, usize), floats: Range<usize>, scales: [F32x4; 6]) {
+unsafe fn output_lines(
+    short: bool,
+    m: *mut f32,
+    block: usize,
+    (first, step): (usize, usize),
+    floats: Range<usize>,
+    scales: [F32x4; 6],
+) {
     let at = |k: usize, a: usize| m.add((first + step * a) * block + k);
     if short {
         for k in floats.step_by(4) {
@@ -374,9 +388,8 @@ unsafe fn input_lines(
 /// M [T, O] = V [T, C] . U [C, O] over the rows `tiles` of V and M, V's rows
 /// `lanes` apart: tiles of 3 x 8 (then 3 x 4) in registers, the last ending
 /// where `tiles` ends (or, for fewer than 3 rows, reaching past them inside
-/// the `plane`). (For LeNet's C3, 3 x 8 took 3.9 us in Node, 4 x 8 4.9,
-/// 2 x 16 4.3, 3 x 16 4.7, 3 x 12 more than 3 x 8; `gemm` took twice as long
-/// on products this short: C is the whole depth.)
+/// the `plane`). (3 x 8 was the fastest tile for LeNet's C3 in Node, and
+/// `gemm` is slower on products this short: C is the whole depth.)
 fn products(
     v: &[f32],
     u: &[f32],
@@ -385,7 +398,10 @@ fn products(
     (outputs, channels): (usize, usize),
     lanes: usize,
 ) {
-    assert!(tiles.end <= plane && ROWS <= plane && v.len() >= plane * lanes && m.len() >= plane * outputs, "products: V or M is too small");
+    assert!(
+        tiles.end <= plane && ROWS <= plane && v.len() >= plane * lanes && m.len() >= plane * outputs,
+        "products: V or M is too small"
+    );
     assert!(u.len() >= channels * outputs && channels <= lanes, "products: U is smaller than its shape");
     let last = tiles.end.max(tiles.start + ROWS).min(plane) - ROWS;
     for t in tiles.step_by(ROWS).map(|t| t.min(last)) {
@@ -515,7 +531,8 @@ fn input_terms(
     [minus_k425, quarter, minus_k125, half, minus_k25, two, four, k525]: [F32x4; 8],
 ) -> [F32x4; N] {
     let (a, b) = (d2.add(d6).mul_add(d4, minus_k425), d1.add(d5).mul_add(d3, minus_k425));
-    let (e, f) = (d6.mul_add(d2, quarter).mul_add(d4, minus_k125), d1.mul(half).mul_add(d3, minus_k25).mul_add(d5, two));
+    let (e, f) =
+        (d6.mul_add(d2, quarter).mul_add(d4, minus_k125), d1.mul(half).mul_add(d3, minus_k25).mul_add(d5, two));
     let (g, h) = (d6.mul_add(d2.mul_add(d4, minus_k125), four), d1.mul(two).mul_add(d3, minus_k25).mul_add(d5, half));
     let (first, last) = (d0.sub(d6).mul_add(d4.sub(d2), k525), d7.sub(d1).mul_add(d3.sub(d5), k525));
     [first, a, b, e, f, g, h, last]
@@ -574,7 +591,10 @@ fn output_rows(
 /// kernel's polynomial there, scaled, whatever the tile's size, and these
 /// B^T and A^T were solved for G's scales. `scales`: [`SHORT_SCALES`].
 #[inline(always)]
-fn short_input_transform([d0, d1, d2, d3, d4, d5]: [F32x4; 6], [quarter, three, k375, k75, four]: [F32x4; 5]) -> [F32x4; 6] {
+fn short_input_transform(
+    [d0, d1, d2, d3, d4, d5]: [F32x4; 6],
+    [quarter, three, k375, k75, four]: [F32x4; 5],
+) -> [F32x4; 6] {
     let (e, f) = (d4.sub(d2), d3.sub(d1));
     let (g, h) = (d4.mul(quarter).sub(d2).mul(three), d3.mul(quarter).sub(d1).mul(three));
     let (ke, kf) = (e.mul(k375), f.mul(k75));
