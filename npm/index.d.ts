@@ -9,8 +9,9 @@ export const relaxedSimd: boolean;
 export const wasmFile: 'lenet_relaxed_bg.wasm' | 'lenet_bg.wasm';
 
 /**
- * Loads the WebAssembly module. Without an argument it fetches `wasmFile`
- * beside this module; in Node, pass the file's bytes instead.
+ * Loads the WebAssembly module; call (and await) it before anything else.
+ * Without an argument it fetches `wasmFile` beside this module, or in Node
+ * reads it from disk.
  */
 export default function init(
   moduleOrPath?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,

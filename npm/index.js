@@ -7,22 +7,53 @@
 // Their results can differ in the last digits: a fused multiply-add rounds
 // once where a multiply and an add round twice.
 
-import initBuild from './lenet.js';
+import initBuild, * as lenet from './lenet.js';
 import { relaxedSimd, wasmFile } from './relaxed-simd.js';
 
 export * from './lenet.js';
 export { relaxedSimd, wasmFile };
 
+let ready = false;
+
 /**
  * Loads the WebAssembly module. Without an argument it fetches `wasmFile`
- * beside this module; in Node, pass the file's bytes instead. Any argument
- * goes to wasm-bindgen's init unchanged.
+ * beside this module, or in Node reads it from disk. Any argument goes to
+ * wasm-bindgen's init unchanged.
  */
-export default function init(moduleOrPath) {
+export default async function init(moduleOrPath) {
   // Two literal URLs, not one built from wasmFile: bundlers (Vite, webpack)
   // ship the files that `new URL('literal', import.meta.url)` names.
   const url = relaxedSimd
     ? new URL('lenet_relaxed_bg.wasm', import.meta.url)
     : new URL('lenet_bg.wasm', import.meta.url);
-  return initBuild(moduleOrPath ?? { module_or_path: url });
+  const output = await initBuild(moduleOrPath ?? { module_or_path: await fromDiskInNode(url) });
+  ready = true;
+  return output;
+}
+
+/** In Node, where fetch cannot read file: URLs, the file's bytes; elsewhere the URL. */
+async function fromDiskInNode(url) {
+  if (url.protocol !== 'file:' || !globalThis.process?.versions?.node) return url;
+  // A specifier in a variable: bundlers for the web leave it alone.
+  const fs = 'node:fs/promises';
+  const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ fs);
+  return readFile(url);
+}
+
+function needsInit() {
+  if (!ready) throw new Error('lenet-wasm is not loaded yet: call `await init()` first');
+}
+
+/** `Network`, whose static constructors say so when called before `init()`. */
+export const Network = new Proxy(lenet.Network, {
+  get(target, key, receiver) {
+    if (typeof key === 'string' && Object.hasOwn(target, key) && typeof target[key] === 'function') needsInit();
+    return Reflect.get(target, key, receiver);
+  },
+});
+
+/** `preprocess`, which says so when called before `init()`. */
+export function preprocess(rgba, width, height) {
+  needsInit();
+  return lenet.preprocess(rgba, width, height);
 }

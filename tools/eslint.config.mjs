@@ -14,6 +14,8 @@ export default [
   { files: ['www/sw.js'], languageOptions: { sourceType: 'script', globals: globals.serviceworker } },
   // The npm package runs in browsers and in Node.
   { files: ['npm/*.js'], languageOptions: { globals: globals['shared-node-browser'] } },
+  // The custom element runs in browsers only.
+  { files: ['npm/lenet-pad.js'], languageOptions: { globals: globals.browser } },
   { files: ['**/*.mjs'], languageOptions: { globals: globals.node } },
   // Node scripts that drive Chromium: their page.evaluate callbacks run in the page.
   {

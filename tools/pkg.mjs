@@ -1,7 +1,7 @@
 // Completes the npm package in pkg/ (make pkg): adds the relaxed-SIMD build
-// from the second wasm-pack run and npm/'s files, the entry (index.js) and the
-// probe that picks between the two builds (relaxed-simd.js), and points
-// package.json at the entry.
+// from the second wasm-pack run and npm/'s files, the entry (index.js), the
+// probe that picks between the two builds (relaxed-simd.js), the <lenet-pad>
+// element and the package's own README, and points package.json at the entry.
 // Usage: node tools/pkg.mjs <pkg dir> <relaxed-SIMD pkg dir>
 
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
@@ -16,12 +16,14 @@ for (const file of ['lenet.js', 'lenet.d.ts']) {
   if (a !== b) throw new Error(`tools/pkg.mjs: the two builds' ${file} differ; they cannot share it`);
 }
 await copyFile(join(relaxed, 'lenet_bg.wasm'), join(pkg, 'lenet_relaxed_bg.wasm'));
-const npmFiles = ['index.js', 'index.d.ts', 'relaxed-simd.js'];
+const npmFiles = ['index.js', 'index.d.ts', 'relaxed-simd.js', 'lenet-pad.js', 'lenet-pad.d.ts', 'README.md'];
 for (const file of npmFiles) await copyFile(join(root, 'npm', file), join(pkg, file));
 
 const manifest = JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8'));
 manifest.files = [...npmFiles, 'lenet.js', 'lenet.d.ts', 'lenet_bg.wasm', 'lenet_relaxed_bg.wasm'];
 manifest.main = 'index.js';
 manifest.types = 'index.d.ts';
+// Node 18 is the oldest with fetch-free file reading in init() and WebAssembly SIMD.
+manifest.engines = { node: '>=18' };
 await writeFile(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`tools/pkg.mjs: ${pkg} holds both builds; its entry is index.js`);

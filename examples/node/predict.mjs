@@ -3,11 +3,10 @@
 // Prints the digit in each PNG (any size, dark ink on light or light on dark).
 import { readFile } from "node:fs/promises";
 import { PNG } from "pngjs";
-import init, { Network, preprocess, wasmFile } from "lenet-wasm";
+import init, { Network, preprocess } from "lenet-wasm";
 
-// The package is an ES module for the web: in Node, hand init() the bytes of
-// the .wasm build it picked for this engine.
-await init({ module_or_path: await readFile(new URL(import.meta.resolve(`lenet-wasm/${wasmFile}`))) });
+// In Node, init() reads the .wasm build it picked for this engine from disk.
+await init();
 const net = Network.pretrained();
 
 let failed = 0;

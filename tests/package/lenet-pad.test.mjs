@@ -1,0 +1,167 @@
+// <lenet-pad> in a plain HTML page with no bundler: one import, one tag, the
+// package as npm installs it, drawn on with the mouse in headless Chromium.
+// Run by `make package-test` (after `make npm-pack`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, mkdir, writeFile, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(join(root, 'tools/package.json'));
+const { chromium } = require('playwright-core');
+
+const PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>lenet-pad</title>
+<link rel="icon" href="data:,">
+<script type="module" src="node_modules/lenet-wasm/lenet-pad.js"></script>
+<form>
+  <lenet-pad name="digit" show-input></lenet-pad>
+  <lenet-pad name="number" mode="number"></lenet-pad>
+</form>`;
+
+/** A plain page beside the packed tarball unpacked as npm would install it. */
+async function site() {
+  const dir = await mkdtemp(join(tmpdir(), 'lenet-pad-'));
+  const tarballs = join(root, 'target/npm');
+  const [tarball] = (await readdir(tarballs)).filter((f) => f.endsWith('.tgz'));
+  const into = join(dir, 'node_modules/lenet-wasm');
+  await mkdir(into, { recursive: true });
+  execFileSync('tar', ['-xzf', join(tarballs, tarball), '-C', into, '--strip-components=1']);
+  await writeFile(join(dir, 'index.html'), PAGE);
+  return dir;
+}
+
+/** Draws polylines (in pad pixels) on the pad `selector` with the mouse. */
+async function draw(page, selector, strokes, padSize) {
+  const box = await page.locator(selector).boundingBox();
+  const at = ([x, y]) => [box.x + (x * box.width) / padSize[0], box.y + (y * box.height) / padSize[1]];
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 8 });
+    await page.mouse.up();
+  }
+}
+
+/** Resolves with the detail of the next `change` event of the pad `name`. */
+function nextChange(page, name) {
+  return page.evaluate(
+    (name) =>
+      new Promise((resolve) =>
+        document
+          .querySelector(`lenet-pad[name=${name}]`)
+          .addEventListener('change', (e) => resolve(e.detail && { ...e.detail, input: e.detail.input?.length }), {
+            once: true,
+          }),
+      ),
+    name,
+  );
+}
+
+test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits them with its form', async (t) => {
+  const dir = await site();
+  const server = spawn('node', [join(root, 'tools/serve.mjs'), '--port', '0', dir]);
+  t.after(() => server.kill());
+  const url = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (d) => {
+      const m = String(d).match(/http:\/\/\S+/);
+      if (m) resolve(m[0]);
+    });
+    server.on('exit', () => reject(new Error('the server stopped')));
+  });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => customElements.get('lenet-pad'));
+  const digitPad = 'lenet-pad[name=digit] >> [part=pad]';
+  const numberPad = 'lenet-pad[name=number] >> [part=pad]';
+
+  // A 7: the bar, then the stem.
+  let change = nextChange(page, 'digit');
+  await draw(
+    page,
+    digitPad,
+    [
+      [
+        [70, 60],
+        [210, 60],
+        [120, 240],
+      ],
+    ],
+    [280, 280],
+  );
+  let reading = await change;
+  assert.equal(reading.digit, 7, JSON.stringify(reading));
+  assert.equal(reading.value, '7');
+  assert.equal(reading.input, 1024);
+  assert.equal(await page.evaluate(() => new FormData(document.querySelector('form')).get('digit')), '7');
+  assert.match(await page.textContent('lenet-pad[name=digit] >> [part=result]'), /^7 \(\d+%\)$/);
+
+  // A second stroke (a dot), taken back with Ctrl+Z; Delete clears.
+  change = nextChange(page, 'digit');
+  await draw(
+    page,
+    digitPad,
+    [
+      [
+        [250, 250],
+        [252, 252],
+      ],
+    ],
+    [280, 280],
+  );
+  await change;
+  change = nextChange(page, 'digit');
+  await page.keyboard.press('Control+z');
+  assert.equal((await change).digit, 7, 'undo takes back the dot');
+  change = nextChange(page, 'digit');
+  await page.keyboard.press('Delete');
+  assert.equal(await change, null, 'cleared');
+  assert.equal(await page.evaluate(() => document.querySelector('lenet-pad[name=digit]').value), '');
+
+  // A number: 1, then 7, side by side.
+  const one = [
+    [180, 40],
+    [180, 200],
+  ];
+  const seven = [
+    [300, 40],
+    [420, 40],
+    [340, 200],
+  ];
+  await draw(page, numberPad, [one], [720, 240]);
+  change = nextChange(page, 'number');
+  await draw(page, numberPad, [seven], [720, 240]);
+  reading = await change;
+  assert.equal(reading.text, '17', JSON.stringify(reading));
+  assert.equal(await page.evaluate(() => new FormData(document.querySelector('form')).get('number')), '17');
+
+  const label = await page.getAttribute(digitPad, 'aria-label');
+  assert.match(label, /Drawing pad: write a digit/);
+  assert.deepEqual(errors, []);
+});
+
+test('in Node, init() needs no argument, and calls before it say to call it', () => {
+  const script = `
+    const lenet = await import(${JSON.stringify(join(root, 'pkg/index.js'))});
+    try { lenet.Network.pretrained(); } catch (e) { console.log(e.message); }
+    try { lenet.preprocess(new Uint8Array(4), 1, 1); } catch (e) { console.log(e.message); }
+    await lenet.default();
+    const net = lenet.Network.pretrained();
+    console.log(net.read(new Float32Array(1024)).probabilities.length, net instanceof lenet.Network);`;
+  const { stdout, stderr } = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(stdout, 'lenet-wasm is not loaded yet: call `await init()` first\n'.repeat(2) + '10 true\n');
+  assert.equal(stderr, '', 'no warning (wasm-bindgen warns of deprecated init arguments)');
+});
