@@ -215,7 +215,26 @@ pub fn forward(
     let yt = &mut yt[..positions * outputs];
 
     channels_last(x, (channels, width), lanes, pixels);
-    // V = B^T d B for every tile, as V[x][t][c].
+    input_transforms(pixels, rows, v, (dims, order));
+    // M_x [T, O] = V_x [T, C] . U_x [C, O] over the tiles having position x; V_x's padding lanes are not read.
+    for (x, u) in kernels.chunks_exact(channels * outputs).enumerate() {
+        let tiles = order.having(x / N, x % N);
+        products(&v[x * plane * lanes..], u, &mut m[x * plane * outputs..], (tiles, plane), (outputs, channels), lanes);
+    }
+    // Each tile's A^T M A, then + bias (or the largest of each 2 x 2 block + bias),
+    // as far as the output reaches, into Y^T [positions, O], then Y.
+    output_transforms(m, plane * outputs, order, outputs);
+    write_outputs(m, bias, (yt, what), (dims, order));
+    transpose(yt, (positions, outputs), y);
+}
+
+/// V = B^T d B for every tile, as V[x][t][c], from the channel-last `pixels`
+/// through `rows` (one band of tile rows at a time). Inlined: one function
+/// to the compiler, split for the reader.
+#[inline(always)]
+fn input_transforms(pixels: &[f32], rows: &mut [f32], v: &mut [f32], (dims, order): (Dims, Order)) {
+    let (lanes, plane, height) = (dims.lanes(), dims.plane(), dims.height);
+    let line = dims.width * lanes;
     let scales = (opaque(INPUT_SCALES), opaque(SHORT_SCALES));
     for ti in 0..order.tile_rows() {
         let short_row = ti == order.rows;
@@ -247,14 +266,15 @@ pub fn forward(
             }
         }
     }
-    // M_x [T, O] = V_x [T, C] . U_x [C, O] over the tiles having position x; V_x's padding lanes are not read.
-    for (x, u) in kernels.chunks_exact(channels * outputs).enumerate() {
-        let tiles = order.having(x / N, x % N);
-        products(&v[x * plane * lanes..], u, &mut m[x * plane * outputs..], (tiles, plane), (outputs, channels), lanes);
-    }
-    // Each tile's A^T M A, then + bias (or the largest of each 2 x 2 block + bias),
-    // as far as the output reaches, into Y^T [positions, O], then Y.
-    output_transforms(m, plane * outputs, order, outputs);
+}
+
+/// Each tile's outputs (A^T M A, already in `m`) + bias into Y^T [positions,
+/// O], as far as the output reaches; or, for `Tiles::Max`, the largest of
+/// each 2 x 2 block + bias (and the ReLU). Inlined as `input_transforms`.
+#[inline(always)]
+fn write_outputs(m: &[f32], bias: &[f32], (yt, what): (&mut [f32], Tiles), (dims, order): (Dims, Order)) {
+    let (plane, outputs) = (dims.plane(), dims.outputs);
+    let (oh, ow) = (dims.height - 4, dims.width - 4);
     let tile_columns = order.tile_columns();
     for tile in 0..order.tiles() {
         let (ti, tj) = (tile / tile_columns, tile % tile_columns);
@@ -293,7 +313,6 @@ pub fn forward(
             }
         }
     }
-    transpose(yt, (positions, outputs), y);
 }
 
 /// A^T M A for every tile, in place: M [64, block] holds M_x [T, O] for the

@@ -8,8 +8,8 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use lenet::augment::Augment;
-use lenet::data::{self, Split};
-use lenet::synth::mix::Mix;
+use lenet::data::{self, Dataset, Split};
+use lenet::synth::mix::{Item, Mix};
 use lenet::synth::Generator;
 use lenet::train::run_parts;
 use lenet::{OptimizerConfig, Trainer, Workspace};
@@ -110,141 +110,17 @@ pub struct EpochLog {
 }
 
 pub fn run(args: TrainArgs) -> CliResult<()> {
-    if args.epochs == 0 || args.batch == 0 {
-        return Err("--epochs and --batch must be at least 1".into());
-    }
-    if args.out.is_dir() {
-        return Err(format!(
-            "--out {} is a directory; give a file name such as {0}/lenet5.safetensors",
-            args.out.display()
-        ));
-    }
-    let mut net = load_net(&args.net, args.seed)?;
-    let input = net.input_shape();
-    if input.channels != 1 || input.height != input.width {
-        return Err(format!("MNIST-style training needs a 1xSxS input; this network takes {input}"));
-    }
-    let side = input.height;
-    let mut train = data::load(&args.data, Split::Train).map_err(|e| e.to_string())?;
-    let mut test = data::load(&args.data, Split::Test).map_err(|e| e.to_string())?;
-    train.truncate(args.train_limit.unwrap_or(usize::MAX));
-    test.truncate(args.test_limit.unwrap_or(usize::MAX));
-    if train.is_empty() {
-        return Err("the training set is empty".into());
-    }
-    net.check_labels(&train.labels, train.len()).map_err(|e| format!("the training set: {e}"))?;
-    let mix = if args.handwriting { Mix::HANDWRITING.scaled(train.len()) } else { Mix::NONE };
-    if mix.has_negatives() && !(net.spec().reject && net.num_classes() == 11) {
-        return Err(format!(
-            "--handwriting trains a reject output (\"not a digit\"), so the network needs 11 outputs and \"reject\": true, as lenet5-reject has; {} has {} outputs{}",
-            args.net,
-            net.num_classes(),
-            if net.spec().reject { "" } else { " and no reject output" }
-        ));
-    }
-    let config = match args.optimizer {
-        OptimizerKind::Adam => OptimizerConfig::adam(args.lr),
-        OptimizerKind::Sgd => {
-            OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay }
-        }
-    };
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let mut trainer = Trainer::new(&net, config, threads).map_err(|e| e.to_string())?;
+    let mut run = Run::prepare(&args)?;
     let (log_path, chart_path) = (args.out.with_extension("jsonl"), args.out.with_extension("png"));
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut log = std::fs::File::create(&log_path).map_err(|e| format!("cannot write {}: {e}", log_path.display()))?;
-
-    println!(
-        "training {} ({} parameters) on {} images{}, testing on {}; {} epochs of batch {}, {} threads, augmentation {}",
-        net.spec().name.as_deref().unwrap_or(&args.net),
-        net.param_count(),
-        train.len(),
-        if args.handwriting {
-            format!(
-                " and, each epoch, {} redrawn, {} stroke-program digits and {} non-digits",
-                mix.restroked, mix.strokes, mix.negatives
-            )
-        } else {
-            String::new()
-        },
-        test.len(),
-        args.epochs,
-        args.batch,
-        threads,
-        if args.no_augment { "off" } else { "on" }
-    );
-    let clean = train.inputs(side);
-    let test_inputs = test.inputs(side);
-    let per_image = side * side;
-    let mut rng = fastrand::Rng::with_seed(args.seed);
-    let augment = Augment::default();
-    let generator = Generator::new();
-    let per_epoch = train.len() + mix.restroked + mix.strokes + mix.negatives;
-    let steps_per_epoch = per_epoch.div_ceil(args.batch);
-    let total_steps = steps_per_epoch * args.epochs;
-    let mut x = vec![0.0f32; args.batch * per_image];
-    let mut y = vec![0u8; args.batch];
-    let mut workspaces: Vec<Workspace> = (0..threads).map(|_| Workspace::new()).collect();
+    run.announce();
     let mut history = Vec::new();
     let started = Instant::now();
     for epoch in 1..=args.epochs {
-        let epoch_start = Instant::now();
-        let order = mix.epoch(&mut rng, train.len());
-        let bar = progress_bar(epoch, args.epochs, order.len());
-        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0.0f64, 0usize);
-        let mut lr = args.lr;
-        for (step, batch) in order.chunks(args.batch).enumerate() {
-            // One seed per image, drawn in order: the samples and warps do
-            // not depend on how the batch is split over threads.
-            let seeds: Vec<u64> = batch.iter().map(|_| rng.u64(..)).collect();
-            let per_thread = batch.len().div_ceil(threads);
-            let mut parts: Vec<_> = batch
-                .chunks(per_thread)
-                .zip(x.chunks_mut(per_thread * per_image))
-                .zip(seeds.chunks(per_thread))
-                .collect();
-            run_parts(&mut parts, |((items, out), seeds), _| {
-                let mut src = vec![0.0; per_image];
-                for ((&item, dst), &seed) in items.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds.iter()) {
-                    // The generator's seed differs from the warp's, which is the
-                    // image's seed as in MNIST-only runs (they stay bit for bit).
-                    item.render(&generator, seed ^ 0x9e37_79b9_7f4a_7c15, &train, &clean, &mut src);
-                    if args.no_augment {
-                        dst.copy_from_slice(&src);
-                    } else {
-                        augment.apply(&mut fastrand::Rng::with_seed(seed), &src, dst, side);
-                    }
-                }
-            });
-            for (label, &item) in y.iter_mut().zip(batch) {
-                *label = item.label(&train);
-            }
-            lr = args.schedule.lr(args.lr, ((epoch - 1) * steps_per_epoch + step) as f32 / total_steps as f32);
-            trainer.optimizer_mut().set_lr(lr).map_err(|e| e.to_string())?;
-            let n = batch.len();
-            let result =
-                trainer.step(&mut net, &x[..n * per_image], &y[..n]).map_err(|e| format!("epoch {epoch}: {e}"))?;
-            loss_sum += result.loss as f64 * n as f64;
-            correct += result.accuracy as f64 * n as f64;
-            seen += n;
-            bar.inc(n as u64);
-            if step % 20 == 0 {
-                bar.set_message(format!("loss {:.4}", loss_sum / seen as f64));
-            }
-        }
-        bar.finish_and_clear();
-        let (test_loss, test_accuracy) = evaluate_on_threads(&net, &test_inputs, &test.labels, &mut workspaces)?;
-        let entry = EpochLog {
-            epoch,
-            lr,
-            train_loss: (loss_sum / seen as f64) as f32,
-            train_accuracy: (correct / seen as f64) as f32,
-            test_loss,
-            test_accuracy,
-            seconds: epoch_start.elapsed().as_secs_f32(),
-        };
+        let (entry, images) = run.epoch(epoch)?;
         println!(
             "epoch {epoch:>3}/{}  lr {:.2e}  train loss {:.4} acc {:.2}%  test loss {:.4} acc {:.2}%  {:.1}s ({:.0} images/s)",
             args.epochs,
@@ -254,12 +130,12 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
             entry.test_loss,
             100.0 * entry.test_accuracy,
             entry.seconds,
-            order.len() as f32 / entry.seconds
+            images as f32 / entry.seconds
         );
         writeln!(log, "{}", serde_json::to_string(&entry).expect("plain numbers")).map_err(|e| e.to_string())?;
         history.push(entry);
     }
-    write_atomically(&args.out, &lenet::weights::to_bytes(&net))?;
+    write_atomically(&args.out, &lenet::weights::to_bytes(&run.net))?;
     chart::draw(&chart_path, &history)?;
     println!(
         "wrote {}, {} and {} in {:.0}s",
@@ -269,6 +145,194 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         started.elapsed().as_secs_f32()
     );
     Ok(())
+}
+
+/// A training run: the network and its trainer, the data, and the state
+/// that carries from epoch to epoch (the random stream, the buffers).
+struct Run<'a> {
+    args: &'a TrainArgs,
+    net: lenet::Network,
+    trainer: Trainer,
+    threads: usize,
+    train: Dataset,
+    test: Dataset,
+    /// MNIST's training and test digits as network inputs.
+    clean: Vec<f32>,
+    test_inputs: Vec<f32>,
+    mix: Mix,
+    generator: Generator,
+    augment: Augment,
+    rng: fastrand::Rng,
+    /// One batch's inputs and labels.
+    x: Vec<f32>,
+    y: Vec<u8>,
+    workspaces: Vec<Workspace>,
+}
+
+impl<'a> Run<'a> {
+    /// Checks the arguments, loads the network and the data, and builds the trainer.
+    fn prepare(args: &'a TrainArgs) -> CliResult<Run<'a>> {
+        if args.epochs == 0 || args.batch == 0 {
+            return Err("--epochs and --batch must be at least 1".into());
+        }
+        if args.out.is_dir() {
+            return Err(format!(
+                "--out {} is a directory; give a file name such as {0}/lenet5.safetensors",
+                args.out.display()
+            ));
+        }
+        let net = load_net(&args.net, args.seed)?;
+        let input = net.input_shape();
+        if input.channels != 1 || input.height != input.width {
+            return Err(format!("MNIST-style training needs a 1xSxS input; this network takes {input}"));
+        }
+        let mut train = data::load(&args.data, Split::Train).map_err(|e| e.to_string())?;
+        let mut test = data::load(&args.data, Split::Test).map_err(|e| e.to_string())?;
+        train.truncate(args.train_limit.unwrap_or(usize::MAX));
+        test.truncate(args.test_limit.unwrap_or(usize::MAX));
+        if train.is_empty() {
+            return Err("the training set is empty".into());
+        }
+        net.check_labels(&train.labels, train.len()).map_err(|e| format!("the training set: {e}"))?;
+        let mix = if args.handwriting { Mix::HANDWRITING.scaled(train.len()) } else { Mix::NONE };
+        if mix.has_negatives() && !(net.spec().reject && net.num_classes() == 11) {
+            return Err(format!(
+                "--handwriting trains a reject output (\"not a digit\"), so the network needs 11 outputs and \"reject\": true, as lenet5-reject has; {} has {} outputs{}",
+                args.net,
+                net.num_classes(),
+                if net.spec().reject { "" } else { " and no reject output" }
+            ));
+        }
+        let config = match args.optimizer {
+            OptimizerKind::Adam => OptimizerConfig::adam(args.lr),
+            OptimizerKind::Sgd => {
+                OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay }
+            }
+        };
+        let threads =
+            args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+        let trainer = Trainer::new(&net, config, threads).map_err(|e| e.to_string())?;
+        let side = input.height;
+        Ok(Run {
+            args,
+            threads,
+            clean: train.inputs(side),
+            test_inputs: test.inputs(side),
+            mix,
+            generator: Generator::new(),
+            augment: Augment::default(),
+            rng: fastrand::Rng::with_seed(args.seed),
+            x: vec![0.0; args.batch * side * side],
+            y: vec![0; args.batch],
+            workspaces: (0..threads).map(|_| Workspace::new()).collect(),
+            net,
+            trainer,
+            train,
+            test,
+        })
+    }
+
+    fn announce(&self) {
+        let (args, mix) = (self.args, self.mix);
+        let generated = if args.handwriting {
+            format!(
+                " and, each epoch, {} redrawn, {} stroke-program digits and {} non-digits",
+                mix.restroked, mix.strokes, mix.negatives
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "training {} ({} parameters) on {} images{generated}, testing on {}; {} epochs of batch {}, {} threads, augmentation {}",
+            self.net.spec().name.as_deref().unwrap_or(&args.net),
+            self.net.param_count(),
+            self.train.len(),
+            self.test.len(),
+            args.epochs,
+            args.batch,
+            self.threads,
+            if args.no_augment { "off" } else { "on" }
+        );
+    }
+
+    /// Steps per epoch: every item of an epoch once, in batches.
+    fn steps_per_epoch(&self) -> usize {
+        let mix = self.mix;
+        (self.train.len() + mix.restroked + mix.strokes + mix.negatives).div_ceil(self.args.batch)
+    }
+
+    /// One epoch: its items in a fresh order, a step per batch, then the
+    /// test set. Returns its log line and how many images it trained on.
+    fn epoch(&mut self, epoch: usize) -> CliResult<(EpochLog, usize)> {
+        let args = self.args;
+        let epoch_start = Instant::now();
+        let order = self.mix.epoch(&mut self.rng, self.train.len());
+        let bar = progress_bar(epoch, args.epochs, order.len());
+        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0.0f64, 0usize);
+        let (steps, mut lr) = (self.steps_per_epoch(), args.lr);
+        for (step, batch) in order.chunks(args.batch).enumerate() {
+            self.fill_batch(batch);
+            lr = args.schedule.lr(args.lr, ((epoch - 1) * steps + step) as f32 / (steps * args.epochs) as f32);
+            self.trainer.optimizer_mut().set_lr(lr).map_err(|e| e.to_string())?;
+            let (n, per_image) = (batch.len(), self.x.len() / args.batch);
+            let result = self
+                .trainer
+                .step(&mut self.net, &self.x[..n * per_image], &self.y[..n])
+                .map_err(|e| format!("epoch {epoch}: {e}"))?;
+            loss_sum += result.loss as f64 * n as f64;
+            correct += result.accuracy as f64 * n as f64;
+            seen += n;
+            bar.inc(n as u64);
+            if step % 20 == 0 {
+                bar.set_message(format!("loss {:.4}", loss_sum / seen as f64));
+            }
+        }
+        bar.finish_and_clear();
+        let (test_loss, test_accuracy) =
+            evaluate_on_threads(&self.net, &self.test_inputs, &self.test.labels, &mut self.workspaces)?;
+        let entry = EpochLog {
+            epoch,
+            lr,
+            train_loss: (loss_sum / seen as f64) as f32,
+            train_accuracy: (correct / seen as f64) as f32,
+            test_loss,
+            test_accuracy,
+            seconds: epoch_start.elapsed().as_secs_f32(),
+        };
+        Ok((entry, order.len()))
+    }
+
+    /// The batch's inputs (rendered, then warped, over the threads) and labels.
+    fn fill_batch(&mut self, batch: &[Item]) {
+        // One seed per image, drawn in order: the samples and warps do
+        // not depend on how the batch is split over threads.
+        let seeds: Vec<u64> = batch.iter().map(|_| self.rng.u64(..)).collect();
+        let (per_image, side) = (self.x.len() / self.args.batch, self.net.input_shape().height);
+        let per_thread = batch.len().div_ceil(self.threads);
+        let mut parts: Vec<_> = batch
+            .chunks(per_thread)
+            .zip(self.x.chunks_mut(per_thread * per_image))
+            .zip(seeds.chunks(per_thread))
+            .collect();
+        let (generator, train, clean, augment) = (&self.generator, &self.train, &self.clean, &self.augment);
+        let no_augment = self.args.no_augment;
+        run_parts(&mut parts, |((items, out), seeds), _| {
+            let mut src = vec![0.0; per_image];
+            for ((&item, dst), &seed) in items.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds.iter()) {
+                // The generator's seed differs from the warp's, which is the
+                // image's seed as in MNIST-only runs (they stay bit for bit).
+                item.render(generator, seed ^ 0x9e37_79b9_7f4a_7c15, train, clean, &mut src);
+                if no_augment {
+                    dst.copy_from_slice(&src);
+                } else {
+                    augment.apply(&mut fastrand::Rng::with_seed(seed), &src, dst, side);
+                }
+            }
+        });
+        for (label, &item) in self.y.iter_mut().zip(batch) {
+            *label = item.label(train);
+        }
+    }
 }
 
 fn progress_bar(epoch: usize, epochs: usize, len: usize) -> ProgressBar {
