@@ -96,9 +96,11 @@ e2e: www
 e2e-slow: www
 	LENET_E2E_SLOW=1 node --test --test-concurrency=1 tests/e2e/
 
-## How the shipped weights were made (see weights/README.md): MNIST and the generated handwriting.
+## How the shipped weights were made (see weights/README.md): MNIST and the generated handwriting;
+## the float16 copy the .wasm embeds.
 train: build
 	$(LENET) train --net lenet5-reject --handwriting --epochs 30 --batch 64 --optimizer adam --lr 1e-3 --schedule cosine --seed 2 --threads 2 --out weights/lenet5-reject.safetensors
+	$(LENET) convert --weights weights/lenet5-reject.safetensors --dtype f16 --out weights/lenet5-reject.f16.safetensors
 
 ## The contact sheet of the generated handwriting in docs/.
 samples: build tools
@@ -154,7 +156,7 @@ JS := $(wildcard www/js/*.js www/sw.js npm/*.js tools/*.mjs tools/bench/*.js too
 	tests/e2e/*.mjs tests/package/*.mjs examples/node/*.mjs)
 lint-js: tools
 	tools/node_modules/.bin/eslint --config tools/eslint.config.mjs $(JS)
-	tools/node_modules/.bin/prettier --check $(JS) npm/index.d.ts examples/vite-app/src/main.ts
+	tools/node_modules/.bin/prettier --check $(JS) npm/index.d.ts npm/lenet-pad.d.ts examples/vite-app/src/main.ts
 
 clean:
 	$(CARGO) clean

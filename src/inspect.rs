@@ -102,6 +102,44 @@ impl Network {
     }
 }
 
+impl Network {
+    /// Occlusion sensitivity, a check on [`Network::input_gradient`] that
+    /// needs no gradients: the input is cut into `patch` x `patch` squares,
+    /// each blanked in turn (set to the background, 0); every value of the
+    /// result is how much `class`'s score (its logit, as for the gradient)
+    /// falls when its square is blanked (negative where blanking raises it).
+    /// Scores rather than probabilities: a confident reading's probability
+    /// hardly moves when one square goes.
+    pub fn occlusion(&self, input: &[f32], class: usize, patch: usize, ws: &mut Workspace) -> Result<Vec<f32>> {
+        self.check_batch(input, 1)?;
+        let shape = self.input_shape();
+        let (classes, side) = (self.num_classes(), shape.height.max(shape.width));
+        if class >= classes {
+            return Err(Error::Labels(format!(
+                "class {class} does not exist; this network has classes 0 to {}",
+                classes - 1
+            )));
+        }
+        if patch == 0 || patch > side {
+            return Err(Error::Input(format!("the patch must be 1 to {side} pixels wide, got {patch}")));
+        }
+        let (rows, columns) = (shape.height.div_ceil(patch), shape.width.div_ceil(patch));
+        let square = |at: usize, i: usize, j: usize| {
+            at / shape.width % shape.height / patch == i && at % shape.width / patch == j
+        };
+        let mut batch = input.to_vec();
+        for (i, j) in (0..rows).flat_map(|i| (0..columns).map(move |j| (i, j))) {
+            batch.extend(input.iter().enumerate().map(|(at, &v)| if square(at, i, j) { 0.0 } else { v }));
+        }
+        let scores = self.forward(&batch, ws)?;
+        let base = scores[[0, class]];
+        let drops: Vec<f32> = scores.outer_iter().skip(1).map(|s| base - s[class]).collect();
+        Ok((0..input.len())
+            .map(|at| drops[at / shape.width % shape.height / patch * columns + at % shape.width / patch])
+            .collect())
+    }
+}
+
 fn weight_shape(layer: &Layer) -> Option<Vec<usize>> {
     match layer {
         Layer::Conv2d(c) => Some(vec![c.output.channels, c.input.channels, c.kernel, c.kernel]),
@@ -128,6 +166,68 @@ mod tests {
         let s2 = &views[2];
         assert_eq!((s2.info.name.as_str(), s2.window), ("S2", Some(Window { kernel_size: 2, stride: 2, padding: 0 })));
         assert_eq!((s2.weight_shape.as_ref(), views[1].window), (None, None));
+    }
+
+    /// A digit-like input: a bar and a stem (a 7), background 0.
+    fn seven() -> Vec<f32> {
+        (0..1024)
+            .map(|i| {
+                if (i / 32 == 8 && (8..24).contains(&(i % 32))) || (i % 32 + i / 32 / 2 == 27 && i / 32 > 8) {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// The score (logit) of `class` for `input`.
+    fn score(net: &Network, input: &[f32], class: usize) -> f32 {
+        net.forward(input, &mut Workspace::new()).unwrap()[[0, class]]
+    }
+
+    #[test]
+    fn the_input_gradient_matches_finite_differences() {
+        // tanh and average pooling (LeNet-5 of 1998): smooth, so differences converge.
+        let net = Network::from_preset_or_json("lenet5-classic", 5).unwrap();
+        let input = seven();
+        let mut ws = Workspace::new();
+        for class in [7, 2] {
+            let gradient = net.input_gradient(&input, class, &mut ws).unwrap();
+            assert_eq!(gradient.len(), 1024);
+            let largest = gradient.iter().fold(0.0f32, |a, g| a.max(g.abs()));
+            for at in [0, 200, 270, 300, 33 * 10, 500, 777, 1023] {
+                let (mut up, mut down) = (input.clone(), input.clone());
+                up[at] += 1e-2;
+                down[at] -= 1e-2;
+                let numeric = (score(&net, &up, class) - score(&net, &down, class)) / 2e-2;
+                assert!(
+                    (numeric - gradient[at]).abs() <= 2e-2 * largest,
+                    "class {class}, value {at}: {numeric} against {}",
+                    gradient[at]
+                );
+            }
+        }
+        let e = net.input_gradient(&input, 10, &mut ws).unwrap_err().to_string();
+        assert!(e.contains("class 10 does not exist; this network has classes 0 to 9"), "{e}");
+        assert!(net.input_gradient(&input[..100], 1, &mut ws).is_err());
+    }
+
+    #[test]
+    fn occlusion_finds_the_ink_that_makes_the_reading() {
+        let net = Network::from_preset_or_json("lenet5", 5).unwrap();
+        let input = seven();
+        let mut ws = Workspace::new();
+        let map = net.occlusion(&input, 7, 4, &mut ws).unwrap();
+        assert_eq!(map.len(), 1024);
+        // Blank squares change nothing: the input there is background already.
+        assert!(map.iter().zip(&input).enumerate().all(|(at, (m, _))| {
+            let (i, j) = (at / 32 / 4 * 4, at % 32 / 4 * 4);
+            let inked = (i..i + 4).any(|r| (j..j + 4).any(|c| input[r * 32 + c] != 0.0));
+            inked || *m == 0.0
+        }));
+        let e = net.occlusion(&input, 7, 0, &mut ws).unwrap_err().to_string();
+        assert!(e.contains("the patch must be 1 to 32 pixels wide, got 0"), "{e}");
     }
 
     #[test]

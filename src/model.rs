@@ -160,6 +160,12 @@ impl Network {
         Gradients(self.layers.iter().map(|l| l.params().map(Params::zeros_like)).collect())
     }
 
+    /// Every parameter tensor's values: per layer with parameters, weight
+    /// then bias, as in the weights file.
+    pub fn param_slices(&self) -> impl Iterator<Item = &[f32]> {
+        self.layers.iter().filter_map(Layer::params).flat_map(|p| p.slices())
+    }
+
     /// Every parameter tensor as a slice: per layer with parameters, weight
     /// then bias. The optimizer walks these beside [`Gradients::slices`].
     pub fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [f32]> {
@@ -387,12 +393,42 @@ impl Network {
         Ok((total, correct))
     }
 
+    /// The gradient of class `class`'s score (its logit, before the softmax)
+    /// with respect to every value of one input, by the backward pass:
+    /// saliency, where ink would push the reading toward `class` (positive)
+    /// or away from it (negative).
+    pub fn input_gradient(&self, input: &[f32], class: usize, ws: &mut Workspace) -> Result<Vec<f32>> {
+        self.check_batch(input, 1)?;
+        let classes = self.num_classes();
+        if class >= classes {
+            return Err(Error::Labels(format!(
+                "class {class} does not exist; this network has classes 0 to {}",
+                classes - 1
+            )));
+        }
+        self.check_input(input)?;
+        self.run(input, 1, ws, Pass::EveryLayer, &mut |_| {});
+        let last = self.layers.len();
+        ws.deltas[last].fill(0.0);
+        ws.deltas[last].as_slice_mut().expect("contiguous")[class] = 1.0;
+        ws.deltas[0] = Array4::zeros(ws.acts[0].raw_dim());
+        self.backward_to(ws, &mut self.gradients(), true);
+        let gradient = ws.deltas[0].as_slice().expect("contiguous").to_vec();
+        ws.deltas[0] = Array4::zeros((0, 0, 0, 0));
+        Ok(gradient)
+    }
+
     /// Walks the trace in reverse from `deltas[last]`.
     fn backward(&self, ws: &mut Workspace, grads: &mut Gradients) {
+        self.backward_to(ws, grads, false)
+    }
+
+    /// [`Network::backward`], and the input's gradient into `deltas[0]` if
+    /// `to_input` (training does not need it).
+    fn backward_to(&self, ws: &mut Workspace, grads: &mut Gradients, to_input: bool) {
         for (i, layer) in self.layers.iter().enumerate().rev() {
             let (below, above) = ws.deltas.split_at_mut(i + 1);
-            // The input's gradient is not needed for training.
-            let dx = if i == 0 { None } else { Some(below[i].view_mut()) };
+            let dx = if i == 0 && !to_input { None } else { Some(below[i].view_mut()) };
             layer.backward(
                 ws.acts[i].view(),
                 ws.acts[i + 1].view(),

@@ -2,7 +2,8 @@
 //!
 //! Tensors are named like PyTorch's `state_dict()`: `<key>.weight` and
 //! `<key>.bias` for every layer with parameters, in PyTorch's layouts
-//! (conv2d [O, C, K, K], linear [OUT, IN]), float32 little-endian. So a
+//! (conv2d [O, C, K, K], linear [OUT, IN]), float32 little-endian (float16
+//! is read too, and written on request: half the bytes to download). So a
 //! `state_dict` saved from PyTorch with `safetensors.torch.save_file` loads
 //! here unchanged, and ours load in PyTorch with `load_state_dict`.
 //!
@@ -38,26 +39,45 @@ fn tensor_layout(net: &Network) -> Vec<(String, Vec<usize>)> {
     layout
 }
 
-/// The network as safetensors bytes.
+/// How the values of a weights file are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    F32,
+    /// IEEE half precision, each weight rounded to the nearest: for
+    /// shipping, where the readings stay the same (weights/README.md).
+    F16,
+}
+
+/// The network as safetensors bytes, in float32.
 pub fn to_bytes(net: &Network) -> Vec<u8> {
-    let bytes: Vec<Vec<u8>> = net
-        .layers()
-        .iter()
-        .filter_map(Layer::params)
-        .flat_map(|p| p.slices())
-        .map(|s| s.iter().flat_map(|v| v.to_le_bytes()).collect())
-        .collect();
+    to_bytes_as(net, Precision::F32)
+}
+
+/// The network as safetensors bytes, in `precision`.
+pub fn to_bytes_as(net: &Network, precision: Precision) -> Vec<u8> {
+    let encode = |s: &[f32]| -> Vec<u8> {
+        match precision {
+            Precision::F32 => s.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            Precision::F16 => s.iter().flat_map(|&v| half::f16::from_f32(v).to_le_bytes()).collect(),
+        }
+    };
+    let dtype = match precision {
+        Precision::F32 => Dtype::F32,
+        Precision::F16 => Dtype::F16,
+    };
+    let bytes: Vec<Vec<u8>> = net.param_slices().map(encode).collect();
     let views: Vec<(String, TensorView)> = tensor_layout(net)
         .into_iter()
         .zip(&bytes)
-        .map(|((name, shape), data)| (name, TensorView::new(Dtype::F32, shape, data).expect("sizes match the layout")))
+        .map(|((name, shape), data)| (name, TensorView::new(dtype, shape, data).expect("sizes match the layout")))
         .collect();
     let metadata = HashMap::from([("spec".to_string(), net.spec().to_json())]);
     safetensors::serialize(views, Some(metadata)).expect("in-memory serialization of valid views")
 }
 
-/// Reads a network from safetensors bytes. Every tensor must be present, f32,
-/// of the spec's shape and finite; nothing else may be in the file.
+/// Reads a network from safetensors bytes. Every tensor must be present,
+/// float32 or float16, of the spec's shape and finite; nothing else may be
+/// in the file.
 pub fn from_bytes(bytes: &[u8]) -> Result<Network> {
     let bad = |why: String| Error::Weights(why);
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| bad(format!("not a safetensors file ({e})")))?;
@@ -77,13 +97,14 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Network> {
     let mut values = Vec::with_capacity(layout.len());
     for (name, shape) in &layout {
         let t = tensors.tensor(name).map_err(|_| bad(format!("tensor '{name}' is missing")))?;
-        if t.dtype() != Dtype::F32 {
-            return Err(bad(format!("tensor '{name}' is {:?}; expected F32", t.dtype())));
-        }
         if t.shape() != shape.as_slice() {
             return Err(bad(format!("tensor '{name}' has shape {:?}; the spec needs {shape:?}", t.shape())));
         }
-        let data: Vec<f32> = t.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let data: Vec<f32> = match t.dtype() {
+            Dtype::F32 => t.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+            Dtype::F16 => t.data().chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+            other => return Err(bad(format!("tensor '{name}' is {other:?}; expected F32 or F16"))),
+        };
         if data.iter().any(|v| !v.is_finite()) {
             return Err(bad(format!("tensor '{name}' holds values that are not finite")));
         }
@@ -110,6 +131,19 @@ mod tests {
             let (mut a, mut b) = (Workspace::new(), Workspace::new());
             assert_eq!(net.predict(&x, &mut a).unwrap(), back.predict(&x, &mut b).unwrap(), "{preset}");
         }
+    }
+
+    #[test]
+    fn float16_files_hold_each_weight_rounded_to_half_precision() {
+        let net = Network::from_preset_or_json("lenet5-reject", 4).unwrap();
+        let half = to_bytes_as(&net, Precision::F16);
+        assert!(half.len() < to_bytes(&net).len() * 6 / 10, "about half the bytes");
+        let back = from_bytes(&half).unwrap();
+        assert_eq!(back.spec(), net.spec());
+        let rounded: Vec<f32> =
+            net.param_slices().flat_map(|s| s.iter().map(|&v| half::f16::from_f32(v).to_f32())).collect();
+        assert_eq!(back.param_slices().flatten().copied().collect::<Vec<f32>>(), rounded);
+        assert_eq!(to_bytes_as(&back, Precision::F16), half, "rounding twice changes nothing");
     }
 
     #[test]

@@ -47,9 +47,15 @@ fn message<T>(result: Result<T, wasm_bindgen::JsError>) -> String {
     value.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
 }
 
+/// The shipped weights in float32, as tests/parity.rs reads them natively
+/// (`pretrained()` embeds the float16 copy: tests/shipped_f16.rs).
+fn shipped() -> Network {
+    Network::from_safetensors(bytes(include_bytes!("../weights/lenet5-reject.safetensors"))).unwrap()
+}
+
 #[wasm_bindgen_test]
 fn predictions_and_feature_maps_equal_the_native_build() {
-    let mut net = Network::pretrained().unwrap();
+    let mut net = shipped();
     let input = fixture("input");
     assert_close("predictBatch", &net.predict_batch(&input, 4).unwrap(), &fixture("probabilities"));
     assert_close("predict", &net.predict(&input[..1024]).unwrap(), &fixture("probabilities")[..11]);
@@ -110,6 +116,55 @@ fn layers_describe_the_feature_maps() {
     assert!(times.iter().all(|t| t.is_finite() && *t >= 0.0) && times.iter().sum::<f64>() > 0.0, "{times:?}");
     assert_eq!(net.kernels("C1".into()).unwrap().len(), 150);
     assert_eq!(net.kernels("C3".into()).unwrap().len(), 16 * 6 * 25);
+}
+
+/// The field names of the TypeScript interface `name` in `ts`.
+fn interface_fields(ts: &str, name: &str) -> std::collections::BTreeSet<String> {
+    let body = ts.split(&format!("interface {name} {{")).nth(1).unwrap_or_else(|| panic!("no interface {name}"));
+    let body = &body[..body.find("\n}").unwrap()];
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("/*") && !l.starts_with('*') && !l.is_empty())
+        .map(|l| l.split([':', '?']).next().unwrap().to_string())
+        .collect()
+}
+
+/// The keys of the JavaScript objects `values`, all of them together.
+fn keys(values: &[JsValue]) -> std::collections::BTreeSet<String> {
+    values
+        .iter()
+        .flat_map(|v| {
+            js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The hand-written TypeScript interfaces name exactly the fields the
+/// methods return, so the .d.ts cannot drift from the Rust types.
+#[wasm_bindgen_test]
+fn the_typescript_interfaces_match_the_objects() {
+    use lenet::wasm::{LAYER_INFO, NUMBER_READING, READING};
+    let mut net = Network::pretrained().unwrap();
+    let layers: Vec<JsValue> = js_sys::Array::from(&net.layers().unwrap()).iter().collect();
+    assert_eq!(keys(&layers), interface_fields(LAYER_INFO, "LayerInfo"));
+    let reading = net.read(&fixture("input")[..1024]).unwrap();
+    assert_eq!(keys(&[reading]), interface_fields(READING, "Reading"));
+    let (w, h) = (96, 32);
+    let mut rgba = vec![0u8; w * h * 4];
+    for y in 6..26 {
+        for x in [20, 21, 22, 60, 61, 62] {
+            rgba[(y * w + x) * 4 + 3] = 255;
+        }
+    }
+    let number = net.read_digits(&rgba, w, h).unwrap();
+    assert_eq!(keys(std::slice::from_ref(&number)), interface_fields(NUMBER_READING, "NumberReading"));
+    let digits: Vec<JsValue> =
+        js_sys::Array::from(&js_sys::Reflect::get(&number, &"digits".into()).unwrap()).iter().collect();
+    assert!(!digits.is_empty(), "two strokes make digits");
+    assert_eq!(keys(&digits), interface_fields(NUMBER_READING, "NumberDigit"));
 }
 
 #[wasm_bindgen_test]

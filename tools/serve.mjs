@@ -4,12 +4,16 @@
 //   node tools/serve.mjs [--port 8080] [--host 127.0.0.1] [dir]
 //
 // Serves files under dir (default www) with their MIME types and the page's
-// Content-Security-Policy; never anything outside dir. `--port 0` picks a
-// free port. Prints the URL once listening.
+// Content-Security-Policy; never anything outside dir. Text, scripts and
+// .wasm go compressed, as static hosts send them: Brotli (at its best
+// quality, made when the server starts) to clients that accept it, else
+// gzip. `--port 0` picks a free port. Prints the URL once listening.
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import { resolve, extname, sep } from 'node:path';
 
 // Keep in step with the <meta http-equiv> in www/index.html.
@@ -43,6 +47,46 @@ const TYPES = {
   '.md': 'text/plain; charset=utf-8',
   '.ts': 'text/plain; charset=utf-8',
 };
+
+// What is worth compressing: text, scripts, JSON and WebAssembly.
+const COMPRESSIBLE = /^(text\/|application\/(json|wasm|manifest\+json)|image\/svg)/;
+
+const ENCODERS = {
+  br: (bytes) =>
+    promisify(brotliCompress)(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }),
+  gzip: (bytes) => promisify(gzip)(bytes, { level: 9 }),
+};
+
+// Compressed files by path, version and encoding, each made once.
+const compressed = new Map();
+
+function compress(file, version, encoding) {
+  const key = `${file}\0${version}\0${encoding}`;
+  if (!compressed.has(key)) compressed.set(key, readFile(file).then(ENCODERS[encoding]));
+  return compressed.get(key);
+}
+
+/** The file's version: its size and modification time. */
+const versionOf = (info) => `${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}`;
+
+/** The encoding to send: Brotli or gzip where the type is worth it and the client takes it. */
+function encodingFor(type, accepted = '') {
+  if (!COMPRESSIBLE.test(type)) return null;
+  return ['br', 'gzip'].find((e) => new RegExp(`\\b${e}\\b`).test(accepted)) ?? null;
+}
+
+/** Makes the Brotli copies of every compressible file under dir before serving: it takes a moment. */
+async function precompress(dir) {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => resolve(e.parentPath ?? e.path, e.name));
+  await Promise.all(
+    files
+      .filter((f) => COMPRESSIBLE.test(TYPES[extname(f).toLowerCase()] ?? ''))
+      .map(async (f) => compress(f, versionOf(await stat(f)), 'br')),
+  );
+}
 
 function parseArgs(argv) {
   const opts = { port: 8080, host: '127.0.0.1', dir: 'www', quiet: false };
@@ -100,16 +144,26 @@ function handler(root) {
     }
     if (info.isDirectory()) return send(res, 301, 'moved\n', { Location: req.url.replace(/\?.*$/, '') + '/' });
     if (!info.isFile()) return send(res, 404, 'not found\n');
-    const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const encoding = encodingFor(type, req.headers['accept-encoding']);
+    const version = versionOf(info);
+    const etag = `"${version}${encoding ? `-${encoding}` : ''}"`;
+    res.setHeader('Vary', 'Accept-Encoding');
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, { ETag: etag });
       return res.end();
     }
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': info.size,
-      ETag: etag,
-    });
+    if (encoding) {
+      const body = await compress(file, version, encoding);
+      res.writeHead(200, {
+        'Content-Type': type,
+        'Content-Encoding': encoding,
+        'Content-Length': body.length,
+        ETag: etag,
+      });
+      return res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': info.size, ETag: etag });
     if (req.method === 'HEAD') return res.end();
     const stream = createReadStream(file);
     stream.on('error', () => res.destroy());
@@ -130,6 +184,7 @@ try {
   console.error(`serve: ${opts.dir} is not a directory (run \`make www\` first)`);
   process.exit(1);
 }
+await precompress(resolve(opts.dir));
 const server = createServer(handler(opts.dir));
 server.on('error', (e) => {
   console.error(

@@ -28,6 +28,7 @@ const CORE = [
   'js/worker-client.js',
   'js/train-worker.js',
   'js/number-view.js',
+  'js/saliency-view.js',
   'js/input.js',
   'pkg/index.js',
   'pkg/relaxed-simd.js',

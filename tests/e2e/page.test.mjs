@@ -124,6 +124,40 @@ describe('drawing and predicting (desktop)', () => {
     await context.close();
   });
 
+  it('shows what made it a 7: the engine’s gradient and occlusion maps, for any digit picked', async () => {
+    const { context, page, problems } = await openPage(browser, server.url);
+    await drawWithMouse(page, DIGITS[7]);
+    assert.equal((await waitForPrediction(page)).digit, '7');
+    await page.waitForFunction(() => document.querySelector('[data-testid="saliency"]').dataset.digit === '7');
+    assert.equal(await page.textContent('.why-digit'), 'a 7');
+    assert.equal(await page.getAttribute('[data-testid="saliency-digit-7"]', 'aria-pressed'), 'true');
+    // The engine's own numbers: the same calls on the pad's input give the largest values the maps show.
+    const engine = (digit) =>
+      page.evaluate(async (digit) => {
+        const lenet = await import('/pkg/index.js');
+        const pad = document.querySelector('[data-testid="pad"]');
+        const px = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
+        const input = lenet.preprocess(px.data, px.width, px.height);
+        const net = lenet.Network.pretrained();
+        const largest = (a) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const result = [largest(net.inputGradient(input, digit)), largest(net.occlusion(input, digit, 4))];
+        net.free();
+        return result.map(String);
+      }, digit);
+    const shown = () =>
+      Promise.all(['saliency', 'occlusion'].map((id) => page.getAttribute(`[data-testid="${id}"]`, 'data-max')));
+    assert.deepEqual(await shown(), await engine(7));
+    // Another digit: what would push the drawing toward a 1.
+    await page.click('[data-testid="saliency-digit-1"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="occlusion"]').dataset.digit === '1');
+    assert.deepEqual(await shown(), await engine(1));
+    assert.match(await page.textContent('.why-status'), /Read as 7\. Red: ink there would push it toward 1/);
+    await page.click('[data-testid="clear"]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="saliency"]').dataset.digit);
+    assertClean(problems);
+    await context.close();
+  });
+
   it('updates the prediction live while a stroke is still being drawn', async () => {
     const { context, page, problems } = await openPage(browser, server.url);
     const box = await page.locator('[data-testid="pad"]').boundingBox();

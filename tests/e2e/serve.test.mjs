@@ -1,10 +1,11 @@
-// tools/serve.mjs: MIME types, the Content-Security-Policy, 404s, and nothing
-// served from outside its directory. No browser needed.
+// tools/serve.mjs: MIME types, the Content-Security-Policy, gzip, 404s, and
+// nothing served from outside its directory. No browser needed.
 
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startServer, WWW } from './helpers.mjs';
 
@@ -13,10 +14,10 @@ before(async () => (server = await startServer()));
 after(() => server?.stop());
 
 // A raw GET, so paths like /../ reach the server unnormalized.
-function get(path) {
+function get(path, headers = {}) {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET' }, (res) => {
+    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -50,6 +51,27 @@ it('serves the page with its CSP and MIME types', async () => {
   }
   const wasm = await get('/pkg/lenet_bg.wasm');
   assert.deepEqual([...wasm.body.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
+});
+
+it('compresses text and .wasm for clients that accept it (Brotli, else gzip), and only them', async () => {
+  const plain = await get('/pkg/lenet_bg.wasm');
+  assert.equal(plain.headers['content-encoding'], undefined);
+  const zipped = await get('/pkg/lenet_bg.wasm', { 'Accept-Encoding': 'gzip' });
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.deepEqual(gunzipSync(zipped.body), plain.body);
+  const brotli = await get('/pkg/lenet_bg.wasm', { 'Accept-Encoding': 'gzip, deflate, br, zstd' });
+  assert.equal(brotli.headers['content-encoding'], 'br');
+  assert.equal(brotli.headers.vary, 'Accept-Encoding');
+  assert.deepEqual(brotliDecompressSync(brotli.body), plain.body);
+  assert.ok(brotli.body.length < zipped.body.length, `Brotli ${brotli.body.length}, gzip ${zipped.body.length} bytes`);
+  const etags = new Set([plain, zipped, brotli].map((r) => r.headers.etag));
+  assert.equal(etags.size, 3, 'each encoding has its own ETag');
+  const again = await get('/pkg/lenet_bg.wasm', { 'Accept-Encoding': 'br', 'If-None-Match': brotli.headers.etag });
+  assert.equal(again.status, 304);
+  const svg = await get('/icon.svg', { 'Accept-Encoding': 'gzip' });
+  assert.equal(svg.headers['content-encoding'], 'gzip', 'SVG is text');
+  const data = await get('/data/train.bin.gz', { 'Accept-Encoding': 'gzip, br' });
+  assert.equal(data.headers['content-encoding'], undefined, 'already compressed');
 });
 
 it('answers 404 for missing files and never serves outside its directory', async () => {

@@ -4,7 +4,8 @@
 // lenet:ready the page fetches only what the first prediction needs, all of
 // it requested at once by index.html: the modules, and one .wasm, the build
 // pkg/relaxed-simd.js picks (relaxed SIMD in Chromium), preloaded by
-// js/wasm-build.js and fetched once; the rest of the page comes after.
+// js/wasm-build.js and fetched once; the rest of the page comes after; and
+// at most 300 KB over the wire before the first prediction.
 
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,8 +71,9 @@ it('fetches only what the first prediction needs before lenet:ready, each file o
     const complete = performance.getEntriesByName('lenet:complete')[0].startTime;
     const resources = performance
       .getEntriesByType('resource')
-      .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime }));
-    return { ready, complete, resources };
+      .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, bytes: e.transferSize }));
+    const page = performance.getEntriesByType('navigation')[0].transferSize;
+    return { ready, complete, resources, page };
   });
   t.diagnostic(
     `lenet:ready at ${timeline.ready.toFixed(0)} ms, every section wired at ${timeline.complete.toFixed(0)} ms (one load, not a benchmark)`,
@@ -82,6 +84,12 @@ it('fetches only what the first prediction needs before lenet:ready, each file o
     .map((r) => r.path);
   assert.deepEqual([...new Set(before)].sort(), [...FIRST].sort(), 'files fetched before lenet:ready');
   assert.equal(before.length, new Set(before).size, `a file fetched twice before lenet:ready: ${before.join(', ')}`);
+  // Issue 29: at most 300 KB over the wire before the first prediction (tools/serve.mjs compresses, as
+  // static hosts do; the .wasm embeds the weights in float16).
+  const bytes =
+    timeline.page + timeline.resources.filter((r) => r.start < timeline.ready).reduce((n, r) => n + r.bytes, 0);
+  t.diagnostic(`${(bytes / 1000).toFixed(1)} KB over the wire before lenet:ready`);
+  assert.ok(bytes <= 300_000, `${bytes} bytes before lenet:ready`);
   assert.equal(
     timeline.resources.filter((r) => r.path.endsWith('.wasm')).length,
     1,

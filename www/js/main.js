@@ -36,7 +36,7 @@ class Page {
 
     this.input = null; // what the network sees now; null when the pad is blank
     this.sample = null; // the MNIST digit on the pad, if any
-    this.views = null; // {layers, table, teach}: null until the rest of the page has loaded
+    this.views = null; // {layers, table, teach, why}: null until the rest of the page has loaded
     this.timesJob = 0; // the latest request for per-layer timings; older ones are dropped
   }
 
@@ -72,6 +72,7 @@ class Page {
   showBlank() {
     this.prediction.show(null);
     this.views?.layers.clear();
+    this.views?.why.update(this.model.net, null, null);
     this.views?.table.setTimes(null);
   }
 
@@ -81,6 +82,7 @@ class Page {
     this.prediction.show(reading, this.sample ? `; MNIST’s label is ${this.sample.label}` : '', net.canReject);
     if (!this.views) return;
     this.views.layers.update(net.featureMaps(this.input), this.input);
+    this.views.why.update(net, this.input, reading);
     if (settled) this.scheduleTimes();
   }
 
@@ -231,6 +233,7 @@ async function loadRest(page) {
       import('./colormap.js'),
       import('./data.js'),
       import('./number-view.js'),
+      import('./saliency-view.js'),
     ]);
   } catch (e) {
     showError(
@@ -239,8 +242,16 @@ async function loadRest(page) {
     );
     return false;
   }
-  const [{ LayersView }, { LayerTable }, { Teach }, { Scratch }, { drawBar }, { loadManifest }, { NumberView }] =
-    modules;
+  const [
+    { LayersView },
+    { LayerTable },
+    { Teach },
+    { Scratch },
+    { drawBar },
+    { loadManifest },
+    { NumberView },
+    { SaliencyView },
+  ] = modules;
   const { model, pad } = page;
   const layers = new LayersView($('#layers'));
   const table = new LayerTable($('#layer-table'));
@@ -258,7 +269,7 @@ async function loadRest(page) {
   });
   $('.act-view').addEventListener('change', (e) => layers.setShowPre(e.target.value === 'before'));
   drawBar($('.legend-key .legend-bar'));
-  page.addViews({ layers, table, teach });
+  page.addViews({ layers, table, teach, why: new SaliencyView($('#why')) });
   document.body.classList.add('ready');
   performance.mark('lenet:complete'); // every section wired
 

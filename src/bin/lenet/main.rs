@@ -69,6 +69,15 @@ enum Command {
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
+    /// Write a weights file again in another precision (f16: half the bytes, for shipping).
+    Convert {
+        #[arg(long, default_value = DEFAULT_WEIGHTS)]
+        weights: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Dtype::F16)]
+        dtype: Dtype,
+    },
     /// Write a contact sheet (PNG) of the generated handwriting and non-digits.
     Samples {
         #[arg(long, default_value = "docs/generated.png")]
@@ -87,6 +96,7 @@ fn main() -> ExitCode {
         Command::Eval { weights, data, train_split, set, count } => eval::run(&weights, &data, train_split, set, count),
         Command::Predict { weights, number, images } => predict::run(&weights, &images, number),
         Command::Samples { out, data } => samples::run(&out, &data),
+        Command::Convert { weights, out, dtype } => convert(&weights, &out, dtype),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,6 +128,23 @@ fn load_net(what: &str, seed: u64) -> CliResult<Network> {
 fn load_weights(path: &Path) -> CliResult<Network> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     lenet::weights::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Dtype {
+    F32,
+    F16,
+}
+
+fn convert(weights: &Path, out: &Path, dtype: Dtype) -> CliResult<()> {
+    let net = load_weights(weights)?;
+    let precision = match dtype {
+        Dtype::F32 => lenet::weights::Precision::F32,
+        Dtype::F16 => lenet::weights::Precision::F16,
+    };
+    train::write_atomically(out, &lenet::weights::to_bytes_as(&net, precision))?;
+    println!("wrote {}", out.display());
+    Ok(())
 }
 
 fn print_summary(net: &Network) {
