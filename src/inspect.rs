@@ -91,14 +91,21 @@ impl Network {
     /// The weights of the layer named `name` (C1, F6, ...), in PyTorch's
     /// layout: for a convolution, O x C x K x K kernels. No biases.
     pub fn kernels(&self, name: &str) -> Result<Vec<f32>> {
+        Ok(self.params_of(name)?.weight().iter().copied().collect())
+    }
+
+    /// The biases of the layer named `name`: one per output channel or unit.
+    pub fn biases(&self, name: &str) -> Result<Vec<f32>> {
+        Ok(self.params_of(name)?.bias().to_vec())
+    }
+
+    fn params_of(&self, name: &str) -> Result<&crate::layers::Params> {
         let summary = self.summary();
         let index = summary.iter().position(|l| l.name == name).ok_or_else(|| {
             let names: Vec<&str> = summary.iter().map(|l| l.name.as_str()).collect();
             Error::Layer(format!("no layer named '{name}'; the layers are {}", names.join(", ")))
         })?;
-        let params =
-            self.layers()[index].params().ok_or_else(|| Error::Layer(format!("layer '{name}' has no weights")))?;
-        Ok(params.weight().iter().copied().collect())
+        self.layers()[index].params().ok_or_else(|| Error::Layer(format!("layer '{name}' has no weights")))
     }
 }
 
@@ -234,6 +241,8 @@ mod tests {
     fn kernels_are_found_by_name_and_bad_names_say_which_there_are() {
         let net = Network::from_preset_or_json("lenet5", 3).unwrap();
         assert_eq!(net.kernels("C3").unwrap().len(), 16 * 6 * 25);
+        assert_eq!(net.biases("C3").unwrap().len(), 16);
+        assert_eq!(net.biases("F6").unwrap().len(), 84);
         let e = net.kernels("C9").unwrap_err().to_string();
         assert!(e.contains("no layer named 'C9'; the layers are C1, relu1, S2"), "{e}");
         let e = net.kernels("S2").unwrap_err().to_string();

@@ -267,6 +267,12 @@ impl JsNetwork {
         to_js(&self.net.layer_views())
     }
 
+    /// The biases of a layer with parameters: one per output channel or unit.
+    pub fn biases(&self, #[wasm_bindgen(unchecked_param_type = "string")] layer: JsValue) -> Result<Vec<f32>, JsError> {
+        let layer = layer.as_string().ok_or_else(|| JsError::new("the layer name must be a string, such as \"C1\""))?;
+        Ok(self.net.biases(&layer)?)
+    }
+
     /// Saliency: the gradient of class `digit`'s score (its logit, before
     /// the softmax) with respect to each value of one input, by the backward
     /// pass; laid out as the input (1 x 32 x 32). Positive where more ink

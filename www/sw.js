@@ -29,6 +29,7 @@ const CORE = [
   'js/train-worker.js',
   'js/number-view.js',
   'js/saliency-view.js',
+  'js/conv-explain.js',
   'js/input.js',
   'pkg/index.js',
   'pkg/relaxed-simd.js',

@@ -124,6 +124,58 @@ describe('drawing and predicting (desktop)', () => {
     await context.close();
   });
 
+  it('computes a cell of C1, C3 and S2 step by step, equal to the map (click and keyboard)', async () => {
+    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    await drawWithMouse(page, DIGITS[7]);
+    assert.equal((await waitForPrediction(page)).digit, '7');
+    // The engine's value of one cell, from the pad's input.
+    const mapValue = (name, channel, row, column) =>
+      page.evaluate(
+        async ([name, channel, row, column]) => {
+          const lenet = await import('/pkg/index.js');
+          const pad = document.querySelector('[data-testid="pad"]');
+          const px = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
+          const input = lenet.preprocess(px.data, px.width, px.height);
+          const net = lenet.Network.pretrained();
+          const layer = net.layers().find((l) => l.name === name);
+          const maps = net.featureMaps(input);
+          net.free();
+          const { height, width } = layer.shape;
+          return maps[layer.offset + (channel * height + row) * width + column];
+        },
+        [name, channel, row, column],
+      );
+    // C1 by clicking: the centre of map 3 is row 14, column 14 of 28.
+    const c1 = page.locator('[data-layer="C1"] canvas.map[data-channel="2"]');
+    const box = await c1.boundingBox();
+    await c1.click({ position: { x: (14.5 / 28) * box.width, y: (14.5 / 28) * box.height } });
+    const c1Panel = page.locator('[data-layer="C1"] [data-testid="conv-explain"]');
+    await c1Panel.waitFor();
+    assert.match(await c1Panel.textContent(), /How C1 map 3, row 15, column 15 is computed/);
+    assert.ok(Math.abs((await c1Panel.getAttribute('data-value')) - (await mapValue('C1', 2, 14, 14))) < 1e-5);
+    // C3 by keyboard: map 2, three steps right and two down, Enter; its 6 input maps each have a kernel slice.
+    await page.focus('[data-layer="C3"] canvas.map[data-channel="1"]');
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowDown', 'Enter'])
+      await page.keyboard.press(key);
+    const c3Panel = page.locator('[data-layer="C3"] [data-testid="conv-explain"]');
+    await c3Panel.waitFor();
+    assert.equal(await c3Panel.locator('[role="tab"]').count(), 6);
+    const c3 = Number(await c3Panel.getAttribute('data-value'));
+    assert.ok(Math.abs(c3 - (await mapValue('C3', 1, 2, 3))) < 1e-5, `C3 cell ${c3}`);
+    await c3Panel.locator('[data-testid="conv-explain-channel-5"]').click();
+    assert.match(await c3Panel.textContent(), /input map 6: the window/);
+    // S2: the largest value of its window.
+    const s2 = page.locator('[data-layer="S2"] canvas.map[data-channel="0"]');
+    const s2box = await s2.boundingBox();
+    await s2.click({ position: { x: (7.5 / 14) * s2box.width, y: (7.5 / 14) * s2box.height } });
+    const s2Panel = page.locator('[data-layer="S2"] [data-testid="conv-explain"]');
+    await s2Panel.waitFor();
+    assert.match(await s2Panel.textContent(), /the largest value of the window/);
+    assert.ok(Math.abs((await s2Panel.getAttribute('data-value')) - (await mapValue('S2', 0, 7, 7))) < 1e-5);
+    assertClean(problems);
+    await context.close();
+  });
+
   it('shows what made it a 7: the engine’s gradient and occlusion maps, for any digit picked', async () => {
     const { context, page, problems } = await openPage(browser, server.url);
     await drawWithMouse(page, DIGITS[7]);

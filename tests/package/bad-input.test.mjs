@@ -86,6 +86,7 @@ const CASES = {
   'occlusion-patch': (net) => net.occlusion(inputs(1), 7, 0),
   'kernels-unknown': (net) => net.kernels('C9'),
   'kernels-no-weights': (net) => net.kernels('S2'),
+  'biases-no-weights': (net) => net.biases('S4'),
   'kernels-not-a-string': (net) => net.kernels(5),
   'train-label-range': (net) => net.trainStep(inputs(4), labels(1, 2, 3, 11)),
   'train-label-negative': (net) => net.trainStep(inputs(1), [-1]),

@@ -7,11 +7,15 @@ import { paint, bound, drawBar } from './colormap.js';
 import { groupLayers, receptiveField, shapeText, fmtInt } from './netinfo.js';
 import { explain, INPUT_TEXT } from './explain.js';
 import { el, drawInput } from './ui.js';
+import { computeCell, explainPanel } from './conv-explain.js';
 import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
 const TARGET_PX = { big: 84, small: 48 }; // CSS size of a spatial map
 const KERNEL_LAYERS = 2; // draw the kernels of the first two convolutions (C1, C3)
 const HINT = 'Hover or tap a cell to read its value.';
+const STEP_HINT =
+  'Hover or tap a cell to read its value; click it (or focus a map, move with the arrow keys, press Enter) to see how it is computed.';
+const WINDOWED = new Set(['conv2d', 'max_pool2d', 'avg_pool2d']);
 const BLANK = 'Draw a digit to see this layer’s maps.';
 
 export class LayersView {
@@ -101,6 +105,7 @@ export class LayersView {
           role: 'img',
           'aria-label': `${main.name} map ${c + 1} of ${s.channels}`,
           'data-channel': c,
+          ...(WINDOWED.has(main.kind) ? { tabindex: '0' } : {}),
         });
         cv.style.setProperty('--px', s.width * scale);
         canvases.push(cv);
@@ -145,7 +150,8 @@ export class LayersView {
     drawBar(bar);
     const legend = el('div', { class: 'legend' }, legendMin, bar, legendMax);
     const rf = el('canvas', { class: 'rf', width: 128, height: 128, 'aria-hidden': 'true' });
-    const readoutText = el('span', {}, HINT);
+    const steps = spatial && WINDOWED.has(main.kind);
+    const readoutText = el('span', {}, steps ? STEP_HINT : HINT);
     const readout = el('p', { class: 'readout', 'aria-live': 'polite' }, rf, readoutText);
 
     const kind =
@@ -186,11 +192,27 @@ export class LayersView {
           maps,
           legend,
           readout,
+          steps ? el('div', { class: 'cell-explain-slot' }) : '',
         ),
       ),
     );
 
-    const info = { group, canvases, spatial, legendMin, legendMax, readoutText, rf, actNote, shown, bound: 1, section };
+    const info = {
+      group,
+      canvases,
+      spatial,
+      legendMin,
+      legendMax,
+      readoutText,
+      rf,
+      actNote,
+      shown,
+      bound: 1,
+      section,
+      steps,
+      hint: steps ? STEP_HINT : HINT,
+      cell: null, // the cell whose computation is open: {channel, row, column}
+    };
     if (withKernels) {
       const [o, c, k] = main.weightShape;
       const kMin = el('span', { class: 'legend-min' });
@@ -256,6 +278,51 @@ export class LayersView {
       cv.addEventListener('pointermove', read);
       cv.addEventListener('pointerdown', read);
     }
+    if (!info.steps) return;
+    // Click a cell, or move over the map with the arrow keys and press Enter: its computation.
+    for (const cv of info.canvases) {
+      const channel = Number(cv.dataset.channel);
+      cv.addEventListener('click', (e) => {
+        const r = cv.getBoundingClientRect();
+        const column = Math.min(cv.width - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * cv.width)));
+        const row = Math.min(cv.height - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * cv.height)));
+        this.openCell(info, { channel, row, column });
+      });
+      cv.addEventListener('keydown', (e) => {
+        const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+        const cell = info.cell?.channel === channel ? info.cell : { channel, row: 0, column: 0 };
+        if (e.key in moves) {
+          const [dy, dx] = moves[e.key];
+          const next = {
+            channel,
+            row: Math.min(cv.height - 1, Math.max(0, cell.row + dy)),
+            column: Math.min(cv.width - 1, Math.max(0, cell.column + dx)),
+          };
+          info.cell = next;
+          if (this.maps) this.showCell(info, channel, next.column, next.row);
+          if (info.open) this.openCell(info, next);
+        } else if (e.key === 'Enter' || e.key === ' ') {
+          this.openCell(info, cell);
+        } else return;
+        e.preventDefault();
+      });
+    }
+  }
+
+  /** Shows how one cell of a convolution or pooling map is computed, from the engine's numbers. */
+  openCell(info, cell) {
+    if (!this.maps) return;
+    info.cell = cell;
+    info.open = true;
+    const { main, act } = info.group;
+    const index = this.model.layers.indexOf(main);
+    const source = index > 0 ? this.model.layers[index - 1] : null;
+    const net = this.model.net;
+    const more = main.kind === 'conv2d' ? { kernels: net.kernels(main.name), biases: net.biases(main.name) } : {};
+    const c = computeCell(main, source, this.maps, this.input, cell, more);
+    const where = `${main.name} map ${cell.channel + 1}, row ${cell.row + 1}, column ${cell.column + 1}`;
+    info.section.querySelector('.cell-explain-slot').replaceChildren(explainPanel(c, where, act));
+    this.showCell(info, cell.channel, cell.column, cell.row);
   }
 
   showCell(info, channel, x, y) {
@@ -343,7 +410,8 @@ export class LayersView {
       }
       info.legendMin.textContent = `−${fmtBound(b)}`;
       info.legendMax.textContent = `+${fmtBound(b)}`;
-      if (info.readoutText.textContent === BLANK) info.readoutText.textContent = HINT;
+      if (info.readoutText.textContent === BLANK) info.readoutText.textContent = info.hint;
+      if (info.open) this.openCell(info, info.cell);
       if (info.actNote) {
         info.actNote.textContent =
           layer === info.group.act
@@ -367,6 +435,8 @@ export class LayersView {
       info.legendMin.textContent = info.legendMax.textContent = '';
       info.readoutText.textContent = BLANK;
       info.rf.classList.remove('on');
+      info.section.querySelector('.cell-explain-slot')?.replaceChildren();
+      info.open = false;
     }
   }
 
