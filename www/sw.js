@@ -30,6 +30,7 @@ const CORE = [
   'js/number-view.js',
   'js/saliency-view.js',
   'js/conv-explain.js',
+  'js/conv-lab.js',
   'js/input.js',
   'pkg/index.js',
   'pkg/relaxed-simd.js',

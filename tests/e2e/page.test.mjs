@@ -176,6 +176,55 @@ describe('drawing and predicting (desktop)', () => {
     await context.close();
   });
 
+  it('runs the convolution lab: C1 on the digit, the formulas, the tutorial’s example sliding', async () => {
+    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    await drawWithMouse(page, DIGITS[7]);
+    assert.equal((await waitForPrediction(page)).digit, '7');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="lab-map-"]').length === 6);
+    const formulas = () => page.textContent('[data-testid="lab-formulas"]');
+    assert.match(await formulas(), /\(32 − 5 \+ 2 × 0\) \/ 1 \+ 1 = 28/);
+    assert.match(await formulas(), /\(5 × 5 × 1 \+ 1\) × 6 = 156/);
+    assert.match(await formulas(), /= 122,304/);
+    // The lab's convolution, with C1's kernels and biases, is the engine's C1 (before the ReLU).
+    const diff = await page.evaluate(async () => {
+      const lenet = await import('/pkg/index.js');
+      const { convolve } = await import('/js/conv-lab.js');
+      const pad = document.querySelector('[data-testid="pad"]');
+      const px = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
+      const input = lenet.preprocess(px.data, px.width, px.height);
+      const net = lenet.Network.pretrained();
+      const c1 = net.layers()[0];
+      const maps = net.featureMaps(input).subarray(c1.offset, c1.offset + c1.length);
+      const shape = { channels: 1, height: 32, width: 32 };
+      const settings = { k: 5, s: 1, p: 0, filters: 6 };
+      const { out } = convolve(input, shape, net.kernels('C1'), net.biases('C1'), settings);
+      net.free();
+      return out.reduce((m, v, i) => Math.max(m, Math.abs(v - maps[i])), 0);
+    });
+    assert.ok(diff < 1e-5, `the lab's C1 differs from the engine's by ${diff}`);
+    // Stride 2 and padding 2: (32 − 5 + 4) / 2 + 1, rounded down, is 16.
+    await page.locator('[data-testid="lab-s"]').fill('2');
+    await page.locator('[data-testid="lab-p"]').fill('2');
+    assert.match(await formulas(), /\(32 − 5 \+ 2 × 2\) \/ 2 \+ 1 = 16 \(rounded down/);
+    assert.equal(await page.getAttribute('[data-testid="lab-map-0"]', 'width'), '16');
+    // The tutorial's example: 5 × 5 × 3, two 3 × 3 filters, P = 1, S = 2, two 3 × 3 maps, stepped through.
+    await page.click('[data-testid="lab-example"]');
+    assert.match(await formulas(), /\(5 − 3 \+ 2 × 1\) \/ 2 \+ 1 = 3/);
+    assert.match(await formulas(), /\(3 × 3 × 3 \+ 1\) × 2 = 56/);
+    assert.equal(await page.locator('[data-testid^="lab-map-"]').count(), 2);
+    for (let i = 0; i < 9; i++) await page.click('[data-testid="lab-step"]');
+    assert.equal(await page.getAttribute('[data-testid="lab-slide-out"]', 'data-done'), '9');
+    assert.match(await page.textContent('.lab-slide-out'), /Cell 9 of 9: row 3, column 3/);
+    await page.click('[data-testid="lab-play"]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="lab-slide-out"]').dataset.done) > 1);
+    // A kernel larger than the padded input does not fit, and says why.
+    await page.locator('[data-testid="lab-k"]').fill('9');
+    assert.equal(await page.getAttribute('[data-testid="lab-formulas"]', 'data-fits'), 'false');
+    assert.match(await formulas(), /the 9 × 9 kernel is larger than the padded input, 5 \+ 2 × 1 = 7 wide/);
+    assertClean(problems);
+    await context.close();
+  });
+
   it('shows what made it a 7: the engine’s gradient and occlusion maps, for any digit picked', async () => {
     const { context, page, problems } = await openPage(browser, server.url);
     await drawWithMouse(page, DIGITS[7]);

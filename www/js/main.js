@@ -36,7 +36,7 @@ class Page {
 
     this.input = null; // what the network sees now; null when the pad is blank
     this.sample = null; // the MNIST digit on the pad, if any
-    this.views = null; // {layers, table, teach, why}: null until the rest of the page has loaded
+    this.views = null; // {layers, table, teach, why, lab}: null until the rest of the page has loaded
     this.timesJob = 0; // the latest request for per-layer timings; older ones are dropped
   }
 
@@ -73,6 +73,7 @@ class Page {
     this.prediction.show(null);
     this.views?.layers.clear();
     this.views?.why.update(this.model.net, null, null);
+    this.views?.lab.update(null);
     this.views?.table.setTimes(null);
   }
 
@@ -83,6 +84,7 @@ class Page {
     if (!this.views) return;
     this.views.layers.update(net.featureMaps(this.input), this.input);
     this.views.why.update(net, this.input, reading);
+    this.views.lab.update(this.input);
     if (settled) this.scheduleTimes();
   }
 
@@ -234,6 +236,7 @@ async function loadRest(page) {
       import('./data.js'),
       import('./number-view.js'),
       import('./saliency-view.js'),
+      import('./conv-lab.js'),
     ]);
   } catch (e) {
     showError(
@@ -251,6 +254,7 @@ async function loadRest(page) {
     { loadManifest },
     { NumberView },
     { SaliencyView },
+    { ConvLab },
   ] = modules;
   const { model, pad } = page;
   const layers = new LayersView($('#layers'));
@@ -269,7 +273,7 @@ async function loadRest(page) {
   });
   $('.act-view').addEventListener('change', (e) => layers.setShowPre(e.target.value === 'before'));
   drawBar($('.legend-key .legend-bar'));
-  page.addViews({ layers, table, teach, why: new SaliencyView($('#why')) });
+  page.addViews({ layers, table, teach, why: new SaliencyView($('#why')), lab: new ConvLab($('#lab'), model) });
   document.body.classList.add('ready');
   performance.mark('lenet:complete'); // every section wired
 
