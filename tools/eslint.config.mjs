@@ -24,6 +24,7 @@ export default [
       'tests/package/*.test.mjs',
       'tools/soak-page.mjs',
       'tools/bench/chromium.mjs',
+      'tools/bench/longtasks.mjs',
       'tools/bench/figures.mjs',
     ],
     languageOptions: { globals: globals.browser },

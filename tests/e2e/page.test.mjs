@@ -180,6 +180,7 @@ describe('drawing and predicting (desktop)', () => {
     const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
+    await page.locator('#lab').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid^="lab-map-"]').length === 6);
     const formulas = () => page.textContent('[data-testid="lab-formulas"]');
     assert.match(await formulas(), /\(32 − 5 \+ 2 × 0\) \/ 1 \+ 1 = 28/);
@@ -229,6 +230,8 @@ describe('drawing and predicting (desktop)', () => {
     const { context, page, problems } = await openPage(browser, server.url);
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
+    // The view computes only when on screen (off the path of each stroke).
+    await page.locator('#why').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.querySelector('[data-testid="saliency"]').dataset.digit === '7');
     assert.equal(await page.textContent('.why-digit'), 'a 7');
     assert.equal(await page.getAttribute('[data-testid="saliency-digit-7"]', 'aria-pressed'), 'true');

@@ -7,7 +7,7 @@
 // seeded random ones. The tutorial's own example is one click away: a
 // 3-channel 5 x 5 input, two 3 x 3 filters, padding 1, stride 2.
 
-import { el, $ } from './ui.js';
+import { el, $, whenShown } from './ui.js';
 import { INPUT_SIDE } from './input.js';
 import { paint, bound } from './colormap.js';
 
@@ -64,6 +64,7 @@ export class ConvLab {
    */
   constructor(root, model) {
     this.model = model;
+    this.later = whenShown(root);
     this.digit = null; // the network input on the pad
     this.example = false; // the tutorial's example instead of the digit
     this.step = 0; // how many output cells of filter 1 the animation has filled
@@ -103,7 +104,7 @@ export class ConvLab {
   /** The drawing on the pad changed (input null: blank). */
   update(input) {
     this.digit = input;
-    if (!this.example) this.render();
+    if (!this.example) this.later(() => this.render());
   }
 
   /** The settings on the sliders. */

@@ -6,7 +6,7 @@
 // when a 4 x 4 square is blanked), a check that needs no gradients. The
 // drawing shows through both, darker where there is ink.
 
-import { el, $ } from './ui.js';
+import { el, $, whenShown } from './ui.js';
 import { INPUT_SIDE } from './input.js';
 import { paint, bound } from './colormap.js';
 
@@ -19,6 +19,7 @@ export class SaliencyView {
     this.gradient = $('[data-testid="saliency"]', root);
     this.occlusion = $('[data-testid="occlusion"]', root);
     this.status = $('.why-status', root);
+    this.later = whenShown(root);
     this.picked = null; // the digit the user chose; null: the one read
     this.net = null;
     this.input = null;
@@ -49,7 +50,7 @@ export class SaliencyView {
   /** A new drawing (input null: the pad is blank) and what the network read. */
   update(net, input, reading) {
     Object.assign(this, { net, input, reading });
-    this.draw();
+    this.later(() => this.draw());
   }
 
   draw() {

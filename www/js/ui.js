@@ -60,3 +60,34 @@ export function setStatus(node, text, kind = '') {
 }
 
 export const pct = (x, digits = 1) => `${(x * 100).toFixed(digits)}%`;
+
+/**
+ * Runs `work` for the latest call only, in a task of its own, and only while
+ * `root` is on or near the screen (else when it comes into view): views
+ * below the pad stay off the path of each stroke. Returns `request(work)`.
+ */
+export function whenShown(root) {
+  let pending = null;
+  let timer = 0;
+  let visible = false;
+  const run = () => {
+    timer = 0;
+    const work = pending;
+    pending = null;
+    work?.();
+  };
+  const schedule = () => {
+    if (pending && visible && !timer) timer = setTimeout(run, 0);
+  };
+  new IntersectionObserver(
+    (entries) => {
+      visible = entries.some((e) => e.isIntersecting);
+      schedule();
+    },
+    { rootMargin: '300px' },
+  ).observe(root);
+  return (work) => {
+    pending = work;
+    schedule();
+  };
+}
