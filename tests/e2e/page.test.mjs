@@ -707,6 +707,12 @@ describe('on a phone (390 x 844, touch)', () => {
       await page.locator('[data-layer="C3"] .readout').textContent(),
       /C3 map 3, row \d+, column \d+ after relu: /,
     );
+    // The tap also opens how that cell is computed; the teaching views answer taps too.
+    await page.locator('[data-layer="C3"] [data-testid="conv-explain"]').waitFor();
+    await page.locator('[data-testid="saliency-digit-1"]').tap();
+    await page.waitForFunction(() => document.querySelector('[data-testid="saliency"]').dataset.digit === '1');
+    await page.locator('[data-testid="lab-step"]').tap();
+    await page.waitForFunction(() => document.querySelector('[data-testid="lab-slide-out"]')?.dataset.done === '1');
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'nothing wider than the phone');
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: shotPath('phone.png') });
