@@ -219,6 +219,22 @@ impl Network {
         Ok(())
     }
 
+    /// Labels given as integers of any width (JavaScript's typed arrays) as
+    /// class indices, each checked as [`Network::check_labels`] does.
+    pub fn class_labels(&self, labels: &[i32]) -> Result<Vec<u8>> {
+        let classes = self.num_classes();
+        match labels.iter().position(|&l| !(0..classes as i32).contains(&l)) {
+            Some(at) => Err(self.label_error(at, labels[at] as i64)),
+            None => Ok(labels.iter().map(|&l| l as u8).collect()),
+        }
+    }
+
+    fn label_error(&self, at: usize, label: i64) -> Error {
+        let classes = self.num_classes();
+        let reject = if self.spec.reject { format!(" ({}: not a digit)", classes - 1) } else { String::new() };
+        Error::Labels(format!("label {at} is {label}; labels must be 0 to {}{reject}", classes - 1))
+    }
+
     /// Checks one label per sample, each a valid class index.
     pub fn check_labels(&self, labels: &[u8], samples: usize) -> Result<()> {
         if labels.len() != samples {
@@ -227,16 +243,10 @@ impl Network {
                 labels.len()
             )));
         }
-        let classes = self.num_classes();
-        if let Some(at) = labels.iter().position(|&l| l as usize >= classes) {
-            let reject = if self.spec.reject { format!(" ({}: not a digit)", classes - 1) } else { String::new() };
-            return Err(Error::Labels(format!(
-                "label {at} is {}; labels must be 0 to {}{reject}",
-                labels[at],
-                classes - 1
-            )));
+        match labels.iter().position(|&l| l as usize >= self.num_classes()) {
+            Some(at) => Err(self.label_error(at, labels[at] as i64)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Runs every layer on a checked batch and returns the logits [N, classes].

@@ -335,12 +335,21 @@ impl JsNetwork {
     }
 
     /// One optimizer step on a batch: `images` holds n inputs end to end,
-    /// `labels` n class indices. Returns the batch's mean loss. On an error
+    /// `labels` n class indices (any integer array). Returns the batch's
+    /// mean loss, before the step. On an error
     /// (bad sizes, labels, values, or a diverging step) nothing changes.
     #[wasm_bindgen(js_name = trainStep)]
-    pub fn train_step(&mut self, images: &[f32], labels: &[u8]) -> Result<f32, JsError> {
+    pub fn train_step(
+        &mut self,
+        images: &[f32],
+        #[wasm_bindgen(
+            unchecked_param_type = "Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | number[]"
+        )]
+        labels: &[i32],
+    ) -> Result<f32, JsError> {
         self.net.check_batch(images, labels.len())?;
-        Ok(self.trainer.step(&mut self.net, images, labels)?.loss)
+        let labels = self.net.class_labels(labels)?;
+        Ok(self.trainer.step(&mut self.net, images, &labels)?.loss)
     }
 
     /// `{kind: "adam", lr, beta1, beta2, eps}` (Keras defaults: lr 1e-3,
@@ -365,9 +374,17 @@ impl JsNetwork {
 
     /// Mean loss and accuracy on a labelled set: `{loss, accuracy}`.
     #[wasm_bindgen(unchecked_return_type = "{loss: number, accuracy: number}")]
-    pub fn evaluate(&mut self, images: &[f32], labels: &[u8]) -> Result<JsValue, JsError> {
+    pub fn evaluate(
+        &mut self,
+        images: &[f32],
+        #[wasm_bindgen(
+            unchecked_param_type = "Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | number[]"
+        )]
+        labels: &[i32],
+    ) -> Result<JsValue, JsError> {
         self.net.check_batch(images, labels.len())?;
-        let e = self.net.evaluate(images, labels, 256, &mut self.ws)?;
+        let labels = self.net.class_labels(labels)?;
+        let e = self.net.evaluate(images, &labels, 256, &mut self.ws)?;
         // Set field by field: JSON has no NaN or Infinity for a loss to be.
         let view = js_sys::Object::new();
         for (key, value) in [("loss", e.loss), ("accuracy", e.accuracy)] {

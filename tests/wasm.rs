@@ -24,8 +24,8 @@ fn fixture(name: &str) -> Vec<f32> {
     st.tensor(name).unwrap().data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
 }
 
-fn fixture_labels() -> Vec<u8> {
-    SafeTensors::deserialize(FIXTURE).unwrap().tensor("labels").unwrap().data().to_vec()
+fn fixture_labels() -> Vec<i32> {
+    SafeTensors::deserialize(FIXTURE).unwrap().tensor("labels").unwrap().data().iter().map(|&l| l.into()).collect()
 }
 
 fn assert_close(what: &str, ours: &[f32], expected: &[f32]) {
@@ -80,7 +80,7 @@ fn pretrained_recognizes_mnist_digits_and_round_trips_through_safetensors() {
     assert!(net.can_reject());
     for (i, row) in probs.chunks(net.num_classes()).enumerate() {
         let best = lenet::model::argmax(row);
-        assert_eq!(best as u8, labels[i], "digit {i}: {row:?}");
+        assert_eq!(best as i32, labels[i], "digit {i}: {row:?}");
         // read(): the same digit, as a plain object with the digits' probabilities.
         let reading = net.read(&input[i * 1024..(i + 1) * 1024]).unwrap();
         let field = |name: &str| js_sys::Reflect::get(&reading, &JsValue::from_str(name)).unwrap();

@@ -18,7 +18,7 @@ fn memory_stays_flat_over_many_predictions_and_train_steps() {
     // Four digit-like inputs: a bar at a different place in each.
     let input: Vec<f32> =
         (0..4 * 1024).map(|i| if (i % 1024) % 32 == 8 + 4 * (i / 1024) { 1.0 } else { 0.0 }).collect();
-    let labels = [1u8, 1, 7, 4];
+    let labels = [1, 1, 7, 4];
     for _ in 0..100 {
         net.predict(&input[..1024]).unwrap();
         net.train_step(&input, &labels).unwrap();

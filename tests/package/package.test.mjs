@@ -55,6 +55,7 @@ test('the API predicts, explains its layers and trains', () => {
   const before = net.evaluate(input, new Uint8Array([3]));
   for (let i = 0; i < 5; i++) net.trainStep(input, new Uint8Array([3]));
   const after = net.evaluate(input, new Uint8Array([3]));
+  assert.deepEqual(net.evaluate(input, new Int32Array([3])), after, 'labels in any integer array');
   assert.ok(after.loss < before.loss, `training on a label lowers its loss: ${before.loss} -> ${after.loss}`);
   const copy = lenet.Network.fromSafetensors(net.toSafetensors());
   assert.deepEqual(copy.predict(input), net.predict(input));

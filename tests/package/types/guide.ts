@@ -40,6 +40,13 @@ Network.fromSpec({ foo: 1 }, 1);
 // @ts-expect-error a convolution needs its number of filters
 Network.fromSpec({ input: [1, 28, 28], layers: [{ type: 'conv2d', kernel_size: 3 }] }, 1);
 
+// Labels: any integer typed array, or numbers.
+const images = new Float32Array(2 * 1024);
+net.trainStep(images, new Int32Array([3, 7]));
+net.evaluate(images, [3, 7]);
+// @ts-expect-error labels are whole numbers
+net.trainStep(images, new Float32Array([3, 7]));
+
 const kind: LayerKind = net.layers()[0].kind;
 // @ts-expect-error the kinds are PyTorch's names
 if (kind === 'convolution') console.log(kind);
