@@ -1,5 +1,6 @@
-// Shared by the page's browser tests: the static server on a free port,
-// Debian's Chromium through playwright-core, and a person's hand on the pad.
+// Shared by the browser tests (the page's, and the package's example pages):
+// the static server on a free port, Debian's Chromium through
+// playwright-core, and a person's hand on the pad.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -11,9 +12,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WWW = join(ROOT, 'www');
 export const SHOTS = join(WWW, 'screenshots');
 
-/** Starts tools/serve.mjs on a free port; resolves to {url, stop}. */
-export async function startServer() {
-  const child = spawn(process.execPath, [join(ROOT, 'tools/serve.mjs'), '--port', '0', WWW], {
+/** Starts tools/serve.mjs on a free port for `dir` (the page by default); resolves to {url, stop}. */
+export async function startServer(dir = WWW) {
+  const child = spawn(process.execPath, [join(ROOT, 'tools/serve.mjs'), '--port', '0', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

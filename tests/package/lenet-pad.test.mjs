@@ -3,16 +3,14 @@
 // Run by `make package-test` (after `make npm-pack`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { launch, startServer } from '../e2e/helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const require = createRequire(join(root, 'tools/package.json'));
-const { chromium } = require('playwright-core');
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -65,25 +63,15 @@ function nextChange(page, name) {
 
 test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits them with its form', async (t) => {
   const dir = await site();
-  const server = spawn('node', [join(root, 'tools/serve.mjs'), '--port', '0', dir]);
-  t.after(() => server.kill());
-  const url = await new Promise((resolve, reject) => {
-    server.stdout.on('data', (d) => {
-      const m = String(d).match(/http:\/\/\S+/);
-      if (m) resolve(m[0]);
-    });
-    server.on('exit', () => reject(new Error('the server stopped')));
-  });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  const server = await startServer(dir);
+  t.after(() => server.stop());
+  const browser = await launch();
   t.after(() => browser.close());
   const page = await browser.newPage();
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
+  await page.goto(server.url);
   await page.waitForFunction(() => customElements.get('lenet-pad'));
   const digitPad = 'lenet-pad[name=digit] >> [part=pad]';
   const numberPad = 'lenet-pad[name=number] >> [part=pad]';

@@ -4,15 +4,13 @@
 // Bad input: bad-input.test.mjs tries every row of docs/errors.md's table.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { launch, startServer } from '../e2e/helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const require = createRequire(join(root, 'tools/package.json'));
-const { chromium } = require('playwright-core');
 
 let lenet;
 before(async () => {
@@ -118,33 +116,15 @@ test('the Vite example app builds from the tarball and predicts in Chromium', as
   const dir = join(root, 'examples/vite-app');
   await install(dir);
   execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
-  const server = spawn('node', [join(root, 'tools/serve.mjs'), '--port', '0', join(dir, 'dist')]);
-  t.after(() => server.kill());
-  const url = await new Promise((resolve, reject) => {
-    server.stdout.on('data', (d) => {
-      const m = String(d).match(/http:\/\/\S+/);
-      if (m) resolve(m[0]);
-    });
-    server.on('exit', () => reject(new Error('the server stopped')));
-  });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const server = await startServer(join(dir, 'dist'));
+  t.after(() => server.stop());
+  const browser = await launch();
   t.after(() => browser.close());
   const page = await browser.newPage();
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
+  await page.goto(server.url);
   await page.waitForFunction(() => /^\d/.test(document.querySelector('#result').textContent), null, { timeout: 15000 });
   assert.match(await page.textContent('#result'), /^7 \(/);
   assert.deepEqual(errors, []);
