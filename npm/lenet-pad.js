@@ -69,6 +69,8 @@ export class LenetPad extends HTMLElement {
         <output part="result" aria-live="polite"></output>
       </div>`;
     this.pad = root.querySelector('[part=pad]');
+    // Read back on every frame while drawing: keep the pixels where the CPU reads them.
+    this.ctx = this.pad.getContext('2d', { willReadFrequently: true });
     this.result = root.querySelector('[part=result]');
     this.inputView = root.querySelector('[part=input]');
     root.querySelector('[part=undo]').addEventListener('click', () => this.undo());
@@ -184,7 +186,7 @@ export class LenetPad extends HTMLElement {
   }
 
   #redraw() {
-    const ctx = this.pad.getContext('2d');
+    const ctx = this.ctx;
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, this.pad.width, this.pad.height);
     Object.assign(ctx, { strokeStyle: '#000', fillStyle: '#000', lineCap: 'round', lineJoin: 'round' });
@@ -207,7 +209,7 @@ export class LenetPad extends HTMLElement {
       return this.#fail(e);
     }
     const { width, height } = this.pad;
-    const rgba = this.pad.getContext('2d').getImageData(0, 0, width, height).data;
+    const rgba = this.ctx.getImageData(0, 0, width, height).data;
     const reading =
       this.mode === 'number' ? numberReading(net, rgba, width, height) : digitReading(net, rgba, width, height);
     this.#reading = reading;
