@@ -57,9 +57,10 @@ export function launch() {
 
 /**
  * A page that records what a person would call a problem: console errors,
- * uncaught exceptions, failed requests and HTTP errors.
+ * uncaught exceptions, failed requests and HTTP errors. Resolves once
+ * `ready` (a selector; by default the lenet page's `body.ready`) is there.
  */
-export async function openPage(browser, url, contextOptions = {}) {
+export async function openPage(browser, url, contextOptions = {}, ready = 'body.ready') {
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   const problems = [];
@@ -73,8 +74,24 @@ export async function openPage(browser, url, contextOptions = {}) {
   });
   context.on('weberror', (e) => problems.push(`web error: ${e.error().message}`));
   await page.goto(url);
-  await page.waitForSelector('body.ready', { timeout: 15_000 });
+  await page.waitForSelector(ready, { state: 'attached', timeout: 15_000 });
   return { context, page, problems };
+}
+
+/**
+ * The engine's own view of the pad, for tests that compare what the page shows
+ * with what the network computes: sets `window.engine` in the page to
+ * `{input, net}`, the pad's drawing as the network reads it and a fresh
+ * shipped network from the package the page loaded.
+ */
+export function engineOnPad(page) {
+  return page.evaluate(async () => {
+    const lenet = await import('/pkg/index.js');
+    const pad = document.querySelector('[data-testid="pad"]');
+    const px = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
+    window.engine?.net.free();
+    window.engine = { input: lenet.preprocess(px.data, px.width, px.height), net: lenet.Network.pretrained() };
+  });
 }
 
 export function shotPath(name) {

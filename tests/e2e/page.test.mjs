@@ -17,6 +17,7 @@ import {
   readPrediction,
   canvasInk,
   shotPath,
+  engineOnPad,
   DIGITS,
 } from './helpers.mjs';
 
@@ -129,19 +130,14 @@ describe('drawing and predicting (desktop)', () => {
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     // The engine's value of one cell, from the pad's input.
+    await engineOnPad(page);
     const mapValue = (name, channel, row, column) =>
       page.evaluate(
-        async ([name, channel, row, column]) => {
-          const lenet = await import('/pkg/index.js');
-          const pad = document.querySelector('[data-testid="pad"]');
-          const px = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
-          const input = lenet.preprocess(px.data, px.width, px.height);
-          const net = lenet.Network.pretrained();
+        ([name, channel, row, column]) => {
+          const { input, net } = window.engine;
           const layer = net.layers().find((l) => l.name === name);
-          const maps = net.featureMaps(input);
-          net.free();
           const { height, width } = layer.shape;
-          return maps[layer.offset + (channel * height + row) * width + column];
+          return net.featureMaps(input)[layer.offset + (channel * height + row) * width + column];
         },
         [name, channel, row, column],
       );
@@ -187,19 +183,15 @@ describe('drawing and predicting (desktop)', () => {
     assert.match(await formulas(), /\(5 × 5 × 1 \+ 1\) × 6 = 156/);
     assert.match(await formulas(), /= 122,304/);
     // The lab's convolution, with C1's kernels and biases, is the engine's C1 (before the ReLU).
+    await engineOnPad(page);
     const diff = await page.evaluate(async () => {
-      const lenet = await import('/pkg/index.js');
       const { convolve } = await import('/js/conv-lab.js');
-      const pad = document.querySelector('[data-testid="pad"]');
-      const px = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
-      const input = lenet.preprocess(px.data, px.width, px.height);
-      const net = lenet.Network.pretrained();
+      const { input, net } = window.engine;
       const c1 = net.layers()[0];
       const maps = net.featureMaps(input).subarray(c1.offset, c1.offset + c1.length);
       const shape = { channels: 1, height: 32, width: 32 };
       const settings = { k: 5, s: 1, p: 0, filters: 6 };
       const { out } = convolve(input, shape, net.kernels('C1'), net.biases('C1'), settings);
-      net.free();
       return out.reduce((m, v, i) => Math.max(m, Math.abs(v - maps[i])), 0);
     });
     assert.ok(diff < 1e-5, `the lab's C1 differs from the engine's by ${diff}`);
@@ -236,17 +228,12 @@ describe('drawing and predicting (desktop)', () => {
     assert.equal(await page.textContent('.why-digit'), 'a 7');
     assert.equal(await page.getAttribute('[data-testid="saliency-digit-7"]', 'aria-pressed'), 'true');
     // The engine's own numbers: the same calls on the pad's input give the largest values the maps show.
+    await engineOnPad(page);
     const engine = (digit) =>
-      page.evaluate(async (digit) => {
-        const lenet = await import('/pkg/index.js');
-        const pad = document.querySelector('[data-testid="pad"]');
-        const px = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
-        const input = lenet.preprocess(px.data, px.width, px.height);
-        const net = lenet.Network.pretrained();
+      page.evaluate((digit) => {
+        const { input, net } = window.engine;
         const largest = (a) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-        const result = [largest(net.inputGradient(input, digit)), largest(net.occlusion(input, digit, 4))];
-        net.free();
-        return result.map(String);
+        return [largest(net.inputGradient(input, digit)), largest(net.occlusion(input, digit, 4))].map(String);
       }, digit);
     const shown = () =>
       Promise.all(['saliency', 'occlusion'].map((id) => page.getAttribute(`[data-testid="${id}"]`, 'data-max')));

@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { launch, startServer } from '../e2e/helpers.mjs';
+import { launch, openPage, startServer } from '../e2e/helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -67,11 +67,7 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
   t.after(() => server.stop());
   const browser = await launch();
   t.after(() => browser.close());
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
+  const { page, problems } = await openPage(browser, server.url, {}, 'lenet-pad');
   await page.waitForFunction(() => customElements.get('lenet-pad'));
   const digitPad = 'lenet-pad[name=digit] >> [part=pad]';
   const numberPad = 'lenet-pad[name=number] >> [part=pad]';
@@ -138,7 +134,7 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
 
   const label = await page.getAttribute(digitPad, 'aria-label');
   assert.match(label, /Drawing pad: write a digit/);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(problems, []);
 });
 
 test('in Node, init() needs no argument, and calls before it say to call it', () => {

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { launch, startServer } from '../e2e/helpers.mjs';
+import { launch, openPage, startServer } from '../e2e/helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -120,12 +120,8 @@ test('the Vite example app builds from the tarball and predicts in Chromium', as
   t.after(() => server.stop());
   const browser = await launch();
   t.after(() => browser.close());
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
+  const { page, problems } = await openPage(browser, server.url, {}, '#result');
   await page.waitForFunction(() => /^\d/.test(document.querySelector('#result').textContent), null, { timeout: 15000 });
   assert.match(await page.textContent('#result'), /^7 \(/);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(problems, []);
 });
