@@ -19,6 +19,7 @@ export async function startServer(dir = WWW) {
   });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
+  let timer;
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -27,8 +28,8 @@ export async function startServer(dir = WWW) {
       if (m) resolve(m[0]);
     });
     child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${err}`)));
-    setTimeout(() => reject(new Error(`serve.mjs did not start: ${err}`)), 10_000);
-  });
+    timer = setTimeout(() => reject(new Error(`serve.mjs did not start: ${err}`)), 10_000);
+  }).finally(() => clearTimeout(timer));
   return {
     url,
     stop: () =>

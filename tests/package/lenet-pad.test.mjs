@@ -46,19 +46,23 @@ async function draw(page, selector, strokes, padSize) {
   }
 }
 
-/** Resolves with the detail of the next `change` event of the pad `name`. */
-function nextChange(page, name) {
-  return page.evaluate(
-    (name) =>
-      new Promise((resolve) =>
-        document
-          .querySelector(`lenet-pad[name=${name}]`)
-          .addEventListener('change', (e) => resolve(e.detail && { ...e.detail, input: e.detail.input?.length }), {
-            once: true,
-          }),
-      ),
-    name,
-  );
+/**
+ * Starts listening for the next `change` event of the pad `name`, and only
+ * then resolves, to a function that awaits that event's detail. (Listening
+ * inside the same evaluate that waits could start after the key or click
+ * that fires the event: a test that then hangs.)
+ */
+async function nextChange(page, name) {
+  await page.evaluate((name) => {
+    window.changed = new Promise((resolve) =>
+      document
+        .querySelector(`lenet-pad[name=${name}]`)
+        .addEventListener('change', (e) => resolve(e.detail && { ...e.detail, input: e.detail.input?.length }), {
+          once: true,
+        }),
+    );
+  }, name);
+  return () => page.evaluate(() => window.changed);
 }
 
 test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits them with its form', async (t) => {
@@ -73,7 +77,7 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
   const numberPad = 'lenet-pad[name=number] >> [part=pad]';
 
   // A 7: the bar, then the stem.
-  let change = nextChange(page, 'digit');
+  let change = await nextChange(page, 'digit');
   await draw(
     page,
     digitPad,
@@ -86,7 +90,7 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
     ],
     [280, 280],
   );
-  let reading = await change;
+  let reading = await change();
   assert.equal(reading.digit, 7, JSON.stringify(reading));
   assert.equal(reading.value, '7');
   assert.equal(reading.input, 1024);
@@ -94,7 +98,7 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
   assert.match(await page.textContent('lenet-pad[name=digit] >> [part=result]'), /^7 \(\d+%\)$/);
 
   // A second stroke (a dot), taken back with Ctrl+Z; Delete clears.
-  change = nextChange(page, 'digit');
+  change = await nextChange(page, 'digit');
   await draw(
     page,
     digitPad,
@@ -106,13 +110,13 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
     ],
     [280, 280],
   );
-  await change;
-  change = nextChange(page, 'digit');
+  await change();
+  change = await nextChange(page, 'digit');
   await page.keyboard.press('Control+z');
-  assert.equal((await change).digit, 7, 'undo takes back the dot');
-  change = nextChange(page, 'digit');
+  assert.equal((await change()).digit, 7, 'undo takes back the dot');
+  change = await nextChange(page, 'digit');
   await page.keyboard.press('Delete');
-  assert.equal(await change, null, 'cleared');
+  assert.equal(await change(), null, 'cleared');
   assert.equal(await page.evaluate(() => document.querySelector('lenet-pad[name=digit]').value), '');
 
   // A number: 1, then 7, side by side.
@@ -126,9 +130,9 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
     [340, 200],
   ];
   await draw(page, numberPad, [one], [720, 240]);
-  change = nextChange(page, 'number');
+  change = await nextChange(page, 'number');
   await draw(page, numberPad, [seven], [720, 240]);
-  reading = await change;
+  reading = await change();
   assert.equal(reading.text, '17', JSON.stringify(reading));
   assert.equal(await page.evaluate(() => new FormData(document.querySelector('form')).get('number')), '17');
 
