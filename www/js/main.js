@@ -10,6 +10,7 @@ import { PredictionView } from './prediction-view.js';
 import { Model } from './model.js';
 import { MNIST_SIZE } from './input.js';
 import { $, showError, message, drawInput } from './ui.js';
+import { wasmResponse } from './wasm-build.js';
 
 document.body.dataset.started = 'yes'; // from here on, errors are shown by this module (see boot.js)
 window.addEventListener('error', (e) => showError('Unexpected error', e.error ?? e.message));
@@ -177,7 +178,7 @@ function mnistSamples() {
 /** Starts the wasm package; where it cannot, says so and what to try, and returns false. */
 async function startWasm() {
   try {
-    await init(); // fetches the build this browser runs best (see pkg/index.js)
+    await init({ module_or_path: wasmResponse }); // the build this browser runs best, fetched since start-up
     return true;
   } catch (e) {
     $('#loading').textContent = '';
