@@ -52,6 +52,14 @@ export const Network = new Proxy(lenet.Network, {
   },
 });
 
+/** `Training`, whose constructor says so when called before `init()`. */
+export const Training = new Proxy(lenet.Training, {
+  construct(target, args, newTarget) {
+    needsInit();
+    return Reflect.construct(target, args, newTarget);
+  },
+});
+
 /** `preprocess`, which says so when called before `init()`. */
 export function preprocess(rgba, width, height) {
   needsInit();

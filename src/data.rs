@@ -25,6 +25,21 @@ impl Dataset {
         Ok(Dataset { rows: images.rows, cols: images.cols, pixels: images.pixels, labels })
     }
 
+    /// `labels.len()` images of `rows` x `cols` bytes, end to end in `pixels`.
+    pub fn from_pixels(rows: usize, cols: usize, pixels: Vec<u8>, labels: Vec<u8>) -> Result<Dataset> {
+        let size = rows * cols;
+        if size == 0 || pixels.len() != labels.len() * size {
+            return Err(Error::Input(format!(
+                "expected {} images of {rows} x {cols} bytes ({} in all) for {} labels, got {} bytes",
+                labels.len(),
+                labels.len() * size,
+                labels.len(),
+                pixels.len()
+            )));
+        }
+        Ok(Dataset { rows, cols, pixels, labels })
+    }
+
     pub fn len(&self) -> usize {
         self.labels.len()
     }

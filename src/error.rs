@@ -31,6 +31,12 @@ pub enum Error {
     /// A data file (IDX, image) that cannot be read.
     #[error("invalid data: {0}")]
     Data(String),
+    /// Training settings that cannot make a run (recipe.rs).
+    #[error("invalid training settings: {0}")]
+    Settings(String),
+    /// A run asked for what it cannot do: a step after its last, another network.
+    #[error("{0}")]
+    Run(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

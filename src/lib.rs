@@ -8,6 +8,7 @@
 //! - [`optim`]: SGD and Adam.
 //! - [`model`]: the [`Network`], its forward pass with a trace, and backward.
 //! - [`train`]: one optimizer step on a batch, on several threads natively.
+//! - [`recipe`]: a whole run (epochs, shuffling, augmentation, schedule), the same everywhere.
 //! - [`weights`]: safetensors files with PyTorch's names and layouts.
 //! - [`preprocess`]: canvas or image pixels -> the input convention.
 //! - [`inspect`]: every layer's maps, offsets, windows and weights, for the page.
@@ -32,6 +33,7 @@ pub mod number;
 pub mod optim;
 pub mod preprocess;
 pub mod read;
+pub mod recipe;
 pub mod spec;
 pub mod synth;
 pub mod train;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::layers::{copy_floats, Layer, Params, PoolKind, Scratch};
 use crate::loss;
-use crate::spec::{param_count, LayerKind, Shape, Spec};
+use crate::spec::{LayerKind, Shape, Spec};
 
 #[derive(Debug, Clone)]
 pub struct Network {
@@ -129,26 +129,7 @@ impl Network {
 
     /// Name, kind, shape, parameters and connections of every layer.
     pub fn summary(&self) -> Vec<LayerInfo> {
-        let mut input = self.input_shape();
-        self.spec
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(i, layer)| {
-                let shape = self.shapes[i];
-                let params = param_count(&layer.kind, input);
-                let connections = match layer.kind {
-                    LayerKind::Conv2d { .. } | LayerKind::Linear { .. } => params / shape.channels * shape.len(),
-                    LayerKind::MaxPool2d { kernel_size, .. } | LayerKind::AvgPool2d { kernel_size, .. } => {
-                        shape.len() * kernel_size * kernel_size
-                    }
-                    LayerKind::Relu | LayerKind::Tanh | LayerKind::Sigmoid => shape.len(),
-                    LayerKind::Flatten => 0,
-                };
-                input = shape;
-                LayerInfo { name: self.spec.layer_name(i), kind: layer.kind.type_name(), shape, params, connections }
-            })
-            .collect()
+        self.spec.summary(&self.shapes)
     }
 
     pub fn param_count(&self) -> usize {

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::model::LayerInfo;
 
 /// Largest activation one sample may produce in any layer (elements), and the
 /// largest parameter count of a network: far above any small convnet, low
@@ -220,12 +221,31 @@ impl Spec {
     /// Parses a JSON spec. Fields the layer type does not know are an error, so
     /// a typo such as `"strides"` is not silently ignored.
     pub fn from_json(text: &str) -> Result<Spec> {
-        let raw: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| Error::Spec(format!("not valid JSON: {e}")))?;
-        let spec: Spec = serde_json::from_value(raw.clone()).map_err(|e| Error::Spec(locate(&raw, e)))?;
-        check_known_fields(&raw, &spec)?;
+        let spec = Spec::parse(text).map_err(Problem::into_error)?;
         spec.shapes()?;
         Ok(spec)
+    }
+
+    /// Parses without checking that the layers fit together.
+    fn parse(text: &str) -> std::result::Result<Spec, Problem> {
+        let raw: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Problem::new(None, format!("not valid JSON: {e}")))?;
+        let spec: Spec = serde_json::from_value(raw.clone()).map_err(|e| locate(&raw, e))?;
+        check_known_fields(&raw, &spec)?;
+        Ok(spec)
+    }
+
+    /// A JSON spec checked layer by layer, for an editor: every layer that
+    /// fits, with its shape, parameters and connections, then the first
+    /// problem and the layer it is in. A spec with no problem is one
+    /// [`Spec::from_json`] accepts.
+    pub fn check(text: &str) -> Check {
+        let spec = match Spec::parse(text) {
+            Ok(spec) => spec,
+            Err(problem) => return Check { layers: Vec::new(), problem: Some(problem) },
+        };
+        let (shapes, problem) = spec.walk();
+        Check { layers: spec.summary(&shapes), problem }
     }
 
     /// A preset by name, or a JSON spec.
@@ -334,49 +354,120 @@ impl Spec {
     /// Validates the network and returns each layer's output shape.
     /// The error names the layer (by index and name) that does not fit.
     pub fn shapes(&self) -> Result<Vec<Shape>> {
-        let mut shape = self.input_shape();
-        if shape.len() == 0 {
-            return Err(Error::Spec(format!("input shape {:?} has a zero dimension", self.input)));
+        match self.walk() {
+            (shapes, None) => Ok(shapes),
+            (_, Some(problem)) => Err(problem.into_error()),
         }
-        check_size("input", shape.len(), MAX_ACTIVATION)?;
+    }
+
+    /// The output shapes of the layers that fit, up to the first problem.
+    fn walk(&self) -> (Vec<Shape>, Option<Problem>) {
+        let mut shapes = Vec::with_capacity(self.layers.len());
+        let mut shape = self.input_shape();
+        let whole = |message: String| Some(Problem::new(None, message));
+        if shape.len() == 0 {
+            return (shapes, whole(format!("input shape {:?} has a zero dimension", self.input)));
+        }
+        if let Err(message) = check_size("input", shape.len(), MAX_ACTIVATION) {
+            return (shapes, whole(message));
+        }
         if self.layers.is_empty() {
-            return Err(Error::Spec("the network has no layers".into()));
+            return (shapes, whole("the network has no layers".into()));
         }
         if self.layers.len() > MAX_LAYERS {
-            return Err(Error::Spec(format!("{} layers; at most {MAX_LAYERS} are allowed", self.layers.len())));
+            return (shapes, whole(format!("{} layers; at most {MAX_LAYERS} are allowed", self.layers.len())));
         }
         let mut names = std::collections::HashSet::new();
         let mut keys = std::collections::HashSet::new();
         let mut params = 0usize;
-        let mut shapes = Vec::with_capacity(self.layers.len());
         for (i, layer) in self.layers.iter().enumerate() {
             let name = self.layer_name(i);
             let here = format!("layer {i} ('{name}', {})", layer.kind.type_name());
+            let at = |message: String| Some(Problem::new(Some(i), message));
             if !names.insert(name.clone()) {
-                return Err(Error::Spec(format!("{here}: the name '{name}' is used twice")));
+                return (shapes, at(format!("{here}: the name '{name}' is used twice")));
             }
             if layer.kind.has_params() && !keys.insert(self.layer_key(i)) {
-                return Err(Error::Spec(format!("{here}: the key '{}' is used twice", self.layer_key(i))));
+                return (shapes, at(format!("{here}: the key '{}' is used twice", self.layer_key(i))));
             }
-            shape = output_shape(&layer.kind, shape).map_err(|why| Error::Spec(format!("{here}: {why}")))?;
-            check_size(&here, shape.len(), MAX_ACTIVATION)?;
-            params =
-                params.saturating_add(param_count(&layer.kind, shapes.last().copied().unwrap_or(self.input_shape())));
-            check_size("the network's parameters", params, MAX_PARAMETERS)?;
+            let input = shape;
+            shape = match output_shape(&layer.kind, input) {
+                Ok(next) => next,
+                Err(why) => return (shapes, at(format!("{here}: {why}"))),
+            };
+            if let Err(message) = check_size(&here, shape.len(), MAX_ACTIVATION) {
+                return (shapes, at(message));
+            }
+            params = params.saturating_add(param_count(&layer.kind, input));
+            if let Err(message) = check_size("the network's parameters", params, MAX_PARAMETERS) {
+                return (shapes, at(message));
+            }
             shapes.push(shape);
         }
         if !shape.is_flat() || shape.channels < 2 {
-            return Err(Error::Spec(format!(
-                "the last layer must output a flat vector of at least 2 class scores, not {shape}"
-            )));
+            let last = Some(self.layers.len() - 1);
+            let message = format!("the last layer must output a flat vector of at least 2 class scores, not {shape}");
+            return (shapes, Some(Problem::new(last, message)));
         }
-        Ok(shapes)
+        (shapes, None)
+    }
+
+    /// Name, kind, shape, parameters and connections of the first
+    /// `shapes.len()` layers, given their output shapes.
+    pub fn summary(&self, shapes: &[Shape]) -> Vec<LayerInfo> {
+        let mut input = self.input_shape();
+        self.layers
+            .iter()
+            .zip(shapes)
+            .enumerate()
+            .map(|(i, (layer, &shape))| {
+                let params = param_count(&layer.kind, input);
+                let connections = match layer.kind {
+                    LayerKind::Conv2d { .. } | LayerKind::Linear { .. } => params / shape.channels * shape.len(),
+                    LayerKind::MaxPool2d { kernel_size, .. } | LayerKind::AvgPool2d { kernel_size, .. } => {
+                        shape.len() * kernel_size * kernel_size
+                    }
+                    LayerKind::Relu | LayerKind::Tanh | LayerKind::Sigmoid => shape.len(),
+                    LayerKind::Flatten => 0,
+                };
+                input = shape;
+                LayerInfo { name: self.layer_name(i), kind: layer.kind.type_name(), shape, params, connections }
+            })
+            .collect()
     }
 }
 
-fn check_size(what: &str, size: usize, max: usize) -> Result<()> {
+/// What [`Spec::check`] found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// The layers that fit, in order.
+    pub layers: Vec<LayerInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Problem>,
+}
+
+/// Why a spec is refused, and in which layer (none: the spec as a whole).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub layer: Option<usize>,
+    /// The message [`Spec::from_json`]'s error gives.
+    pub message: String,
+}
+
+impl Problem {
+    fn new(layer: Option<usize>, why: String) -> Problem {
+        Problem { layer, message: Error::Spec(why).to_string() }
+    }
+
+    fn into_error(self) -> Error {
+        let prefix = Error::Spec(String::new()).to_string();
+        Error::Spec(self.message.strip_prefix(&prefix).map(String::from).unwrap_or(self.message))
+    }
+}
+
+fn check_size(what: &str, size: usize, max: usize) -> std::result::Result<(), String> {
     if size > max {
-        return Err(Error::Spec(format!("{what}: {size} elements is more than the limit of {max}")));
+        return Err(format!("{what}: {size} elements is more than the limit of {max}"));
     }
     Ok(())
 }
@@ -456,27 +547,27 @@ fn sliding(n: usize, kernel: usize, stride: usize, padding: usize) -> Option<usi
 
 /// A parse error, naming the first layer that does not parse on its own
 /// (serde's message alone does not say which layer it means).
-fn locate(raw: &serde_json::Value, error: serde_json::Error) -> String {
+fn locate(raw: &serde_json::Value, error: serde_json::Error) -> Problem {
     let layers = raw.get("layers").and_then(|l| l.as_array()).into_iter().flatten();
     for (i, layer) in layers.enumerate() {
         if let Err(e) = serde_json::from_value::<LayerSpec>(layer.clone()) {
             let kind = layer.get("type").and_then(|t| t.as_str()).unwrap_or("?");
-            return format!("layer {i} ({kind}): {e}");
+            return Problem::new(Some(i), format!("layer {i} ({kind}): {e}"));
         }
     }
-    error.to_string()
+    Problem::new(None, error.to_string())
 }
 
 /// Reports the first field of `raw` that its layer type (as parsed into
 /// `spec`) does not take.
-fn check_known_fields(raw: &serde_json::Value, spec: &Spec) -> Result<()> {
+fn check_known_fields(raw: &serde_json::Value, spec: &Spec) -> std::result::Result<(), Problem> {
     let fields =
         |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     // Top level; optional fields left at their defaults are skipped on
     // serialization, so compare against the full list of allowed names.
     for field in fields(raw) {
         if !["name", "input", "reject", "layers"].contains(&field.as_str()) {
-            return Err(Error::Spec(format!("unknown field '{field}' at the top level")));
+            return Err(Problem::new(None, format!("unknown field '{field}' at the top level")));
         }
     }
     let raw_layers = raw["layers"].as_array().cloned().unwrap_or_default();
@@ -485,10 +576,10 @@ fn check_known_fields(raw: &serde_json::Value, spec: &Spec) -> Result<()> {
         let allowed = allowed_fields(kind);
         for field in fields(raw_layer) {
             if !allowed.contains(&field.as_str()) {
-                return Err(Error::Spec(format!(
-                    "layer {i} ({kind}): unknown field '{field}'; {kind} takes {}",
-                    allowed.join(", ")
-                )));
+                return Err(Problem::new(
+                    Some(i),
+                    format!("layer {i} ({kind}): unknown field '{field}'; {kind} takes {}", allowed.join(", ")),
+                ));
             }
         }
     }
@@ -507,6 +598,35 @@ fn allowed_fields(kind: &str) -> &'static [&'static str] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_describes_the_layers_that_fit_and_puts_the_problem_on_its_layer() {
+        let lenet = Spec::preset("lenet5").unwrap().to_json();
+        let ok = Spec::check(&lenet);
+        assert!(ok.problem.is_none());
+        let c1 = &ok.layers[0];
+        assert_eq!((c1.name.as_str(), c1.params, c1.connections), ("C1", 156, 122_304));
+        assert_eq!(ok.layers.len(), Spec::preset("lenet5").unwrap().layers.len());
+
+        // A 15x15 kernel in C3 does not fit S2's 14x14 maps.
+        let wide = lenet.replacen(r#""out_channels":16,"kernel_size":5"#, r#""out_channels":16,"kernel_size":15"#, 1);
+        let found = Spec::check(&wide);
+        let problem = found.problem.unwrap();
+        assert_eq!(problem.layer, Some(3));
+        assert_eq!(found.layers.len(), 3, "C1, its ReLU and S2 fit");
+        assert_eq!(problem.message, Spec::from_json(&wide).unwrap_err().to_string());
+        assert!(
+            problem.message.starts_with("invalid network spec: layer 3 ('C3', conv2d): a 15x15 kernel"),
+            "{}",
+            problem.message
+        );
+
+        let typo = lenet.replacen(r#""kernel_size":2"#, r#""kernel":2"#, 1);
+        let problem = Spec::check(&typo).problem.unwrap();
+        assert_eq!(problem.layer, Some(2));
+        assert_eq!(problem.message, Spec::from_json(&typo).unwrap_err().to_string());
+        assert_eq!(Spec::check("{").problem.unwrap().layer, None);
+    }
 
     #[test]
     fn presets_validate() {

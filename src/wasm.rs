@@ -169,13 +169,20 @@ impl JsNetwork {
         #[wasm_bindgen(unchecked_param_type = "PresetName | NetworkSpec | (string & {})")] spec: JsValue,
         seed: u32,
     ) -> Result<JsNetwork, JsError> {
-        let text = match spec.as_string() {
-            Some(text) => text,
-            None => js_sys::JSON::stringify(&spec).ok().and_then(|s| s.as_string()).ok_or_else(|| {
-                JsError::new("invalid network spec: expected a preset name, a JSON string or an object")
-            })?,
-        };
-        JsNetwork::wrap(crate::Network::from_preset_or_json(&text, seed as u64)?)
+        JsNetwork::wrap(crate::Network::from_preset_or_json(&spec_text(&spec)?, seed as u64)?)
+    }
+
+    /// Checks a spec layer by layer without building it, for an editor: the
+    /// layers that fit (name, kind, shape, params, connections), then the
+    /// first problem, on the layer it is in (`layer` null: the whole spec).
+    /// A spec with no problem is one `fromSpec` builds.
+    #[wasm_bindgen(js_name = checkSpec, unchecked_return_type = "SpecCheck")]
+    pub fn check_spec(
+        #[wasm_bindgen(unchecked_param_type = "PresetName | NetworkSpec | (string & {})")] spec: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let text = spec_text(&spec)?;
+        let json = crate::Spec::preset(text.trim()).map_or(text, |preset| preset.to_json());
+        to_js(&crate::Spec::check(&json))
     }
 
     /// The weights as a .safetensors file, with the spec in its metadata.
@@ -395,22 +402,199 @@ impl JsNetwork {
     }
 }
 
+/// A spec given as a preset name, JSON text or an object, as text.
+fn spec_text(spec: &JsValue) -> Result<String, JsError> {
+    match spec.as_string() {
+        Some(text) => Ok(text),
+        None => js_sys::JSON::stringify(spec)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| JsError::new("invalid network spec: expected a preset name, a JSON string or an object")),
+    }
+}
+
+/// A training run with the core's recipe, the same as `lenet train`'s: every
+/// epoch the digits in a new order, each warped with its own seed, the
+/// learning rate from the schedule, one step per batch. The network it
+/// trains is passed to each `run`; the run can stop after any step and go on.
+///
+/// ```js
+/// const net = Network.fromSpec("lenet5", 1);
+/// const training = new Training(net, pixels, labels, {epochs: 4, batch: 64, seed: 1});
+/// while (!training.done) {
+///   const { losses, epochEnded } = training.run(net, 50); // at most 50 steps, never past an epoch's end
+///   if (epochEnded) console.log(net.evaluate(testInputs, testLabels));
+/// }
+/// ```
+#[wasm_bindgen(js_name = Training)]
+pub struct JsTraining {
+    recipe: crate::recipe::Recipe,
+}
+
+pub const TRAINING: &str = r#"
+/** How `new Training` trains; what is left out takes the default shown. */
+export interface TrainingSettings {
+    /** 20 */
+    epochs?: number;
+    /** 64 */
+    batch?: number;
+    /** {kind: "adam", lr: 0.001}; its rate is the schedule's peak. */
+    optimizer?: OptimizerSettings;
+    /** "cosine": half a cosine down to 1% of the peak; "step": a tenth from half-way, a hundredth from 3/4. */
+    schedule?: "cosine" | "step" | "constant";
+    /** 1: the order of every epoch and every warp. */
+    seed?: number;
+    /** true: random warps and stroke-width changes of every image. */
+    augment?: boolean;
+}
+
+/** What `Training.run` did. */
+export interface TrainingProgress {
+    /** The epoch of the last step, from 1, and the steps done in it. */
+    epoch: number;
+    step: number;
+    stepsPerEpoch: number;
+    stepsDone: number;
+    totalSteps: number;
+    /** Each step's mean loss on its batch, before its update. */
+    losses: number[];
+    /** Images trained on by these steps. */
+    images: number;
+    /** The learning rate of the last step. */
+    lr: number;
+    /** The last step finished an epoch (a time to evaluate). */
+    epochEnded: boolean;
+    done: boolean;
+}
+
+/** What `Network.checkSpec` found. */
+export interface SpecCheck {
+    /** The layers that fit, in order. */
+    layers: {name: string; kind: LayerKind; shape: {channels: number; height: number; width: number}; params: number; connections: number}[];
+    /** The first problem: the message `fromSpec` would throw, and its layer's index (null: the spec as a whole). */
+    problem?: {layer: number | null; message: string};
+}
+"#;
+#[wasm_bindgen(typescript_custom_section)]
+const TRAINING_TS: &str = TRAINING;
+
+#[wasm_bindgen(js_class = Training)]
+impl JsTraining {
+    /// A run of `net` on `images` (28 x 28 bytes each, 0 paper to 255 ink,
+    /// end to end, as MNIST's files hold them) with their `labels`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        net: &JsNetwork,
+        images: &[u8],
+        #[wasm_bindgen(
+            unchecked_param_type = "Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | number[]"
+        )]
+        labels: &[i32],
+        #[wasm_bindgen(unchecked_param_type = "TrainingSettings")] settings: Option<js_sys::Object>,
+    ) -> Result<JsTraining, JsError> {
+        let settings = match settings {
+            Some(object) => training_settings(&object)?,
+            None => crate::recipe::Settings::default(),
+        };
+        let labels = net.net.class_labels(labels)?;
+        let train = crate::data::Dataset::from_pixels(28, 28, images.to_vec(), labels)?;
+        Ok(JsTraining { recipe: crate::recipe::Recipe::new(&net.net, train, settings, 1)? })
+    }
+
+    /// Up to `max_steps` steps on `net` (the network it was made for), never
+    /// past the end of an epoch. A failing step (a loss that is not finite)
+    /// throws and leaves the weights as they were.
+    pub fn run(
+        &mut self,
+        net: &mut JsNetwork,
+        #[wasm_bindgen(js_name = maxSteps)] max_steps: usize,
+    ) -> Result<JsValue, JsError> {
+        let mut losses = Vec::new();
+        let mut last = None;
+        let mut images = 0;
+        for _ in 0..max_steps.max(1) {
+            let progress = self.recipe.step(&mut net.net)?;
+            losses.push(progress.loss);
+            images += progress.images;
+            last = Some(progress);
+            if progress.ends_epoch() {
+                break;
+            }
+        }
+        let last = last.ok_or_else(|| JsError::new("internal error: no step was run"))?;
+        // Set field by field: through JSON, the losses would bring a float printer into the .wasm.
+        let view = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            js_sys::Reflect::set(&view, &JsValue::from_str(key), &value)
+                .map(|_| ())
+                .map_err(|_| JsError::new("internal error: cannot set a field"))
+        };
+        let whole = |n: usize| JsValue::from_f64(n as f64);
+        set("epoch", whole(last.epoch))?;
+        set("step", whole(last.step))?;
+        set("stepsPerEpoch", whole(last.steps_per_epoch))?;
+        set("stepsDone", whole(self.recipe.steps_done()))?;
+        set("totalSteps", whole(self.recipe.total_steps()))?;
+        set("losses", losses.iter().map(|&l| JsValue::from_f64(l as f64)).collect::<js_sys::Array>().into())?;
+        set("images", whole(images))?;
+        set("lr", JsValue::from_f64(last.lr as f64))?;
+        set("epochEnded", JsValue::from_bool(last.ends_epoch()))?;
+        set("done", JsValue::from_bool(self.recipe.is_done()))?;
+        Ok(view.into())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        self.recipe.is_done()
+    }
+
+    #[wasm_bindgen(getter, js_name = stepsDone)]
+    pub fn steps_done(&self) -> usize {
+        self.recipe.steps_done()
+    }
+
+    #[wasm_bindgen(getter, js_name = totalSteps)]
+    pub fn total_steps(&self) -> usize {
+        self.recipe.total_steps()
+    }
+
+    #[wasm_bindgen(getter, js_name = stepsPerEpoch)]
+    pub fn steps_per_epoch(&self) -> usize {
+        self.recipe.steps_per_epoch()
+    }
+}
+
+/// `{epochs, batch, optimizer, schedule, seed, augment}` read field by field
+/// for [`crate::recipe::Settings::from_fields`].
+fn training_settings(object: &js_sys::Object) -> Result<crate::recipe::Settings, JsError> {
+    let keys: Vec<String> = js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()).collect();
+    let optimizer = js_sys::Reflect::get(object, &JsValue::from_str("optimizer")).unwrap_or(JsValue::UNDEFINED);
+    let optimizer = if optimizer.is_undefined() {
+        None
+    } else {
+        Some(optimizer_config(&optimizer).map_err(|why| crate::Error::Settings(format!("optimizer: {why}")))?)
+    };
+    Ok(crate::recipe::Settings::from_fields(&keys, |name| js_field(object, name), optimizer)?)
+}
+
+/// One field of a JavaScript object, for the core's `from_fields` readers.
+fn js_field(object: &JsValue, name: &str) -> Field {
+    let value = js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    match value.as_f64() {
+        Some(v) => Field::Number(v),
+        None if value.is_undefined() => Field::Missing,
+        None => Field::Other(describe(&value)),
+    }
+}
+
 /// `{kind: "adam" | "sgd", ...}` read field by field for
 /// [`OptimizerConfig::from_fields`] (deriving this through
 /// serde-wasm-bindgen would add its whole deserializer to the .wasm).
 fn optimizer_config(config: &JsValue) -> Result<OptimizerConfig, String> {
     let object: &js_sys::Object = config.dyn_ref().ok_or("expected an object such as {kind: \"adam\", lr: 0.001}")?;
     let keys: Vec<String> = js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()).collect();
-    let get = |name: &str| js_sys::Reflect::get(config, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let field = |name: &str| {
-        let value = get(name);
-        match value.as_f64() {
-            Some(v) => Field::Number(v),
-            None if value.is_undefined() => Field::Missing,
-            None => Field::Other(describe(&value)),
-        }
-    };
-    OptimizerConfig::from_fields(&keys, get("kind").as_string(), field)
+    let kind = js_sys::Reflect::get(config, &JsValue::from_str("kind")).ok().and_then(|k| k.as_string());
+    OptimizerConfig::from_fields(&keys, kind, |name| js_field(config, name))
 }
 
 /// A JavaScript value as JSON, for messages.

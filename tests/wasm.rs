@@ -12,7 +12,7 @@
 //! back as an error with a message, and the network must keep working.
 #![cfg(target_arch = "wasm32")]
 
-use lenet::wasm::{preprocess, JsNetwork as Network};
+use lenet::wasm::{preprocess, JsNetwork as Network, JsTraining as Training};
 use safetensors::tensor::SafeTensors;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -146,7 +146,7 @@ fn keys(values: &[JsValue]) -> std::collections::BTreeSet<String> {
 /// methods return, so the .d.ts cannot drift from the Rust types.
 #[wasm_bindgen_test]
 fn the_typescript_interfaces_match_the_objects() {
-    use lenet::wasm::{LAYER_INFO, NUMBER_READING, READING};
+    use lenet::wasm::{LAYER_INFO, NUMBER_READING, READING, TRAINING};
     let mut net = Network::pretrained().unwrap();
     let layers: Vec<JsValue> = js_sys::Array::from(&net.layers().unwrap()).iter().collect();
     assert_eq!(keys(&layers), interface_fields(LAYER_INFO, "LayerInfo"));
@@ -165,6 +165,94 @@ fn the_typescript_interfaces_match_the_objects() {
         js_sys::Array::from(&js_sys::Reflect::get(&number, &"digits".into()).unwrap()).iter().collect();
     assert!(!digits.is_empty(), "two strokes make digits");
     assert_eq!(keys(&digits), interface_fields(NUMBER_READING, "NumberDigit"));
+    let mut fresh = Network::from_spec(JsValue::from_str("lenet5"), 1).unwrap();
+    let mut training = Training::new(&fresh, &fixture_pixels(), &fixture_labels(), None).unwrap();
+    let progress = training.run(&mut fresh, 1).unwrap();
+    assert_eq!(keys(&[progress]), interface_fields(TRAINING, "TrainingProgress"));
+    let check =
+        Network::check_spec(JsValue::from_str(r#"{"input": [1, 8, 8], "layers": [{"type": "relu"}]}"#)).unwrap();
+    assert_eq!(keys(std::slice::from_ref(&check)), interface_fields(TRAINING, "SpecCheck"));
+}
+
+/// The fixture's four digits as MNIST stores them: 28 x 28 bytes, ink 255.
+fn fixture_pixels() -> Vec<u8> {
+    let input = fixture("input");
+    input
+        .chunks_exact(1024)
+        .flat_map(|d| (2..30).flat_map(move |r| (2..30).map(move |c| (d[r * 32 + c] * 255.0).round() as u8)))
+        .collect()
+}
+
+fn settings(json: &str) -> Option<js_sys::Object> {
+    Some(js_sys::JSON::parse(json).unwrap().unchecked_into())
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap()
+}
+
+/// `Training` is the core's recipe (the one `lenet train` runs) with the
+/// settings it was given: the same losses, step for step, stopping at each
+/// epoch's end.
+#[wasm_bindgen_test]
+fn training_runs_the_core_recipe_with_its_settings() {
+    use lenet::recipe::{Recipe, Schedule, Settings};
+    let (pixels, labels) = (fixture_pixels(), fixture_labels());
+    let json = r#"{"epochs": 2, "batch": 3, "seed": 11, "schedule": "step", "optimizer": {"kind": "sgd", "lr": 0.05}}"#;
+    let mut net = Network::from_spec(JsValue::from_str("lenet5"), 4).unwrap();
+    let mut training = Training::new(&net, &pixels, &labels, settings(json)).unwrap();
+    assert_eq!((training.steps_per_epoch(), training.total_steps(), training.done()), (2, 4, false));
+    let mut ours = Vec::new();
+    let mut ends = Vec::new();
+    while !training.done() {
+        let progress = training.run(&mut net, 10).unwrap();
+        ours.extend(js_sys::Array::from(&field(&progress, "losses")).iter().map(|l| l.as_f64().unwrap() as f32));
+        ends.push((field(&progress, "epoch").as_f64(), field(&progress, "epochEnded").as_bool()));
+    }
+    assert_eq!(ends, [(Some(1.0), Some(true)), (Some(2.0), Some(true))], "a run stops at each epoch's end");
+
+    let mut core_net = lenet::Network::from_preset_or_json("lenet5", 4).unwrap();
+    let core_settings = Settings {
+        epochs: 2,
+        batch: 3,
+        seed: 11,
+        schedule: Schedule::Step,
+        optimizer: lenet::OptimizerConfig::Sgd { lr: 0.05, momentum: 0.0, weight_decay: 0.0 },
+        ..Settings::default()
+    };
+    let labels8: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
+    let train = lenet::data::Dataset::from_pixels(28, 28, pixels.clone(), labels8).unwrap();
+    let mut recipe = Recipe::new(&core_net, train, core_settings, 1).unwrap();
+    let core: Vec<f32> = (0..4).map(|_| recipe.step(&mut core_net).unwrap().loss).collect();
+    assert_eq!(ours, core);
+
+    // What it refuses, with the core's words; the network keeps working.
+    let bad = |json: &str| message(Training::new(&net, &pixels, &labels, settings(json)));
+    assert!(bad(r#"{"epoch": 2}"#).contains(r#"unknown training setting "epoch""#));
+    assert!(bad(r#"{"optimizer": {"kind": "adam", "momentum": 0.9}}"#).contains(r#"unknown field "momentum""#));
+    assert!(message(Training::new(&net, &pixels[1..], &labels, None)).contains("28 x 28 bytes"));
+    assert!(message(Training::new(&net, &pixels, &[0, 1, 2, 12], None)).contains("label 3 is 12"));
+    assert!(message(training.run(&mut net, 1)).contains("the run is over"));
+    let mut other = Network::from_spec(JsValue::from_str("lenet5-keras"), 4).unwrap();
+    let mut fresh = Training::new(&net, &pixels, &labels, None).unwrap();
+    assert!(message(fresh.run(&mut other, 1)).contains("not the network the run was made for"));
+    assert_eq!(net.predict(&fixture("input")[..1024]).unwrap().len(), 10);
+}
+
+#[wasm_bindgen_test]
+fn check_spec_puts_the_core_message_on_its_layer() {
+    let ok = Network::check_spec(JsValue::from_str("lenet5-keras")).unwrap();
+    assert!(field(&ok, "problem").is_undefined());
+    let layers = js_sys::Array::from(&field(&ok, "layers"));
+    assert_eq!(field(&layers.get(0), "params").as_f64(), Some(156.0));
+    let spec = r#"{"input": [1, 32, 32], "layers": [{"type": "conv2d", "out_channels": 6, "kernel_size": 5},
+        {"type": "linear", "out_features": 10}]}"#;
+    let found = Network::check_spec(JsValue::from_str(spec)).unwrap();
+    let problem = field(&found, "problem");
+    assert_eq!(field(&problem, "layer").as_f64(), Some(1.0));
+    let words = field(&problem, "message").as_string().unwrap();
+    assert_eq!(words, message(Network::from_spec(JsValue::from_str(spec), 1)));
+    assert!(words.contains("put a flatten layer before it"), "{words}");
 }
 
 #[wasm_bindgen_test]

@@ -6,9 +6,39 @@
 //! non-digits, shuffled together.
 
 use crate::data::Dataset;
+use crate::model::Network;
 use crate::preprocess::SIDE;
+use crate::recipe::Generated;
 
 use super::{Generator, Part, NOT_A_DIGIT};
+
+/// What `lenet train --handwriting` adds to every epoch: MNIST digits
+/// redrawn, stroke-program digits and non-digits, in [`Mix::HANDWRITING`]'s
+/// proportions.
+#[derive(Debug, Default)]
+pub struct Handwriting {
+    generator: Generator,
+}
+
+impl Generated for Handwriting {
+    fn mix(&self, train_len: usize) -> Mix {
+        Mix::HANDWRITING.scaled(train_len)
+    }
+
+    fn render(&self, item: Item, seed: u64, train: &Dataset, clean: &[f32], out: &mut [f32]) {
+        item.render(&self.generator, seed, train, clean, out);
+    }
+
+    fn unfit_for(&self, net: &Network) -> Option<String> {
+        (!(net.spec().reject && net.num_classes() == 11)).then(|| {
+            format!(
+                "generated handwriting teaches a reject output (\"not a digit\"), so the network needs 11 outputs and \"reject\": true, as lenet5-reject has; this one has {} outputs{}",
+                net.num_classes(),
+                if net.spec().reject { "" } else { " and no reject output" }
+            )
+        })
+    }
+}
 
 /// How many generated samples of each kind an epoch adds to MNIST.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,6 +55,11 @@ function rewrite(edit) {
 }
 
 const spec = (input, layers) => ({ input, layers });
+/** `n` blank 28 x 28 digits labelled 0, and a run on them. */
+const digits = (n) => new Uint8Array(n * 784);
+const training = (net, settings, n = 2) => new lenet.Training(net, digits(n), new Uint8Array(n), settings);
+// The run each training-over setup finished, by network.
+const finished = new WeakMap();
 const classify = [{ type: 'flatten' }, { type: 'linear', out_features: 10 }];
 
 // One case per row: called with the network (and the package), it makes the
@@ -185,6 +190,20 @@ const CASES = {
       1,
     ),
   'spec-too-big': () => lenet.Network.fromSpec(spec([1, 4096, 4096], classify), 1),
+  'training-setting': (net) => training(net, { epoch: 2 }),
+  'training-optimizer': (net) => training(net, { optimizer: { kind: 'adam', momentum: 0.9 } }),
+  'training-epochs': (net) => training(net, { epochs: 0 }),
+  'training-images': (net) => new lenet.Training(net, new Uint8Array(783), new Uint8Array(1)),
+  'training-labels': (net) => new lenet.Training(net, digits(1), new Uint8Array([12])),
+  'training-over': {
+    setup: (net) => {
+      const run = training(net, { epochs: 1, batch: 2 });
+      run.run(net, 10);
+      finished.set(net, run);
+    },
+    call: (net) => finished.get(net).run(net, 1),
+  },
+  'training-other-net': (net) => training(net, {}).run(lenet.Network.fromSpec('lenet5', 1), 1),
   'preprocess-empty': () => lenet.preprocess(new Uint8Array(0), 0, 0),
   'preprocess-length': () => lenet.preprocess(new Uint8Array(15), 2, 2),
   'preprocess-huge': () => lenet.preprocess(new Uint8Array(16), 5000, 5000),

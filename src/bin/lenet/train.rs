@@ -7,12 +7,11 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use lenet::augment::Augment;
 use lenet::data::{self, Dataset, Split};
-use lenet::synth::mix::{Item, Mix};
-use lenet::synth::Generator;
+use lenet::recipe::{Generated, Recipe, Settings};
+use lenet::synth::mix::Handwriting;
 use lenet::train::run_parts;
-use lenet::{OptimizerConfig, Trainer, Workspace};
+use lenet::{OptimizerConfig, Workspace};
 use serde::Serialize;
 
 use crate::{chart, load_net, CliResult, DEFAULT_DATA};
@@ -85,14 +84,12 @@ enum Schedule {
     Constant,
 }
 
-impl Schedule {
-    /// The learning rate at `progress` in [0, 1) of the run.
-    fn lr(self, peak: f32, progress: f32) -> f32 {
-        match self {
-            Schedule::Cosine => peak * (0.01 + 0.99 * 0.5 * (1.0 + (std::f32::consts::PI * progress).cos())),
-            Schedule::Step if progress >= 0.75 => peak * 0.01,
-            Schedule::Step if progress >= 0.5 => peak * 0.1,
-            Schedule::Step | Schedule::Constant => peak,
+impl From<Schedule> for lenet::recipe::Schedule {
+    fn from(s: Schedule) -> Self {
+        match s {
+            Schedule::Cosine => Self::Cosine,
+            Schedule::Step => Self::Step,
+            Schedule::Constant => Self::Constant,
         }
     }
 }
@@ -147,30 +144,20 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     Ok(())
 }
 
-/// A training run: the network and its trainer, the data, and the state
-/// that carries from epoch to epoch (the random stream, the buffers).
+/// A training run: the network, the core's recipe (data, order, warps,
+/// schedule, optimizer), and the test set, evaluated over the threads.
 struct Run<'a> {
     args: &'a TrainArgs,
     net: lenet::Network,
-    trainer: Trainer,
+    recipe: Recipe,
     threads: usize,
-    train: Dataset,
     test: Dataset,
-    /// MNIST's training and test digits as network inputs.
-    clean: Vec<f32>,
     test_inputs: Vec<f32>,
-    mix: Mix,
-    generator: Generator,
-    augment: Augment,
-    rng: fastrand::Rng,
-    /// One batch's inputs and labels.
-    x: Vec<f32>,
-    y: Vec<u8>,
     workspaces: Vec<Workspace>,
 }
 
 impl<'a> Run<'a> {
-    /// Checks the arguments, loads the network and the data, and builds the trainer.
+    /// Checks the arguments, loads the network and the data, and sets up the recipe.
     fn prepare(args: &'a TrainArgs) -> CliResult<Run<'a>> {
         if args.epochs == 0 || args.batch == 0 {
             return Err("--epochs and --batch must be at least 1".into());
@@ -182,20 +169,7 @@ impl<'a> Run<'a> {
             ));
         }
         let net = load_net(&args.net, args.seed)?;
-        let input = net.input_shape();
-        if input.channels != 1 || input.height != input.width {
-            return Err(format!("MNIST-style training needs a 1xSxS input; this network takes {input}"));
-        }
-        let mut train = data::load(&args.data, Split::Train).map_err(|e| e.to_string())?;
-        let mut test = data::load(&args.data, Split::Test).map_err(|e| e.to_string())?;
-        train.truncate(args.train_limit.unwrap_or(usize::MAX));
-        test.truncate(args.test_limit.unwrap_or(usize::MAX));
-        if train.is_empty() {
-            return Err("the training set is empty".into());
-        }
-        net.check_labels(&train.labels, train.len()).map_err(|e| format!("the training set: {e}"))?;
-        let mix = if args.handwriting { Mix::HANDWRITING.scaled(train.len()) } else { Mix::NONE };
-        if mix.has_negatives() && !(net.spec().reject && net.num_classes() == 11) {
+        if args.handwriting && !(net.spec().reject && net.num_classes() == 11) {
             return Err(format!(
                 "--handwriting trains a reject output (\"not a digit\"), so the network needs 11 outputs and \"reject\": true, as lenet5-reject has; {} has {} outputs{}",
                 args.net,
@@ -203,37 +177,43 @@ impl<'a> Run<'a> {
                 if net.spec().reject { "" } else { " and no reject output" }
             ));
         }
-        let config = match args.optimizer {
+        let mut train = data::load(&args.data, Split::Train).map_err(|e| e.to_string())?;
+        let mut test = data::load(&args.data, Split::Test).map_err(|e| e.to_string())?;
+        train.truncate(args.train_limit.unwrap_or(usize::MAX));
+        test.truncate(args.test_limit.unwrap_or(usize::MAX));
+        let optimizer = match args.optimizer {
             OptimizerKind::Adam => OptimizerConfig::adam(args.lr),
             OptimizerKind::Sgd => {
                 OptimizerConfig::Sgd { lr: args.lr, momentum: args.momentum, weight_decay: args.weight_decay }
             }
         };
+        let settings = Settings {
+            epochs: args.epochs,
+            batch: args.batch,
+            optimizer,
+            schedule: args.schedule.into(),
+            seed: args.seed,
+            augment: !args.no_augment,
+        };
         let threads =
             args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-        let trainer = Trainer::new(&net, config, threads).map_err(|e| e.to_string())?;
-        let side = input.height;
+        let generated = args.handwriting.then(|| Box::new(Handwriting::default()) as Box<dyn Generated>);
+        let recipe = Recipe::with_generated(&net, train, settings, threads, generated).map_err(|e| e.to_string())?;
+        let side = net.input_shape().height;
         Ok(Run {
             args,
             threads,
-            clean: train.inputs(side),
             test_inputs: test.inputs(side),
-            mix,
-            generator: Generator::new(),
-            augment: Augment::default(),
-            rng: fastrand::Rng::with_seed(args.seed),
-            x: vec![0.0; args.batch * side * side],
-            y: vec![0; args.batch],
             workspaces: (0..threads).map(|_| Workspace::new()).collect(),
             net,
-            trainer,
-            train,
+            recipe,
             test,
         })
     }
 
     fn announce(&self) {
-        let (args, mix) = (self.args, self.mix);
+        let (args, recipe) = (self.args, &self.recipe);
+        let mix = recipe.mix();
         let generated = if args.handwriting {
             format!(
                 " and, each epoch, {} redrawn, {} stroke-program digits and {} non-digits",
@@ -246,7 +226,7 @@ impl<'a> Run<'a> {
             "training {} ({} parameters) on {} images{generated}, testing on {}; {} epochs of batch {}, {} threads, augmentation {}",
             self.net.spec().name.as_deref().unwrap_or(&args.net),
             self.net.param_count(),
-            self.train.len(),
+            recipe.train_len(),
             self.test.len(),
             args.epochs,
             args.batch,
@@ -255,36 +235,26 @@ impl<'a> Run<'a> {
         );
     }
 
-    /// Steps per epoch: every item of an epoch once, in batches.
-    fn steps_per_epoch(&self) -> usize {
-        let mix = self.mix;
-        (self.train.len() + mix.restroked + mix.strokes + mix.negatives).div_ceil(self.args.batch)
-    }
-
-    /// One epoch: its items in a fresh order, a step per batch, then the
-    /// test set. Returns its log line and how many images it trained on.
+    /// One epoch of the recipe's steps, then the test set. Returns its log
+    /// line and how many images it trained on.
     fn epoch(&mut self, epoch: usize) -> CliResult<(EpochLog, usize)> {
-        let args = self.args;
         let epoch_start = Instant::now();
-        let order = self.mix.epoch(&mut self.rng, self.train.len());
-        let bar = progress_bar(epoch, args.epochs, order.len());
+        let bar = progress_bar(epoch, self.args.epochs, self.recipe.images_per_epoch());
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0.0f64, 0usize);
-        let (steps, mut lr) = (self.steps_per_epoch(), args.lr);
-        for (step, batch) in order.chunks(args.batch).enumerate() {
-            self.fill_batch(batch);
-            lr = args.schedule.lr(args.lr, ((epoch - 1) * steps + step) as f32 / (steps * args.epochs) as f32);
-            self.trainer.optimizer_mut().set_lr(lr).map_err(|e| e.to_string())?;
-            let (n, per_image) = (batch.len(), self.x.len() / args.batch);
-            let result = self
-                .trainer
-                .step(&mut self.net, &self.x[..n * per_image], &self.y[..n])
-                .map_err(|e| format!("epoch {epoch}: {e}"))?;
-            loss_sum += result.loss as f64 * n as f64;
-            correct += result.accuracy as f64 * n as f64;
+        let mut lr;
+        loop {
+            let step = self.recipe.step(&mut self.net).map_err(|e| format!("epoch {epoch}: {e}"))?;
+            let n = step.images;
+            loss_sum += step.loss as f64 * n as f64;
+            correct += step.accuracy as f64 * n as f64;
             seen += n;
+            lr = step.lr;
             bar.inc(n as u64);
-            if step % 20 == 0 {
+            if step.step % 20 == 1 {
                 bar.set_message(format!("loss {:.4}", loss_sum / seen as f64));
+            }
+            if step.ends_epoch() {
+                break;
             }
         }
         bar.finish_and_clear();
@@ -299,39 +269,7 @@ impl<'a> Run<'a> {
             test_accuracy,
             seconds: epoch_start.elapsed().as_secs_f32(),
         };
-        Ok((entry, order.len()))
-    }
-
-    /// The batch's inputs (rendered, then warped, over the threads) and labels.
-    fn fill_batch(&mut self, batch: &[Item]) {
-        // One seed per image, drawn in order: the samples and warps do
-        // not depend on how the batch is split over threads.
-        let seeds: Vec<u64> = batch.iter().map(|_| self.rng.u64(..)).collect();
-        let (per_image, side) = (self.x.len() / self.args.batch, self.net.input_shape().height);
-        let per_thread = batch.len().div_ceil(self.threads);
-        let mut parts: Vec<_> = batch
-            .chunks(per_thread)
-            .zip(self.x.chunks_mut(per_thread * per_image))
-            .zip(seeds.chunks(per_thread))
-            .collect();
-        let (generator, train, clean, augment) = (&self.generator, &self.train, &self.clean, &self.augment);
-        let no_augment = self.args.no_augment;
-        run_parts(&mut parts, |((items, out), seeds), _| {
-            let mut src = vec![0.0; per_image];
-            for ((&item, dst), &seed) in items.iter().zip(out.chunks_exact_mut(per_image)).zip(seeds.iter()) {
-                // The generator's seed differs from the warp's, which is the
-                // image's seed as in MNIST-only runs (they stay bit for bit).
-                item.render(generator, seed ^ 0x9e37_79b9_7f4a_7c15, train, clean, &mut src);
-                if no_augment {
-                    dst.copy_from_slice(&src);
-                } else {
-                    augment.apply(&mut fastrand::Rng::with_seed(seed), &src, dst, side);
-                }
-            }
-        });
-        for (label, &item) in self.y.iter_mut().zip(batch) {
-            *label = item.label(train);
-        }
+        Ok((entry, seen))
     }
 }
 

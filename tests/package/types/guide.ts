@@ -1,7 +1,15 @@
 // The package's types guide: what works compiles, and each mistake below is a
 // compile error (`@ts-expect-error` fails the build if the error goes away).
 // Checked by tests/package/package.test.mjs with `tsc -p`.
-import init, { Network, preprocess, type NetworkSpec, type LayerKind } from 'lenet-wasm';
+import init, {
+  Network,
+  Training,
+  preprocess,
+  type NetworkSpec,
+  type LayerKind,
+  type TrainingProgress,
+  type SpecCheck,
+} from 'lenet-wasm';
 import type { LenetPad, PadReading } from 'lenet-wasm/lenet-pad.js';
 
 await init();
@@ -46,6 +54,17 @@ net.trainStep(images, new Int32Array([3, 7]));
 net.evaluate(images, [3, 7]);
 // @ts-expect-error labels are whole numbers
 net.trainStep(images, new Float32Array([3, 7]));
+
+// A run with the core's recipe; settings are checked by name and kind.
+const run = new Training(net, new Uint8Array(2 * 784), [3, 7], { epochs: 2, schedule: 'step', seed: 3 });
+const progress: TrainingProgress = run.run(net, 10);
+console.log(progress.losses[0], progress.epochEnded, run.done);
+// @ts-expect-error the setting is "epochs"
+new Training(net, new Uint8Array(784), [3], { epoch: 2 });
+// @ts-expect-error the schedules are cosine, step and constant
+new Training(net, new Uint8Array(784), [3], { schedule: 'linear' });
+const check: SpecCheck = Network.checkSpec(spec);
+console.log(check.problem?.layer, check.layers[0].params);
 
 const kind: LayerKind = net.layers()[0].kind;
 // @ts-expect-error the kinds are PyTorch's names
