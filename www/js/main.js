@@ -238,6 +238,7 @@ async function loadRest(page) {
       import('./number-view.js'),
       import('./saliency-view.js'),
       import('./conv-lab.js'),
+      import('./race.js'),
     ]);
   } catch (e) {
     showError(
@@ -256,6 +257,7 @@ async function loadRest(page) {
     { NumberView },
     { SaliencyView },
     { ConvLab },
+    { Race },
   ] = modules;
   const { model, pad } = page;
   const layers = new LayersView($('#layers'));
@@ -267,6 +269,7 @@ async function loadRest(page) {
     () => pad.clear(),
   );
   new Scratch($('#scratch'), model);
+  new Race($('#race'), model);
   // A digit of the number: its maps in "Inside the network".
   new NumberView($('#number'), model, (digitInput) => {
     layers.update(model.net.featureMaps(digitInput), digitInput);

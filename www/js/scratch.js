@@ -1,5 +1,5 @@
 // "Train from scratch": a fresh lenet5 learns from the shipped MNIST subset
-// in the worker, with start/pause, a progress bar, live loss and accuracy
+// in the worker, through the core's training recipe, with start/pause, a progress bar, live loss and accuracy
 // charts; its weights come back to the pad when done or on request.
 
 import { $, setStatus, pct, message } from './ui.js';
@@ -82,6 +82,7 @@ export class Scratch {
     this.accX = [];
     this.accY = [];
     this.steps = 0;
+    this.images = 0;
     this.reached = null;
     this.accuracy.textContent = '';
     this.best.textContent = '';
@@ -120,7 +121,8 @@ export class Scratch {
           this.lossX.push(start + i / this.perEpoch);
         });
         this.progress.value = m.step;
-        const images = m.step * m.batch;
+        this.images += m.images;
+        const images = this.images;
         this.progressText.textContent = `Epoch ${Math.min(m.epoch, this.totalSteps / this.perEpoch).toFixed(1)} of ${this.totalSteps / this.perEpoch} · ${images.toLocaleString('en-US')} images · ${(m.elapsed / 1000).toFixed(1)} s · ${Math.round(images / (m.elapsed / 1000)).toLocaleString('en-US')} images/s`;
         this.root.dataset.elapsed = m.elapsed;
         // Both charts span the epochs trained so far.

@@ -1,14 +1,15 @@
-// The training worker: owns its own Network, trains it with trainStep in
-// short slices so pause and snapshot requests get through, and reports
-// progress to the page with postMessage. Weights travel back as
+// The training worker: owns its own Network, trains it in short slices so
+// pause and snapshot requests get through (fine-tuning with trainStep on a
+// mix of your drawings and MNIST; from scratch with the core's Training),
+// and reports progress to the page with postMessage. Weights travel back as
 // .safetensors bytes (transferred, not copied).
 //
 // Messages in:  {type: 'finetune', weights, inputs, labels, steps, lr}
-//               {type: 'scratch', seed, epochs, batch, lr}
+//               {type: 'scratch', spec, seed, epochs, batch, lr, schedule, evalsPerEpoch, analyse}
 //               {type: 'pause'} {type: 'resume'} {type: 'snapshot'}
 // Messages out: {type: 'progress' | 'eval' | 'done' | 'snapshot' | 'state' | 'error', ...}
 
-import init, { Network } from '../pkg/index.js';
+import init, { Network, Training } from '../pkg/index.js';
 import { loadManifest, loadSet, toInput, allInputs } from './data.js';
 import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
@@ -40,16 +41,6 @@ function rng(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function shuffled(n, random) {
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx;
 }
 
 // Copies an input shifted by (dx, dy), zeros coming in at the edges.
@@ -139,110 +130,132 @@ async function finetune(msg) {
 }
 
 // ---- training a fresh network on the shipped subset ----
+//
+// Through the core's recipe (Training): the same order, warps and schedule
+// as `lenet train` with the same settings and seed. The run lives here, in
+// the worker, so pausing (or a tab the browser has put to sleep) loses nothing.
 
 let scratch = null; // the run in progress, if any
+const STEPS_PER_CALL = 2; // steps per call into wasm: a few ms, so slices stay short
 
 async function startScratch(msg) {
-  const { seed = 1, epochs = 8, batch = 32, lr = 1e-3, decayAfter = 3 } = msg;
+  const { spec = 'lenet5', seed = 1, epochs = 8, batch = 32, lr = 1e-3, schedule = 'cosine' } = msg;
+  const { evalsPerEpoch = 3, analyse = false } = msg;
+  scratch?.training.free();
   scratch?.net.free();
   scratch = null;
   postMessage({ type: 'state', phase: 'loading' });
   const train = await set('train');
   const test = await testData();
-  const net = Network.fromSpec('lenet5', seed);
-  net.setOptimizer({ kind: 'adam', lr });
-  const random = rng(seed);
-  const perEpoch = Math.floor(train.count / batch);
+  const net = Network.fromSpec(spec, seed);
+  let training;
+  try {
+    training = new Training(net, train.pixels, train.labels, {
+      epochs,
+      batch,
+      seed,
+      schedule,
+      optimizer: { kind: 'adam', lr },
+    });
+  } catch (e) {
+    net.free();
+    throw e;
+  }
+  const perEpoch = training.stepsPerEpoch;
   scratch = {
     net,
-    train,
+    training,
     test,
-    random,
-    batch,
-    lr,
-    epochs,
-    decayAfter,
     perEpoch,
-    totalSteps: perEpoch * epochs,
-    step: 0,
-    epoch: 0,
-    order: shuffled(train.count, random),
+    analyse,
     running: true,
     elapsed: 0,
-    evalEvery: Math.ceil(perEpoch / 3),
+    epochStarted: 0,
+    evalEvery: Math.ceil(perEpoch / evalsPerEpoch),
     best: 0,
-    x: new Float32Array(batch * INPUT_SIZE),
-    y: new Uint8Array(batch),
   };
   postMessage({
     type: 'state',
     phase: 'running',
-    totalSteps: scratch.totalSteps,
+    totalSteps: training.totalSteps,
     perEpoch,
     trainCount: train.count,
     testCount: test.count,
+    params: net.layers().reduce((n, l) => n + l.params, 0),
   });
   await runScratch();
 }
 
-function evaluateScratch(s) {
+function evaluateScratch(s, epochEnded) {
   const t0 = performance.now();
   const { loss, accuracy } = s.net.evaluate(s.test.inputs, s.test.labels);
   s.elapsed += performance.now() - t0;
   s.best = Math.max(s.best, accuracy);
+  const epochSeconds = epochEnded ? (s.elapsed - s.epochStarted) / 1000 : undefined;
+  if (epochEnded) s.epochStarted = s.elapsed;
   postMessage({
     type: 'eval',
-    step: s.step,
-    epoch: s.step / s.perEpoch,
+    step: s.training.stepsDone,
+    epoch: s.training.stepsDone / s.perEpoch,
     loss,
     accuracy,
     best: s.best,
     elapsed: s.elapsed,
+    epochSeconds,
   });
+}
+
+/** The test digits' confusion matrix (rows: label, columns: reading) and the misread ones. */
+function analyse(net, test) {
+  const probs = net.predictBatch(test.inputs, test.count);
+  const classes = net.numClasses;
+  const confusion = Array.from({ length: classes }, () => new Array(classes).fill(0));
+  const misread = [];
+  for (let i = 0; i < test.count; i++) {
+    const row = probs.subarray(i * classes, (i + 1) * classes);
+    let reading = 0;
+    for (let c = 1; c < classes; c++) if (row[c] > row[reading]) reading = c;
+    const label = test.labels[i];
+    if (label < classes) confusion[label][reading]++;
+    if (reading !== label) misread.push({ index: i, label, reading, confidence: row[reading] });
+  }
+  return { confusion, misread };
 }
 
 async function runScratch() {
   const s = scratch;
-  while (s === scratch && s.running && s.step < s.totalSteps) {
+  while (s === scratch && s.running && !s.training.done) {
     const t0 = performance.now();
     const losses = [];
+    let p;
     do {
-      const pos = (s.step % s.perEpoch) * s.batch;
-      for (let k = 0; k < s.batch; k++) {
-        const i = s.order[pos + k];
-        // Small random shifts (up to 2 px): the network must learn shapes, not positions.
-        toInput(s.train, i, s.x, k * INPUT_SIZE, Math.round(s.random() * 4 - 2), Math.round(s.random() * 4 - 2));
-        s.y[k] = s.train.labels[i];
-      }
-      losses.push(s.net.trainStep(s.x, s.y));
-      s.step++;
-      if (s.step % s.perEpoch === 0 && s.step < s.totalSteps) {
-        s.epoch++;
-        s.order = shuffled(s.train.count, s.random);
-        // Step decay: halve the learning rate each epoch after the first few
-        // (Adam keeps its moments).
-        if (s.epoch >= s.decayAfter) s.net.setLearningRate(s.lr * 0.5 ** (s.epoch - s.decayAfter + 1));
-      }
-    } while (performance.now() - t0 < SLICE_MS && s.step % s.evalEvery !== 0 && s.step < s.totalSteps);
+      const toEval = s.evalEvery - (s.training.stepsDone % s.evalEvery);
+      p = s.training.run(s.net, Math.min(STEPS_PER_CALL, toEval));
+      losses.push(...p.losses);
+    } while (performance.now() - t0 < SLICE_MS && p.stepsDone % s.evalEvery !== 0 && !p.epochEnded);
     s.elapsed += performance.now() - t0;
     postMessage({
       type: 'progress',
-      step: s.step,
-      steps: s.totalSteps,
-      epoch: s.step / s.perEpoch,
+      step: p.stepsDone,
+      steps: p.totalSteps,
+      epoch: p.stepsDone / s.perEpoch,
       losses,
+      lr: p.lr,
       elapsed: s.elapsed,
-      batch: s.batch,
+      images: p.images,
     });
-    if (s.step % s.evalEvery === 0 || s.step === s.totalSteps) {
-      evaluateScratch(s);
+    if (p.stepsDone % s.evalEvery === 0 || p.epochEnded) {
+      evaluateScratch(s, p.epochEnded);
       await yieldNow();
     }
     await yieldNow();
   }
-  if (s === scratch && s.step >= s.totalSteps) {
+  if (s === scratch && s.training.done) {
     const weights = weightsOf(s.net);
-    postMessage({ type: 'done', step: s.step, best: s.best, elapsed: s.elapsed, weights }, [weights.buffer]);
+    const report = s.analyse ? analyse(s.net, s.test) : {};
+    postMessage({ type: 'done', step: s.training.stepsDone, best: s.best, elapsed: s.elapsed, weights, ...report }, [
+      weights.buffer,
+    ]);
   }
 }
 
@@ -257,16 +270,21 @@ async function handle(msg) {
       if (scratch) scratch.running = false;
       return postMessage({ type: 'state', phase: 'paused' });
     case 'resume':
-      if (scratch && !scratch.running && scratch.step < scratch.totalSteps) {
+      if (scratch && !scratch.running && !scratch.training.done) {
         scratch.running = true;
-        postMessage({ type: 'state', phase: 'running', totalSteps: scratch.totalSteps, perEpoch: scratch.perEpoch });
+        postMessage({
+          type: 'state',
+          phase: 'running',
+          totalSteps: scratch.training.totalSteps,
+          perEpoch: scratch.perEpoch,
+        });
         return runScratch();
       }
       return;
     case 'snapshot': {
       if (!scratch) throw new Error('nothing has been trained yet');
       const weights = weightsOf(scratch.net);
-      return postMessage({ type: 'snapshot', step: scratch.step, weights }, [weights.buffer]);
+      return postMessage({ type: 'snapshot', step: scratch.training.stepsDone, weights }, [weights.buffer]);
     }
     default:
       throw new Error(`unknown request ${msg.type}`);
