@@ -64,7 +64,8 @@ npm-pack: pkg
 	rm -rf target/npm && mkdir -p target/npm
 	cd pkg && npm pack --pack-destination ../target/npm
 
-## The package's JavaScript API in Node, and the examples installed from the tarball.
+## The package's JavaScript API in Node, and the examples installed from the tarball (Node, Vite 8 and 5,
+## webpack 5, an import map; the pages in Chromium).
 package-test: npm-pack
 	node --test tests/package/
 
@@ -164,10 +165,11 @@ tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/packag
 ## eslint (recommended rules, tools/eslint.config.mjs) and prettier (.prettierrc) on the project's JavaScript:
 ## the page, the npm entry, the tools, the JS tests and the examples.
 JS := $(wildcard www/js/*.js www/sw.js npm/*.js tools/*.mjs tools/bench/*.js tools/bench/*.mjs tests/*.mjs \
-	tests/e2e/*.mjs tests/engines/*.mjs tests/package/*.mjs examples/node/*.mjs)
+	tests/e2e/*.mjs tests/engines/*.mjs tests/package/*.mjs examples/node/*.mjs examples/*/main.js \
+	examples/webpack-app/*.mjs examples/webpack-app/src/*.js)
 lint-js: tools
 	tools/node_modules/.bin/eslint --config tools/eslint.config.mjs $(JS)
-	tools/node_modules/.bin/prettier --check $(JS) npm/index.d.ts npm/lenet-pad.d.ts examples/vite-app/src/main.ts tests/package/types/guide.ts
+	tools/node_modules/.bin/prettier --check $(JS) npm/index.d.ts npm/lenet-pad.d.ts examples/vite-app/src/main.ts tests/package/types/guide.ts tests/package/types/node/node.ts
 
 clean:
 	$(CARGO) clean

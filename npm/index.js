@@ -21,14 +21,22 @@ let ready = false;
  * wasm-bindgen's init unchanged.
  */
 export default async function init(moduleOrPath) {
-  // Two literal URLs, not one built from wasmFile: bundlers (Vite, webpack)
-  // ship the files that `new URL('literal', import.meta.url)` names.
-  const url = relaxedSimd
-    ? new URL('lenet_relaxed_bg.wasm', import.meta.url)
-    : new URL('lenet_bg.wasm', import.meta.url);
-  const output = await initBuild(moduleOrPath ?? { module_or_path: await fromDiskInNode(url) });
+  const output = await initBuild(moduleOrPath ?? { module_or_path: await fromDiskInNode(wasmUrl()) });
   ready = true;
   return output;
+}
+
+/** Where this engine's .wasm is. */
+function wasmUrl() {
+  // Vite's dev server (5 and later) pre-bundles dependencies into
+  // node_modules/.vite/deps/ without their other files, and answers a request
+  // for one that is not there with index.html; the package is two directories
+  // up. Not in the form `new URL(..., import.meta.url)`, which bundlers resolve.
+  const here = import.meta.url;
+  if (/\/node_modules\/\.vite\/deps\//.test(here)) return new URL(`../../lenet-wasm/${wasmFile}`, here);
+  // Two literal URLs, not one built from wasmFile: bundlers (Vite, webpack)
+  // ship the files that `new URL('literal', import.meta.url)` names.
+  return relaxedSimd ? new URL('lenet_relaxed_bg.wasm', import.meta.url) : new URL('lenet_bg.wasm', import.meta.url);
 }
 
 /** In Node, where fetch cannot read file: URLs, the file's bytes; elsewhere the URL. */

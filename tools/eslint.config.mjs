@@ -8,7 +8,10 @@ import globals from 'globals';
 export default [
   { ignores: ['**/node_modules/', 'pkg/', 'www/pkg/', 'target/', 'examples/*/dist/'] },
   js.configs.recommended,
-  { files: ['www/js/*.js', 'tools/bench/page.js'], languageOptions: { globals: globals.browser } },
+  {
+    files: ['www/js/*.js', 'tools/bench/page.js', 'examples/*/main.js', 'examples/*/src/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
   { files: ['www/js/train-worker.js'], languageOptions: { globals: globals.worker } },
   { files: ['www/js/boot.js'], languageOptions: { sourceType: 'script' } },
   { files: ['www/sw.js'], languageOptions: { sourceType: 'script', globals: globals.serviceworker } },
@@ -21,6 +24,7 @@ export default [
   {
     files: [
       'tests/e2e/*.mjs',
+      'tests/engines/*.mjs',
       'tests/package/*.test.mjs',
       'tools/soak-page.mjs',
       'tools/bench/chromium.mjs',

@@ -1,14 +1,13 @@
-// The npm package as its users meet it: the JavaScript API in Node, the Node
-// example on a PNG file, and the Vite example app built from the packed
-// tarball and run in Chromium. Run by `make package-test` (after `make npm-pack`).
+// The npm package as its users meet it: the JavaScript API in Node, both
+// builds alike, and its types (the examples: examples.test.mjs). Run by
+// `make package-test` (after `make npm-pack`).
 // Bad input: bad-input.test.mjs tries every row of docs/errors.md's table.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { launch, openPage, startServer } from '../e2e/helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -89,39 +88,11 @@ test('index.js picks the relaxed-SIMD build where the engine has it, and both bu
 });
 
 test('the types guide: right calls compile, wrong settings, specs and kinds do not (tsc --strict)', () => {
-  // tests/package/types/guide.ts marks each mistake with @ts-expect-error: tsc fails if one compiles.
+  // Each project marks each mistake with @ts-expect-error: tsc fails if one compiles. types/ is a
+  // web app (DOM), types/node/ a Node project without the DOM library; both with skipLibCheck off.
   const tsc = join(root, 'tools/node_modules/.bin/tsc');
-  const run = spawnSync(tsc, ['-p', join(root, 'tests/package/types')], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stdout + run.stderr);
-});
-
-/** Installs an example from the packed tarball (fresh copy of lenet-wasm). */
-async function install(dir) {
-  await rm(join(dir, 'node_modules/lenet-wasm'), { recursive: true, force: true });
-  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe' });
-}
-
-test('the Node example reads a digit from a PNG file', async () => {
-  const dir = join(root, 'examples/node');
-  await install(dir);
-  const out = execFileSync('node', ['predict.mjs', 'seven.png'], { cwd: dir, encoding: 'utf8' });
-  assert.match(out, /^seven\.png: 7 \(\d+\.\d%\)$/m);
-  assert.throws(
-    () => execFileSync('node', ['predict.mjs', 'package.json'], { cwd: dir, stdio: 'pipe' }),
-    /cannot read it as a PNG/,
-  );
-});
-
-test('the Vite example app builds from the tarball and predicts in Chromium', async (t) => {
-  const dir = join(root, 'examples/vite-app');
-  await install(dir);
-  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
-  const server = await startServer(join(dir, 'dist'));
-  t.after(() => server.stop());
-  const browser = await launch();
-  t.after(() => browser.close());
-  const { page, problems } = await openPage(browser, server.url, {}, '#result');
-  await page.waitForFunction(() => /^\d/.test(document.querySelector('#result').textContent), null, { timeout: 15000 });
-  assert.match(await page.textContent('#result'), /^7 \(/);
-  assert.deepEqual(problems, []);
+  for (const project of ['tests/package/types', 'tests/package/types/node']) {
+    const run = spawnSync(tsc, ['-p', join(root, project)], { encoding: 'utf8' });
+    assert.equal(run.status, 0, `${project}: ${run.stdout}${run.stderr}`);
+  }
 });

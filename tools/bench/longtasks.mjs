@@ -3,8 +3,9 @@
 // the real page in headless Chromium, while a user draws digits, plays the
 // convolution lab's animation and moves its sliders, steps through C3's
 // cells with the keyboard and picks every digit in "What made it a 7"
-// (issue 30's target: none). A benchmark, not a test: a loaded machine can
-// make any task long. Writes target/bench/longtasks.json.
+// (issue 30's target: none); then while two networks race in two workers
+// and the user draws (issue 31's target: none). A benchmark, not a test: a
+// loaded machine can make any task long. Writes target/bench/longtasks.json.
 //
 // Needs `make www`.
 import { writeFile } from 'node:fs/promises';
@@ -41,10 +42,37 @@ try {
   await page.locator('#why').scrollIntoViewIfNeeded();
   for (let d = 0; d < 10; d++) await page.click(`[data-testid="saliency-digit-${d}"]`);
   await page.waitForTimeout(500);
-  const tasks = await page.evaluate(() => window.longTasks);
-  const result = { date: new Date().toISOString(), longTasks: tasks.length, longestMs: Math.max(0, ...tasks) };
+  const tasks = await page.evaluate(() => window.longTasks.splice(0));
+  // The race: the PyTorch against the Keras LeNet-5 for two epochs, drawing while they train.
+  await page.locator('#race').scrollIntoViewIfNeeded();
+  await page.fill('#race-epochs', '2');
+  await page.click('[data-comparison="pytorch-keras"]');
+  const started = Date.now();
+  await page.click('[data-testid="race-start"]');
+  await page.waitForFunction(() => document.querySelector('#race').dataset.state === 'running', null, {
+    timeout: 30_000,
+  });
+  for (const d of [7, 1, 0, 4]) {
+    await drawWithMouse(page, DIGITS[d]);
+    await page.click('[data-testid="clear"]');
+  }
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#race').dataset.state), null, {
+    timeout: 180_000,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const raceTasks = await page.evaluate(() => window.longTasks);
+  const result = {
+    date: new Date().toISOString(),
+    longTasks: tasks.length,
+    longestMs: Math.max(0, ...tasks),
+    race: { longTasks: raceTasks.length, longestMs: Math.max(0, ...raceTasks), seconds },
+  };
   await writeFile(join(ROOT, 'target/bench/longtasks.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`long tasks (over 50 ms) while drawing, in the lab, the cells and "What made it": ${tasks.length}`);
+  console.log(
+    `long tasks while two networks raced (2 epochs each, ${seconds.toFixed(1)} s) and digits were drawn: ${raceTasks.length}` +
+      (raceTasks.length ? ` (longest ${Math.max(...raceTasks).toFixed(0)} ms)` : ''),
+  );
 } finally {
   await browser.close();
   await server.stop();
