@@ -24,9 +24,10 @@ await copyFile(join(relaxed, 'lenet_bg.wasm'), join(pkg, 'lenet_relaxed_bg.wasm'
 const glue = await readFile(join(pkg, 'lenet.js'), 'utf8');
 await writeFile(join(pkg, 'lenet.js'), glue.replace(/^[ \t]*\/\*\*(?:[^*]|\*(?!\/))*\*\/\n/gm, ''));
 // wasm-bindgen's types for init() name RequestInfo, BufferSource and the
-// WebAssembly namespace, which only TypeScript's DOM library declares: a Node
-// project would need "DOM" to compile. The same types in words Node's have
-// too, and the three WebAssembly interfaces declared (they merge with DOM's).
+// WebAssembly namespace, which only TypeScript's DOM library declares (a Node
+// project would need "DOM" to compile), and its classes Symbol.dispose, which
+// only "ESNext" does. The same types in words Node's have too, and the rest
+// declared as @types/node does (the declarations merge with the libraries').
 const types = await readFile(join(pkg, 'lenet.d.ts'), 'utf8');
 const portable = types
   .replaceAll('RequestInfo | URL', 'Request | string | URL')
@@ -36,6 +37,9 @@ await writeFile(
   join(pkg, 'lenet.d.ts'),
   `${portable}
 declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
   namespace WebAssembly {
     interface Module {}
     interface Memory {
