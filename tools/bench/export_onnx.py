@@ -5,7 +5,7 @@
 Defaults: weights/lenet5-reject.safetensors -> target/bench/lenet5.onnx. The graph
 comes from tools/golden/make_goldens.py's builder (the spec in the weights
 file's metadata); its random weights are swapped for the file's, and only the
-softmax output `probabilities` [N, 10] is kept, so the peers return what
+softmax output `probabilities` [N, classes] is kept, so the peers return what
 lenet-wasm's predict returns. The input is `input` [N, 1, 32, 32].
 """
 

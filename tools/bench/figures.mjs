@@ -18,16 +18,21 @@ export function mnistDigits(imageBytes, labelBytes, count) {
 }
 
 /**
- * Two sets of probabilities over `count` digits (10 classes each) side by
- * side: the largest difference of any probability, and the digits whose
- * top-1 class differs.
+ * Two sets of probabilities over `count` digits side by side (as many classes
+ * each as the arrays hold: 11 for the shipped reader): the largest difference
+ * of any probability, and the digits whose top-1 class differs.
  */
 export function compareProbabilities(a, b, count) {
-  const top1 = (p, n) => p.subarray(n * 10, n * 10 + 10).reduce((best, v, k, row) => (v > row[best] ? k : best), 0);
+  const classes = a.length / count;
+  if (b.length !== a.length || !Number.isInteger(classes))
+    throw new Error(`${a.length} and ${b.length} values for ${count} digits`);
+  const top1 = (p, n) =>
+    p.subarray(n * classes, (n + 1) * classes).reduce((best, v, k, row) => (v > row[best] ? k : best), 0);
   let maxAbsDiff = 0;
   const top1Differs = [];
   for (let n = 0; n < count; n++) {
-    for (let k = 0; k < 10; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[n * 10 + k] - b[n * 10 + k]));
+    for (let k = 0; k < classes; k++)
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[n * classes + k] - b[n * classes + k]));
     if (top1(a, n) !== top1(b, n)) top1Differs.push(n);
   }
   return { maxAbsDiff, top1Differs };

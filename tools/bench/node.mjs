@@ -49,7 +49,9 @@ log(
   `wasm ${build} peak ${peak.gflops.toFixed(1)} GFLOP/s: LeNet-5 in ${peak.lenetImageUs.toFixed(1)} us per image at best`,
 );
 
-const reference = lenet.Network.pretrained();
+// The float32 weights the peers load (pretrained() embeds a float16 copy, a few 1e-4 away).
+const weights = await file('weights/lenet5-reject.safetensors');
+const reference = lenet.Network.fromSafetensors(weights);
 const ours = reference.predictBatch(digits.images, digits.count);
 reference.free();
 const lenetWasm = await lenetFigures(lenet, digits);
@@ -141,7 +143,7 @@ function tfjsLeNet(weights) {
     trainStep: (data, y) =>
       tf.tidy(() => {
         const x = tf.tensor4d(data, [y.length, 32, 32, 1]);
-        const oneHot = tf.oneHot(tf.tensor1d(Int32Array.from(y), 'int32'), 10);
+        const oneHot = tf.oneHot(tf.tensor1d(Int32Array.from(y), 'int32'), f7.bias.shape[0]);
         return optimizer.minimize(() => tf.losses.softmaxCrossEntropy(oneHot, logits(x)), true).dataSync()[0];
       }),
     dispose() {
@@ -152,7 +154,6 @@ function tfjsLeNet(weights) {
 }
 
 // TF.js, wasm backend: one thread, its SIMD build (Node has SIMD and no wasm threads).
-const weights = await file('weights/lenet5-reject.safetensors');
 setWasmPaths(fileURLToPath(new URL('@tensorflow/tfjs-backend-wasm/dist/', modules)));
 setThreadsCount(1);
 await tf.setBackend('wasm');
