@@ -71,6 +71,34 @@ impl Gradients {
     pub fn all_finite(&self) -> bool {
         self.slices().all(|s| s.iter().all(|v| v.is_finite()))
     }
+
+    /// How many values they hold: the network's parameter count.
+    pub fn len(&self) -> usize {
+        self.slices().map(<[f32]>::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sets every value from `flat`, laid out as [`Gradients::slices`] end to end.
+    pub fn copy_from_flat(&mut self, flat: &[f32]) -> Result<()> {
+        if flat.len() != self.len() {
+            return Err(Error::Input(format!(
+                "expected {} gradient values (one per parameter), got {}",
+                self.len(),
+                flat.len()
+            )));
+        }
+        let mut at = 0;
+        for p in self.0.iter_mut().flatten() {
+            for s in p.slices_mut() {
+                s.copy_from_slice(&flat[at..at + s.len()]);
+                at += s.len();
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One row of the per-layer summary.

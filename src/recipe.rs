@@ -85,6 +85,14 @@ impl Default for Settings {
     }
 }
 
+/// The largest batch and the most epochs a run takes: a batch's inputs are
+/// allocated at once, and a run's steps are counted in a usize (32 bits in wasm).
+pub const MAX_BATCH: usize = 4096;
+pub const MAX_EPOCHS: usize = 10_000;
+/// The most input values a run holds: the training set as inputs (60,000
+/// MNIST digits are 61 million), and a batch's. A gigabyte of float32.
+pub const MAX_INPUT_VALUES: usize = 1 << 28;
+
 impl Settings {
     /// The fields a settings object takes, as JavaScript names them.
     pub const FIELDS: [&'static str; 6] = ["epochs", "batch", "optimizer", "schedule", "seed", "augment"];
@@ -201,6 +209,10 @@ pub struct Recipe {
     rng: fastrand::Rng,
     /// This epoch's items; drawn when its first step runs.
     order: Vec<Item>,
+    /// The drawn batch, between drawing it and its step: where it starts in
+    /// `order`, and one seed per image (`draw`).
+    pending: Option<usize>,
+    seeds: Vec<u64>,
     /// Epochs finished, and steps done in the current one.
     epochs_done: usize,
     step: usize,
@@ -227,12 +239,27 @@ impl Recipe {
         if settings.epochs == 0 || settings.batch == 0 {
             return Err(Error::Settings("epochs and batch must be at least 1".into()));
         }
+        if settings.epochs > MAX_EPOCHS || settings.batch > MAX_BATCH {
+            return Err(Error::Settings(format!(
+                "{} epochs of batch {}: at most {MAX_EPOCHS} epochs and a batch of {MAX_BATCH}",
+                settings.epochs, settings.batch
+            )));
+        }
         let input = net.input_shape();
         if input.channels != 1 || input.height != input.width {
             return Err(Error::Spec(format!("MNIST-style training needs a 1xSxS input; this network takes {input}")));
         }
         if train.is_empty() {
             return Err(Error::Data("the training set is empty".into()));
+        }
+        let per_image = input.len();
+        let fits = |n: usize| n.checked_mul(per_image).is_some_and(|v| v <= MAX_INPUT_VALUES);
+        if !fits(train.len()) || !fits(settings.batch) {
+            return Err(Error::Settings(format!(
+                "{} training images of {input} in batches of {} are more than a run holds ({MAX_INPUT_VALUES} input values)",
+                train.len(),
+                settings.batch
+            )));
         }
         net.check_labels(&train.labels, train.len()).map_err(|e| match e {
             Error::Labels(why) => Error::Labels(format!("in the training set, {why}")),
@@ -256,6 +283,8 @@ impl Recipe {
             augment: Augment::default(),
             rng: fastrand::Rng::with_seed(settings.seed),
             order: Vec::new(),
+            pending: None,
+            seeds: Vec::new(),
             epochs_done: 0,
             step: 0,
             x: vec![0.0; settings.batch * side * side],
@@ -302,6 +331,66 @@ impl Recipe {
     /// is not finite) leaves the weights as they were and the run where it
     /// stood, but its batch has been drawn: going on takes the next one.
     pub fn step(&mut self, net: &mut Network) -> Result<Progress> {
+        let n = self.draw(net)?;
+        self.render(0..n);
+        let per_image = self.side * self.side;
+        let gradients = self.trainer.gradients(net, &self.x[..n * per_image], &self.y[..n], n);
+        let (total, correct) = match gradients {
+            Ok(part) => part,
+            Err(e) => {
+                self.advance();
+                return Err(e);
+            }
+        };
+        self.finish(net, total, correct)
+    }
+
+    /// Data-parallel training, one part of a step: the gradients of shard
+    /// `shard` of `shards` (contiguous, in order) of the next batch. Runs
+    /// that share the network's weights, the settings, the seed and the
+    /// data draw the same batch, each renders only its shard. The shards'
+    /// gradients, added in shard order, make the batch's mean gradient;
+    /// [`Recipe::apply_gradients`] takes that sum (and the shards' losses).
+    /// Until then the batch stays drawn, so one run can compute every shard.
+    pub fn shard_gradients(&mut self, net: &Network, shard: usize, shards: usize) -> Result<ShardGradients> {
+        if shards == 0 || shard >= shards {
+            return Err(Error::Run(format!("shard {shard} of {shards}: shards are numbered from 0 to shards - 1")));
+        }
+        let n = self.draw(net)?;
+        let chunk = n.div_ceil(shards);
+        let range = (shard * chunk).min(n)..((shard + 1) * chunk).min(n);
+        let images = range.len();
+        if images == 0 {
+            return Ok(ShardGradients { loss_sum: 0.0, correct: 0, images, gradients: vec![0.0; net.param_count()] });
+        }
+        self.render(range);
+        let per_image = self.side * self.side;
+        let (loss_sum, correct) = self.trainer.gradients(net, &self.x[..images * per_image], &self.y[..images], n)?;
+        Ok(ShardGradients { loss_sum, correct, images, gradients: self.trainer.gradients_flat() })
+    }
+
+    /// The step of the batch [`Recipe::shard_gradients`] drew, with the sum of
+    /// its shards' gradients (in shard order), losses and right answers.
+    pub fn apply_gradients(
+        &mut self,
+        net: &mut Network,
+        summed: &[f32],
+        loss_sum: f64,
+        correct: usize,
+    ) -> Result<Progress> {
+        if self.pending.is_none() {
+            return Err(Error::Run("no batch is drawn: call shard_gradients for this step first".into()));
+        }
+        if net.spec() != &self.spec {
+            return Err(Error::Run("this is not the network the run was made for: its spec differs".into()));
+        }
+        self.trainer.set_gradients(summed)?;
+        self.finish(net, loss_sum, correct)
+    }
+
+    /// The next batch's size, drawing it (its order at an epoch's start, a
+    /// seed per image) unless it is drawn already.
+    fn draw(&mut self, net: &Network) -> Result<usize> {
         if self.is_done() {
             return Err(Error::Run(format!(
                 "the run is over: all {} epochs are done; start a new one to train again",
@@ -311,46 +400,62 @@ impl Recipe {
         if net.spec() != &self.spec {
             return Err(Error::Run("this is not the network the run was made for: its spec differs".into()));
         }
-        if self.step == 0 {
-            self.order = self.mix.epoch(&mut self.rng, self.train.len());
+        if self.pending.is_none() {
+            if self.step == 0 {
+                self.order = self.mix.epoch(&mut self.rng, self.train.len());
+            }
+            let start = self.step * self.settings.batch;
+            let n = self.settings.batch.min(self.order.len() - start);
+            // One seed per image, drawn in order: the samples and warps do not
+            // depend on how the batch is split over threads or shards.
+            self.seeds.clear();
+            self.seeds.extend((0..n).map(|_| self.rng.u64(..)));
+            self.pending = Some(start);
         }
-        let steps = self.steps_per_epoch();
-        let batch = self.settings.batch;
-        let start = self.step * batch;
-        let n = batch.min(self.order.len() - start);
-        self.fill_batch(start, n);
+        Ok(self.seeds.len())
+    }
+
+    /// The optimizer step with the trainer's gradients, at the schedule's
+    /// rate; the run moves on whether or not it was applied.
+    fn finish(&mut self, net: &mut Network, loss_sum: f64, correct: usize) -> Result<Progress> {
+        let n = self.seeds.len();
         let progress = self.steps_done() as f32 / self.total_steps() as f32;
         let lr = self.settings.schedule.lr(self.settings.optimizer.lr(), progress);
-        self.trainer.optimizer_mut().set_lr(lr)?;
-        let per_image = self.side * self.side;
-        let result = self.trainer.step(net, &self.x[..n * per_image], &self.y[..n]);
-        let (epoch, step) = (self.epochs_done + 1, self.step + 1);
-        self.step = step % steps;
-        if self.step == 0 {
-            self.epochs_done += 1;
-        }
-        let result = result?;
+        let loss = (loss_sum / n as f64) as f32;
+        let applied = self.trainer.optimizer_mut().set_lr(lr).and_then(|()| self.trainer.apply(net, loss));
+        let (epoch, step) = self.advance();
+        applied?;
         Ok(Progress {
             epoch,
             step,
-            steps_per_epoch: steps,
+            steps_per_epoch: self.steps_per_epoch(),
             images: n,
-            loss: result.loss,
-            accuracy: result.accuracy,
+            loss,
+            accuracy: correct as f32 / n as f32,
             lr,
         })
     }
 
-    /// The inputs (rendered, then warped, over the threads) and labels of
-    /// this epoch's items `start..start + n`.
-    fn fill_batch(&mut self, start: usize, n: usize) {
-        let batch = &self.order[start..start + n];
-        // One seed per image, drawn in order: the samples and warps do not
-        // depend on how the batch is split over threads.
-        let seeds: Vec<u64> = batch.iter().map(|_| self.rng.u64(..)).collect();
+    /// Past the drawn batch: returns its epoch (from 1) and step in it (from 1).
+    fn advance(&mut self) -> (usize, usize) {
+        let (epoch, step) = (self.epochs_done + 1, self.step + 1);
+        self.pending = None;
+        self.step = step % self.steps_per_epoch();
+        if self.step == 0 {
+            self.epochs_done += 1;
+        }
+        (epoch, step)
+    }
+
+    /// The inputs (rendered, then warped, over the threads) and labels of the
+    /// drawn batch's items `range`, from the start of the batch buffers.
+    fn render(&mut self, range: std::ops::Range<usize>) {
+        let start = self.pending.unwrap_or(0);
+        let items = &self.order[start + range.start..start + range.end];
+        let seeds = &self.seeds[range.clone()];
         let (per_image, side) = (self.side * self.side, self.side);
-        let per_thread = n.div_ceil(self.threads);
-        let mut parts: Vec<_> = batch
+        let per_thread = items.len().div_ceil(self.threads);
+        let mut parts: Vec<_> = items
             .chunks(per_thread)
             .zip(self.x.chunks_mut(per_thread * per_image))
             .zip(seeds.chunks(per_thread))
@@ -374,10 +479,22 @@ impl Recipe {
                 }
             }
         });
-        for (label, &item) in self.y.iter_mut().zip(batch) {
+        for (label, &item) in self.y.iter_mut().zip(items) {
             *label = item.label(train);
         }
     }
+}
+
+/// One shard's part of a data-parallel step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardGradients {
+    /// The shard's summed loss and right answers (not averaged).
+    pub loss_sum: f64,
+    pub correct: usize,
+    pub images: usize,
+    /// Its gradients, divided by the whole batch's size, end to end in the
+    /// order of `Network::param_slices_mut`.
+    pub gradients: Vec<f32>,
 }
 
 #[cfg(test)]
@@ -424,6 +541,72 @@ mod tests {
         assert!(one[5].lr < one[0].lr, "the cosine schedule falls");
     }
 
+    fn weights(net: &mut Network) -> Vec<f32> {
+        net.param_slices_mut().flat_map(|s| s.to_vec()).collect()
+    }
+
+    /// Data-parallel: runs that each compute their shard of every batch and
+    /// apply the sum stay bit for bit the same as each other, and as one run
+    /// computing every shard; one shard is exactly `step`.
+    #[test]
+    fn shards_added_in_order_train_like_one_run() {
+        let net = Network::from_spec(Spec::preset("lenet5").unwrap(), 3).unwrap();
+        let fresh = || Recipe::new(&net, bars(40), settings(1, 16), 1).unwrap();
+        let (mut stepped, mut whole) = (net.clone(), net.clone());
+        let (mut a, mut b) = (fresh(), fresh());
+        let (mut net_a, mut net_b) = (net.clone(), net.clone());
+        let (mut one, mut net_one) = (fresh(), net.clone());
+        let mut single = fresh();
+        let mut by_step = fresh();
+        while !by_step.is_done() {
+            let expected = by_step.step(&mut stepped).unwrap();
+            // One shard of one: the same step exactly.
+            let only = single.shard_gradients(&whole, 0, 1).unwrap();
+            let got = single.apply_gradients(&mut whole, &only.gradients, only.loss_sum, only.correct).unwrap();
+            assert_eq!(got, expected);
+            // Two workers, one shard each, then the sum in shard order.
+            let (sa, sb) = (a.shard_gradients(&net_a, 0, 2).unwrap(), b.shard_gradients(&net_b, 1, 2).unwrap());
+            assert_eq!(sa.images + sb.images, expected.images);
+            let sum: Vec<f32> = sa.gradients.iter().zip(&sb.gradients).map(|(x, y)| x + y).collect();
+            let (loss, correct) = (sa.loss_sum + sb.loss_sum, sa.correct + sb.correct);
+            let pa = a.apply_gradients(&mut net_a, &sum, loss, correct).unwrap();
+            let pb = b.apply_gradients(&mut net_b, &sum, loss, correct).unwrap();
+            assert_eq!(pa, pb);
+            assert!((pa.loss - expected.loss).abs() <= 1e-5 * expected.loss, "{pa:?} against {expected:?}");
+            // One run computing both shards itself.
+            let s0 = one.shard_gradients(&net_one, 0, 2).unwrap();
+            let s1 = one.shard_gradients(&net_one, 1, 2).unwrap();
+            assert!(s0 == sa && s1 == sb, "one run's shards are the workers' shards");
+            one.apply_gradients(&mut net_one, &sum, loss, correct).unwrap();
+        }
+        assert_eq!(weights(&mut whole), weights(&mut stepped));
+        assert_eq!(weights(&mut net_a), weights(&mut net_b));
+        assert_eq!(weights(&mut net_one), weights(&mut net_a));
+        let drift =
+            weights(&mut net_a).iter().zip(weights(&mut stepped)).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+        assert!(drift < 1e-4, "two shards drift from one by {drift}");
+        assert!(one.is_done());
+    }
+
+    #[test]
+    fn shard_mistakes_are_errors_that_change_nothing() {
+        let mut net = Network::from_spec(Spec::preset("lenet5").unwrap(), 3).unwrap();
+        let mut recipe = Recipe::new(&net, bars(20), settings(1, 8), 1).unwrap();
+        let err = |e: Error| e.to_string();
+        assert!(err(recipe.apply_gradients(&mut net, &[], 0.0, 0).unwrap_err()).contains("no batch is drawn"));
+        assert!(err(recipe.shard_gradients(&net, 2, 2).unwrap_err()).contains("from 0 to shards - 1"));
+        let part = recipe.shard_gradients(&net, 0, 1).unwrap();
+        let short = recipe.apply_gradients(&mut net, &part.gradients[1..], part.loss_sum, part.correct);
+        assert!(err(short.unwrap_err()).contains("one per parameter"));
+        assert_eq!(recipe.steps_done(), 0, "the batch is still drawn");
+        recipe.apply_gradients(&mut net, &part.gradients, part.loss_sum, part.correct).unwrap();
+        assert_eq!(recipe.steps_done(), 1);
+        // More shards than images: the empty ones add nothing.
+        let empty = recipe.shard_gradients(&net, 9, 10).unwrap();
+        assert_eq!((empty.images, empty.loss_sum), (0, 0.0));
+        assert!(empty.gradients.iter().all(|&g| g == 0.0));
+    }
+
     #[test]
     fn counts_its_steps_and_stops_after_the_last_epoch() {
         let mut net = Network::from_spec(Spec::preset("lenet5").unwrap(), 3).unwrap();
@@ -446,6 +629,12 @@ mod tests {
         let net = Network::from_spec(Spec::preset("lenet5").unwrap(), 1).unwrap();
         let err = |r: Result<Recipe>| r.unwrap_err().to_string();
         assert!(err(Recipe::new(&net, bars(5), settings(0, 4), 1)).contains("at least 1"));
+        assert!(err(Recipe::new(&net, bars(5), settings(1, 1 << 20), 1)).contains("a batch of 4096"));
+        assert!(err(Recipe::new(&net, bars(5), settings(1 << 20, 4), 1)).contains("at most 10000 epochs"));
+        let wide = r#"{"input": [1, 1024, 1024], "layers": [{"type": "max_pool2d", "kernel_size": 256},
+            {"type": "flatten"}, {"type": "linear", "out_features": 10}]}"#;
+        let wide = Network::from_spec(Spec::from_json(wide).unwrap(), 1).unwrap();
+        assert!(err(Recipe::new(&wide, bars(300), settings(1, 4), 1)).contains("more than a run holds"));
         assert!(err(Recipe::new(&net, bars(0), settings(1, 4), 1)).contains("empty"));
         let handwriting = Some(Box::new(crate::synth::mix::Handwriting::default()) as Box<dyn Generated>);
         assert!(err(Recipe::with_generated(&net, bars(5), settings(1, 4), 1, handwriting)).contains("reject output"));

@@ -40,15 +40,39 @@ impl Trainer {
     /// they were.
     pub fn step(&mut self, net: &mut Network, images: &[f32], labels: &[u8]) -> Result<Step> {
         let n = net.check_input(images)?;
+        let (total, correct) = self.gradients(net, images, labels, n)?;
+        let loss = (total / n as f64) as f32;
+        self.apply(net, loss)?;
+        Ok(Step { loss, accuracy: correct as f32 / n as f32 })
+    }
+
+    /// The gradients of `images`, part of a batch of `batch_len`: each
+    /// image's gradient divided by `batch_len`, so that the parts of a batch
+    /// add up to its mean gradient. They are kept for [`Trainer::apply`]
+    /// (and [`Trainer::gradients_flat`]); returns the part's summed loss and
+    /// how many it read right.
+    pub fn gradients(
+        &mut self,
+        net: &Network,
+        images: &[f32],
+        labels: &[u8],
+        batch_len: usize,
+    ) -> Result<(f64, usize)> {
+        let n = net.check_input(images)?;
         net.check_labels(labels, n)?;
         let per_image = net.input_shape().len();
         let threads = self.parts.len().min(n);
         let chunk = n.div_ceil(threads);
-        let shared: &Network = net;
         let work = |(ws, grads): &mut (Workspace, Gradients), part: usize| -> Result<(f64, usize)> {
             grads.zero();
             let (start, end) = (part * chunk, ((part + 1) * chunk).min(n));
-            shared.loss_and_gradients(&images[start * per_image..end * per_image], &labels[start..end], n, ws, grads)
+            net.loss_and_gradients(
+                &images[start * per_image..end * per_image],
+                &labels[start..end],
+                batch_len,
+                ws,
+                grads,
+            )
         };
         let results: Vec<Result<(f64, usize)>> = run_parts(&mut self.parts[..threads], work);
         let (mut total, mut correct) = (0.0, 0);
@@ -58,11 +82,29 @@ impl Trainer {
             correct += c;
         }
         let (first, rest) = self.parts.split_at_mut(1);
-        let grads = &mut first[0].1;
         for (_, other) in &rest[..threads - 1] {
-            grads.add(other);
+            first[0].1.add(other);
         }
-        let loss = (total / n as f64) as f32;
+        Ok((total, correct))
+    }
+
+    /// The gradients [`Trainer::gradients`] kept, end to end in the order of
+    /// [`Network::param_slices_mut`].
+    pub fn gradients_flat(&self) -> Vec<f32> {
+        self.parts[0].1.slices().flatten().copied().collect()
+    }
+
+    /// Replaces the kept gradients by `flat` (as [`Trainer::gradients_flat`]
+    /// lays them out): the sum of every part of a batch computed elsewhere.
+    pub fn set_gradients(&mut self, flat: &[f32]) -> Result<()> {
+        self.parts[0].1.copy_from_flat(flat)
+    }
+
+    /// One optimizer step with the kept gradients; `loss` is the batch's
+    /// mean loss, checked with them. A loss or gradient that is not finite,
+    /// or an update that overflows, is an error and changes nothing.
+    pub fn apply(&mut self, net: &mut Network, loss: f32) -> Result<()> {
+        let grads = &self.parts[0].1;
         if !loss.is_finite() || !grads.all_finite() {
             return Err(Error::Diverged(format!(
                 "the loss is {loss}; the step was not applied. Lower the learning rate or check the inputs"
@@ -84,7 +126,7 @@ impl Trainer {
                 "the update made a weight infinite; the step was not applied. Lower the learning rate".into(),
             ));
         }
-        Ok(Step { loss, accuracy: correct as f32 / n as f32 })
+        Ok(())
     }
 }
 

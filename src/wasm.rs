@@ -249,8 +249,7 @@ impl JsNetwork {
         let view = to_js(&number)?;
         // Each digit's input, end to end: bulk numbers travel as a typed array.
         let inputs: Vec<f32> = number.digits.iter().flat_map(|d| d.input.iter().copied()).collect();
-        js_sys::Reflect::set(&view, &JsValue::from_str("inputs"), &js_sys::Float32Array::from(&inputs[..]))
-            .map_err(|_| JsError::new("internal error: cannot set a field"))?;
+        set(view.unchecked_ref(), "inputs", js_sys::Float32Array::from(&inputs[..]).into())?;
         Ok(view)
     }
 
@@ -395,8 +394,7 @@ impl JsNetwork {
         // Set field by field: JSON has no NaN or Infinity for a loss to be.
         let view = js_sys::Object::new();
         for (key, value) in [("loss", e.loss), ("accuracy", e.accuracy)] {
-            js_sys::Reflect::set(&view, &JsValue::from_str(key), &JsValue::from_f64(value as f64))
-                .map_err(|_| JsError::new("internal error: cannot set a field"))?;
+            set(&view, key, JsValue::from_f64(value as f64))?;
         }
         Ok(view.into())
     }
@@ -478,6 +476,33 @@ export interface SpecCheck {
 #[wasm_bindgen(typescript_custom_section)]
 const TRAINING_TS: &str = TRAINING;
 
+impl JsTraining {
+    /// What `run` and `applyGradients` return (`TrainingProgress`), set field
+    /// by field: through JSON, the losses would bring a float printer into the .wasm.
+    fn progress(&self, last: crate::recipe::Progress, losses: &[f32], images: usize) -> Result<JsValue, JsError> {
+        let view = js_sys::Object::new();
+        let whole = |n: usize| JsValue::from_f64(n as f64);
+        set(&view, "epoch", whole(last.epoch))?;
+        set(&view, "step", whole(last.step))?;
+        set(&view, "stepsPerEpoch", whole(last.steps_per_epoch))?;
+        set(&view, "stepsDone", whole(self.recipe.steps_done()))?;
+        set(&view, "totalSteps", whole(self.recipe.total_steps()))?;
+        set(&view, "losses", losses.iter().map(|&l| JsValue::from_f64(l as f64)).collect::<js_sys::Array>().into())?;
+        set(&view, "images", whole(images))?;
+        set(&view, "lr", JsValue::from_f64(last.lr as f64))?;
+        set(&view, "epochEnded", JsValue::from_bool(last.ends_epoch()))?;
+        set(&view, "done", JsValue::from_bool(self.recipe.is_done()))?;
+        Ok(view.into())
+    }
+}
+
+/// Sets `object[key]`.
+fn set(object: &js_sys::Object, key: &str, value: JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(object, &JsValue::from_str(key), &value)
+        .map(|_| ())
+        .map_err(|_| JsError::new("internal error: cannot set a field"))
+}
+
 #[wasm_bindgen(js_class = Training)]
 impl JsTraining {
     /// A run of `net` on `images` (28 x 28 bytes each, 0 paper to 255 ink,
@@ -522,25 +547,7 @@ impl JsTraining {
             }
         }
         let last = last.ok_or_else(|| JsError::new("internal error: no step was run"))?;
-        // Set field by field: through JSON, the losses would bring a float printer into the .wasm.
-        let view = js_sys::Object::new();
-        let set = |key: &str, value: JsValue| {
-            js_sys::Reflect::set(&view, &JsValue::from_str(key), &value)
-                .map(|_| ())
-                .map_err(|_| JsError::new("internal error: cannot set a field"))
-        };
-        let whole = |n: usize| JsValue::from_f64(n as f64);
-        set("epoch", whole(last.epoch))?;
-        set("step", whole(last.step))?;
-        set("stepsPerEpoch", whole(last.steps_per_epoch))?;
-        set("stepsDone", whole(self.recipe.steps_done()))?;
-        set("totalSteps", whole(self.recipe.total_steps()))?;
-        set("losses", losses.iter().map(|&l| JsValue::from_f64(l as f64)).collect::<js_sys::Array>().into())?;
-        set("images", whole(images))?;
-        set("lr", JsValue::from_f64(last.lr as f64))?;
-        set("epochEnded", JsValue::from_bool(last.ends_epoch()))?;
-        set("done", JsValue::from_bool(self.recipe.is_done()))?;
-        Ok(view.into())
+        self.progress(last, &losses, images)
     }
 
     #[wasm_bindgen(getter)]

@@ -174,6 +174,13 @@ export async function draw(driver, strokes, selector = '[data-testid="pad"]') {
     origin: Origin.VIEWPORT,
     duration: MOVE_MS,
   });
+  // Counts the pointerups the page has handled, so that drawing ends when the
+  // page has seen the strokes end (some engines deliver the actions later).
+  await driver.executeScript(`window.__ups = 0;
+    if (!window.__countsUps) {
+      window.__countsUps = true;
+      document.addEventListener('pointerup', () => window.__ups++, true);
+    }`);
   const actions = driver.actions({ async: true });
   for (const stroke of strokes) {
     actions.move(at(stroke[0])).press();
@@ -186,6 +193,7 @@ export async function draw(driver, strokes, selector = '[data-testid="pad"]') {
     actions.release();
   }
   await actions.perform();
+  await until(driver, `return window.__ups >= ${strokes.length}`);
 }
 
 /** What the page itself reported as errors (its #errors box), as text; empty when all is well. */

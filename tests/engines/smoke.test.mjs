@@ -41,7 +41,7 @@ for (const engine of ENGINES) {
       await open();
       const found = await driver.executeScript(`return (async () => {
         const downloads = performance.getEntriesByType('resource')
-          .filter((e) => e.name.endsWith('.wasm')).map((e) => new URL(e.name).pathname);
+          .map((e) => new URL(e.name).pathname).filter((path) => path.endsWith('.wasm'));
         const { relaxedSimd, wasmFile } = await import('/pkg/relaxed-simd.js');
         const relaxedBytes = await (await fetch('/pkg/lenet_relaxed_bg.wasm')).arrayBuffer();
         const { loadSet, allInputs } = await import('/js/data.js');

@@ -193,6 +193,7 @@ const CASES = {
   'training-setting': (net) => training(net, { epoch: 2 }),
   'training-optimizer': (net) => training(net, { optimizer: { kind: 'adam', momentum: 0.9 } }),
   'training-epochs': (net) => training(net, { epochs: 0 }),
+  'training-batch': (net) => training(net, { batch: 1e9 }),
   'training-images': (net) => new lenet.Training(net, new Uint8Array(783), new Uint8Array(1)),
   'training-labels': (net) => new lenet.Training(net, digits(1), new Uint8Array([12])),
   'training-over': {
