@@ -12,6 +12,7 @@ import chrome from '../../tools/node_modules/selenium-webdriver/chrome.js';
 import firefox from '../../tools/node_modules/selenium-webdriver/firefox.js';
 import { DriverService } from '../../tools/node_modules/selenium-webdriver/remote/index.js';
 import { findFreePort } from '../../tools/node_modules/selenium-webdriver/net/portprober.js';
+import { CHROMIUM_ARGS } from '../e2e/helpers.mjs';
 
 export const ENGINES = ['chromium', 'firefox', 'webkit'];
 
@@ -61,16 +62,7 @@ export async function startEngine(engine) {
   if (engine === 'chromium') {
     const options = new chrome.Options()
       .setChromeBinaryPath(program('chromium'))
-      .addArguments(
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        `--window-size=${WINDOW.width},${WINDOW.height}`,
-      );
+      .addArguments(...CHROMIUM_ARGS, `--window-size=${WINDOW.width},${WINDOW.height}`);
     const driver = await new Builder()
       .forBrowser('chrome')
       .setChromeOptions(options)

@@ -101,6 +101,15 @@ async function resultAt(t, url, expected, act = async () => {}) {
 
 const drawSeven = (page) => drawWithMouse(page, DIGITS[7], 'lenet-pad');
 
+/** Installs an example, runs its `npm run build` and serves its dist/ until the test ends. */
+async function servedBuild(t, dir) {
+  await install(dir);
+  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
+  const server = await startServer(join(dir, 'dist'));
+  t.after(() => server.stop());
+  return server.url;
+}
+
 test('the Node example reads a digit from a PNG file', async () => {
   const dir = example('node');
   await install(dir);
@@ -114,11 +123,7 @@ test('the Node example reads a digit from a PNG file', async () => {
 
 test('Vite 8 with TypeScript: tsc --strict, the build, and the dev server read a 7', async (t) => {
   const dir = example('vite-app');
-  await install(dir);
-  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
-  const server = await startServer(join(dir, 'dist'));
-  t.after(() => server.stop());
-  assert.match(await resultAt(t, server.url, /^\d/), /^7 \(/);
+  assert.match(await resultAt(t, await servedBuild(t, dir), /^\d/), /^7 \(/);
   const dev = await viteDev(dir);
   t.after(() => dev.stop());
   assert.match(await resultAt(t, dev.url, /^\d/), /^7 \(/);
@@ -126,11 +131,7 @@ test('Vite 8 with TypeScript: tsc --strict, the build, and the dev server read a
 
 test('Vite 5 with <lenet-pad>: the build and the dev server read a 7 drawn with the mouse', async (t) => {
   const dir = example('vite5-app');
-  await install(dir);
-  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
-  const server = await startServer(join(dir, 'dist'));
-  t.after(() => server.stop());
-  assert.match(await resultAt(t, server.url, /^7 /, drawSeven), /^7 \(/);
+  assert.match(await resultAt(t, await servedBuild(t, dir), /^7 /, drawSeven), /^7 \(/);
   // The dev server pre-bundles the package without its .wasm files (index.js finds them).
   const dev = await viteDev(dir);
   t.after(() => dev.stop());
@@ -138,12 +139,7 @@ test('Vite 5 with <lenet-pad>: the build and the dev server read a 7 drawn with 
 });
 
 test('webpack 5: the build reads a number written on a canvas', async (t) => {
-  const dir = example('webpack-app');
-  await install(dir);
-  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
-  const server = await startServer(join(dir, 'dist'));
-  t.after(() => server.stop());
-  assert.match(await resultAt(t, server.url, /^\d/), /^71 \(/);
+  assert.match(await resultAt(t, await servedBuild(t, example('webpack-app')), /^\d/), /^71 \(/);
 });
 
 test('no bundler: an import map and <lenet-pad> read a 7 drawn with the mouse', async (t) => {
