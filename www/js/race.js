@@ -117,7 +117,7 @@ export class Race {
     this.epochs.value = epochs;
     this.seed.value = seed;
     for (const lane of this.lanes) {
-      Object.assign(lane, { losses: [], lossX: [], accX: [], accY: [], epochTimes: [], done: false, images: 0 });
+      Object.assign(lane, { losses: [], lossX: [], accX: [], accY: [], epochTimes: [], done: false });
       lane.result.textContent = '';
       delete lane.result.dataset.accuracy;
       lane.after.replaceChildren();
@@ -154,8 +154,6 @@ export class Race {
           lane.losses.push(l);
           lane.lossX.push(start + i / lane.perEpoch);
         });
-        lane.images += m.images;
-        lane.elapsed = m.elapsed;
         this.describe(lane, m.epoch);
         this.draw();
         break;
