@@ -29,7 +29,12 @@ export async function startServer(dir = WWW) {
     });
     child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${err}`)));
     timer = setTimeout(() => reject(new Error(`serve.mjs did not start: ${err}`)), 10_000);
-  }).finally(() => clearTimeout(timer));
+  })
+    .catch((e) => {
+      child.kill();
+      throw e;
+    })
+    .finally(() => clearTimeout(timer));
   return {
     url,
     stop: () =>

@@ -53,7 +53,12 @@ async function startXvfb() {
     xvfb.stdio[3].on('data', (d) => resolve(`:${String(d).trim()}`));
     xvfb.on('exit', (code) => reject(new Error(`Xvfb exited with ${code}: ${err}`)));
     timer = setTimeout(() => reject(new Error(`Xvfb did not start: ${err}`)), 10_000);
-  }).finally(() => clearTimeout(timer));
+  })
+    .catch((e) => {
+      xvfb.kill();
+      throw e;
+    })
+    .finally(() => clearTimeout(timer));
   return { display, stop: () => xvfb.kill() };
 }
 

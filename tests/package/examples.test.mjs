@@ -33,28 +33,40 @@ function freePort() {
   });
 }
 
-/** An example's Vite dev server; resolves to {url, stop}. */
+/** Whether `url` answers 200 OK. */
+const answers = (url) =>
+  fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  );
+
+/**
+ * An example's Vite dev server; resolves to {url, stop} once it answers HTTP.
+ * Polling the port, not parsing Vite's banner: the banner is coloured when
+ * the environment asks for colour, which once split the port number.
+ */
 async function viteDev(dir) {
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
   const child = spawn(
     process.execPath,
     ['node_modules/vite/bin/vite.js', '--port', port, '--strictPort', '--host', '127.0.0.1'],
-    {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
   );
   let out = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`vite did not start: ${out}`)), 30_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes(`:${port}/`)) resolve(clearTimeout(timer));
-    });
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`vite exited with ${code}: ${out}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const stop = () => child.kill();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite exited with ${child.exitCode}: ${out}`);
+    if (await answers(url)) return { url, stop };
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`vite did not answer at ${url}: ${out}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
