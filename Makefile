@@ -156,6 +156,7 @@ bench: www tools/bench/node_modules/.installed
 	node tools/bench/report.mjs
 	node tools/bench/numbers.mjs
 	node tools/bench/longtasks.mjs
+	node tools/bench/train-all.mjs
 
 # The peers of make bench (onnxruntime-web, TensorFlow.js), pinned in tools/bench/package-lock.json.
 tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/package-lock.json

@@ -7,6 +7,9 @@
 // <out-dir>/samples.bin.gz  100 test digits, 10 of each class ("load a real MNIST digit")
 // <out-dir>/train.bin.gz    training subset for "train from scratch" and fine-tuning
 // <out-dir>/test.bin.gz     test subset the page measures accuracy on
+// <out-dir>/all-train.bin.gz, all-test.bin.gz
+//                           all 60,000 and 10,000 ("train on all of MNIST";
+//                           fetched only when asked for)
 //
 // Each .bin.gz is gzip of: count x 784 uint8 pixels (28x28, row-major, 0 =
 // background, 255 = ink, as in MNIST) followed by count uint8 labels. The page
@@ -114,6 +117,20 @@ const files = {
     from: 'MNIST test set',
     indices: `every ${TEST_STRIDE}th image`,
     idx: testIdx,
+    set: test,
+  },
+  'all-train': {
+    file: 'all-train.bin.gz',
+    from: 'MNIST training set',
+    indices: 'all',
+    idx: strided(train.count, 1),
+    set: train,
+  },
+  'all-test': {
+    file: 'all-test.bin.gz',
+    from: 'MNIST test set',
+    indices: 'all',
+    idx: strided(test.count, 1),
     set: test,
   },
 };

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // A tiny static server for the page, with no dependencies:
 //
-//   node tools/serve.mjs [--port 8080] [--host 127.0.0.1] [dir]
+//   node tools/serve.mjs [--port 8080] [--host 127.0.0.1] [--no-isolation] [dir]
 //
 // Serves files under dir (default www) with their MIME types and the page's
-// Content-Security-Policy; never anything outside dir. Text, scripts and
+// Content-Security-Policy; never anything outside dir. The page is
+// cross-origin isolated (COOP and COEP headers), so training on every core
+// can share memory between workers; --no-isolation leaves the headers out,
+// as many static hosts do, and the workers pass weights by messages instead. Text, scripts and
 // .wasm go compressed, as static hosts send them: Brotli (at its best
 // quality, made when the server starts) to clients that accept it, else
 // gzip. `--port 0` picks a free port. Prints the URL once listening.
@@ -89,14 +92,15 @@ async function precompress(dir) {
 }
 
 function parseArgs(argv) {
-  const opts = { port: 8080, host: '127.0.0.1', dir: 'www', quiet: false };
+  const opts = { port: 8080, host: '127.0.0.1', dir: 'www', quiet: false, isolation: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--port') opts.port = Number(argv[++i]);
     else if (a === '--host') opts.host = argv[++i];
     else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--no-isolation') opts.isolation = false;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node tools/serve.mjs [--port 8080] [--host 127.0.0.1] [--quiet] [dir]');
+      console.log('usage: node tools/serve.mjs [--port 8080] [--host 127.0.0.1] [--no-isolation] [--quiet] [dir]');
       process.exit(0);
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.dir = a;
@@ -116,10 +120,14 @@ function send(res, status, text, headers = {}) {
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
-function handler(root) {
+function handler(root, isolation) {
   root = resolve(root);
   return async (req, res) => {
     res.setHeader('Content-Security-Policy', CSP);
+    if (isolation) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-cache');
@@ -185,7 +193,7 @@ try {
   process.exit(1);
 }
 await precompress(resolve(opts.dir));
-const server = createServer(handler(opts.dir));
+const server = createServer(handler(opts.dir, opts.isolation));
 server.on('error', (e) => {
   console.error(
     `serve: ${e.code === 'EADDRINUSE' ? `port ${opts.port} is in use; try --port ${opts.port + 1}` : e.message}`,

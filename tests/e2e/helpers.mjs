@@ -12,9 +12,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WWW = join(ROOT, 'www');
 export const SHOTS = join(WWW, 'screenshots');
 
-/** Starts tools/serve.mjs on a free port for `dir` (the page by default); resolves to {url, stop}. */
-export async function startServer(dir = WWW) {
-  const child = spawn(process.execPath, [join(ROOT, 'tools/serve.mjs'), '--port', '0', dir], {
+/** Starts tools/serve.mjs on a free port for `dir` (the page by default), with `options`; resolves to {url, stop}. */
+export async function startServer(dir = WWW, options = []) {
+  const child = spawn(process.execPath, [join(ROOT, 'tools/serve.mjs'), '--port', '0', ...options, dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

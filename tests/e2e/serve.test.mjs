@@ -1,5 +1,6 @@
-// tools/serve.mjs: MIME types, the Content-Security-Policy, gzip, 404s, and
-// nothing served from outside its directory. No browser needed.
+// tools/serve.mjs: MIME types, the Content-Security-Policy, cross-origin
+// isolation (and --no-isolation), gzip, 404s, and nothing served from outside
+// its directory. No browser needed.
 
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +15,8 @@ before(async () => (server = await startServer()));
 after(() => server?.stop());
 
 // A raw GET, so paths like /../ reach the server unnormalized.
-function get(path, headers = {}) {
-  const { hostname, port } = new URL(server.url);
+function get(path, headers = {}, url = server.url) {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
       const chunks = [];
@@ -48,9 +49,21 @@ it('serves the page with its CSP and MIME types', async () => {
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin', path);
+    assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp', path);
   }
   const wasm = await get('/pkg/lenet_bg.wasm');
   assert.deepEqual([...wasm.body.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
+});
+
+it('--no-isolation leaves out the cross-origin isolation headers, and only them', async (t) => {
+  const plain = await startServer(WWW, ['--no-isolation']);
+  t.after(() => plain.stop());
+  const res = await get('/', {}, plain.url);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['cross-origin-opener-policy'], undefined);
+  assert.equal(res.headers['cross-origin-embedder-policy'], undefined);
+  assert.match(res.headers['content-security-policy'], /default-src 'self'/);
 });
 
 it('compresses text and .wasm for clients that accept it (Brotli, else gzip), and only them', async () => {

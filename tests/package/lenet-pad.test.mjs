@@ -149,7 +149,7 @@ test('in Node, init() needs no argument, and calls before it say to call it', ()
     try { new lenet.Training(null, new Uint8Array(784), [1]); } catch (e) { console.log(e.message); }
     await lenet.default();
     const net = lenet.Network.pretrained();
-    console.log(net.read(new Float32Array(1024)).probabilities.length, net instanceof lenet.Network);`;
+    console.log(net.read(new Float32Array(1024)).probabilities.length + ' ' + (net instanceof lenet.Network));`;
   const { stdout, stderr } = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(stdout, 'lenet-wasm is not loaded yet: call `await init()` first\n'.repeat(3) + '10 true\n');
   assert.equal(stderr, '', 'no warning (wasm-bindgen warns of deprecated init arguments)');

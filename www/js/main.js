@@ -239,6 +239,7 @@ async function loadRest(page) {
       import('./saliency-view.js'),
       import('./conv-lab.js'),
       import('./race.js'),
+      import('./train-all.js'),
     ]);
   } catch (e) {
     showError(
@@ -258,6 +259,7 @@ async function loadRest(page) {
     { SaliencyView },
     { ConvLab },
     { Race },
+    { TrainAll },
   ] = modules;
   const { model, pad } = page;
   const layers = new LayersView($('#layers'));
@@ -270,6 +272,7 @@ async function loadRest(page) {
   );
   new Scratch($('#scratch'), model);
   new Race($('#race'), model);
+  new TrainAll($('#all-mnist'), model);
   // A digit of the number: its maps in "Inside the network".
   new NumberView($('#number'), model, (digitInput) => {
     layers.update(model.net.featureMaps(digitInput), digitInput);
