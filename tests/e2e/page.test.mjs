@@ -547,6 +547,58 @@ describe('teaching it (worker)', () => {
   });
 });
 
+describe('teaching it what is not a digit (worker)', () => {
+  it('learns that a heart, which it reads as a digit, is not one, and still reads digits', async (t) => {
+    const { context, page, problems } = await openPage(browser, server.url);
+    const heart = (dx, dy) => [
+      [
+        [0.5 + dx, 0.35 + dy],
+        [0.4 + dx, 0.22 + dy],
+        [0.25 + dx, 0.25 + dy],
+        [0.22 + dx, 0.4 + dy],
+        [0.5 + dx, 0.8 + dy],
+      ],
+      [
+        [0.5 + dx, 0.35 + dy],
+        [0.6 + dx, 0.22 + dy],
+        [0.75 + dx, 0.25 + dy],
+        [0.78 + dx, 0.4 + dy],
+        [0.5 + dx, 0.8 + dy],
+      ],
+    ];
+    await drawWithMouse(page, heart(0, 0));
+    assert.match((await waitForPrediction(page)).digit, /^\d$/, 'the shipped reader takes a heart for a digit');
+    for (const [dx, dy] of [
+      [0, 0],
+      [-0.04, 0.03],
+      [0.04, -0.03],
+    ]) {
+      if (dx || dy) await drawWithMouse(page, heart(dx, dy));
+      await page.click('.label-buttons [data-label="10"]');
+      await page.waitForFunction(
+        () => document.querySelector('.thumbs li:last-child .thumb-label')?.textContent === 'not',
+      );
+    }
+    assert.match(await page.textContent('.set-count'), /3 drawings: 3× not a digit/);
+    await page.click('[data-action="finetune"]');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#teach').dataset.state), null, {
+      timeout: 60_000,
+    });
+    const result = await page.textContent('.finetune-result');
+    t.diagnostic(`fine-tune on non-digits: ${result}`);
+    assert.equal(await page.getAttribute('#teach', 'data-state'), 'done', await page.textContent('.teach-status'));
+    assert.match(result, /Your drawings: 0% → 100% right/);
+    await drawWithMouse(page, heart(0.02, 0.02));
+    await page.waitForFunction(() => document.querySelector('.verdict').textContent.startsWith('Not a digit'));
+    assert.equal(await page.textContent('[data-testid="prediction"]'), '');
+    await page.click('[data-testid="clear"]');
+    await drawWithMouse(page, DIGITS[7]);
+    assert.equal((await waitForPrediction(page)).digit, '7');
+    assertClean(problems);
+    await context.close();
+  });
+});
+
 describe('training from scratch (worker)', () => {
   it('keeps the page responsive while it trains: no main-thread task over 100 ms, drawing still predicts', async () => {
     const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });

@@ -11,6 +11,11 @@ import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
 const STEPS = 150;
 const LR = 2e-4; // small: learn the new drawings, keep what MNIST taught
+// The label of a drawing that is not a digit: the reject output's class.
+const NOT_DIGIT = 10;
+
+/** "a 7", or "a non-digit". */
+const aLabel = (label) => (label === NOT_DIGIT ? 'a non-digit' : `a ${label}`);
 
 export class Teach {
   /**
@@ -51,6 +56,19 @@ export class Teach {
       b.addEventListener('click', () => this.add(d));
       labels.append(b);
     }
+    // Scribbles, letters, symbols it took for digits: taught to the "not a digit" output.
+    this.notDigit = el(
+      'button',
+      {
+        type: 'button',
+        class: 'digit-button not-digit',
+        'data-label': NOT_DIGIT,
+        'aria-label': 'Add this drawing as not a digit',
+      },
+      'Not a digit',
+    );
+    this.notDigit.addEventListener('click', () => this.add(NOT_DIGIT));
+    labels.append(this.notDigit);
     this.fineTune.addEventListener('click', () => this.start());
     this.clearSet.addEventListener('click', () => this.removeAll());
     $('[data-action="reset"]', root).addEventListener('click', () => this.reset());
@@ -80,17 +98,22 @@ export class Teach {
 
   setBlank(blank) {
     for (const b of this.root.querySelectorAll('.digit-button')) b.disabled = blank;
+    const canReject = this.model.net.canReject;
+    this.notDigit.disabled ||= !canReject;
+    this.notDigit.title = canReject ? '' : 'The network in use has no “not a digit” output';
   }
 
   async add(label) {
     const input = this.currentInput();
     if (!input) return setStatus(this.status, 'Draw a digit first, then say which one it is.', 'warn');
+    if (label === NOT_DIGIT && !this.model.net.canReject)
+      return setStatus(this.status, 'The network in use has no “not a digit” output to teach.', 'warn');
     try {
       this.items.push(await this.store.add(label, input));
       this.render();
       setStatus(
         this.status,
-        `Added a ${label}. Your set has ${this.items.length} drawing${this.items.length === 1 ? '' : 's'}; draw the next one.`,
+        `Added ${aLabel(label)}. Your set has ${this.items.length} drawing${this.items.length === 1 ? '' : 's'}; draw the next one.`,
       );
       this.clearPad();
     } catch (e) {
@@ -103,7 +126,7 @@ export class Teach {
       await this.store.remove(item.id);
       this.items = this.items.filter((i) => i !== item);
       this.render();
-      setStatus(this.status, `Removed a ${item.label}.`);
+      setStatus(this.status, `Removed ${aLabel(item.label)}.`);
     } catch (e) {
       setStatus(this.status, `Could not remove it: ${message(e)}`, 'error');
     }
@@ -122,11 +145,11 @@ export class Teach {
 
   render() {
     const n = this.items.length;
-    const perDigit = Array(10).fill(0);
-    for (const i of this.items) perDigit[i.label]++;
+    const perLabel = Array(NOT_DIGIT + 1).fill(0);
+    for (const i of this.items) perLabel[i.label]++;
     this.count.textContent = n
-      ? `${n} drawing${n === 1 ? '' : 's'}: ${perDigit
-          .map((c, d) => (c ? `${c}× ${d}` : ''))
+      ? `${n} drawing${n === 1 ? '' : 's'}: ${perLabel
+          .map((c, d) => (c ? `${c}× ${d === NOT_DIGIT ? 'not a digit' : d}` : ''))
           .filter(Boolean)
           .join(', ')}`
       : 'No drawings yet.';
@@ -138,17 +161,27 @@ export class Teach {
   thumb(item) {
     const cv = el('canvas', { width: INPUT_SIDE, height: INPUT_SIDE, 'aria-hidden': 'true' });
     drawInput(cv, item.input);
-    const del = el('button', { type: 'button', class: 'icon remove', 'aria-label': `Remove this ${item.label}` }, '×');
+    const name = item.label === NOT_DIGIT ? 'non-digit' : String(item.label);
+    const del = el('button', { type: 'button', class: 'icon remove', 'aria-label': `Remove this ${name}` }, '×');
     del.addEventListener('click', () => this.remove(item));
-    return el('li', { class: 'thumb' }, cv, el('span', { class: 'thumb-label' }, String(item.label)), del);
+    const text = item.label === NOT_DIGIT ? 'not' : String(item.label);
+    return el('li', { class: 'thumb' }, cv, el('span', { class: 'thumb-label' }, text), del);
   }
 
   start() {
     if (this.running || !this.items.length) return;
-    const n = this.items.length;
+    // A network without a "not a digit" output cannot learn the non-digits: they wait.
+    const items = this.model.net.canReject ? this.items : this.items.filter((i) => i.label !== NOT_DIGIT);
+    if (!items.length)
+      return setStatus(
+        this.status,
+        'Your set holds only non-digits, and this network cannot say “not a digit”.',
+        'warn',
+      );
+    const n = items.length;
     const inputs = new Float32Array(n * INPUT_SIZE);
     const labels = new Uint8Array(n);
-    this.items.forEach((item, i) => {
+    items.forEach((item, i) => {
       inputs.set(item.input, i * INPUT_SIZE);
       labels[i] = item.label;
     });
@@ -162,7 +195,11 @@ export class Teach {
     this.root.dataset.state = 'running';
     this.startedFrom = this.model.source;
     this.trainedOn = n;
-    setStatus(this.status, `Fine-tuning on your ${n} drawing${n === 1 ? '' : 's'} mixed with MNIST digits…`);
+    const waiting = this.items.length - n;
+    setStatus(
+      this.status,
+      `Fine-tuning on your ${n} drawing${n === 1 ? '' : 's'} mixed with MNIST digits${waiting ? ` (${waiting} non-digit${waiting === 1 ? '' : 's'} left out: this network has no “not a digit” output)` : ''}…`,
+    );
     this.render();
     this.worker.post(
       { type: 'finetune', weights: weights.buffer, inputs, labels, steps: STEPS, lr: LR, seed: Date.now() % 1e9 },
