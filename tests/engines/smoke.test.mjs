@@ -1,8 +1,8 @@
 // The page's smoke tests in every engine: Chromium, Firefox and WebKit
 // (drivers.mjs). Each engine gets its own server and a fresh profile, and
 // goes through what a person does first: draw and read, see every layer,
-// undo and clear, teach it in the worker, train from scratch, reload with
-// no network. It also checks the build each engine loads, once, and that
+// undo and clear, teach it in the worker, train from scratch and on all of
+// MNIST in two workers, reload with no network. It also checks the build each engine loads, once, and that
 // the SIMD128 build reads bit for bit the same in all three.
 
 import { describe, it, before, after } from 'node:test';
@@ -211,6 +211,28 @@ for (const engine of ENGINES) {
       assert.ok(steps > 10, `${steps} steps trained`);
       const accuracy = await text(driver, 'scratch-accuracy');
       assert.match(accuracy, /^\d+(\.\d+)?%$/);
+      await clean();
+    });
+
+    it('trains on all of MNIST in two workers, in shared memory where the engine has it', async (t) => {
+      await open();
+      await driver.executeScript(`
+        document.querySelector('#all-workers').value = '2';
+        document.querySelector('#all-epochs').value = '1';`);
+      await click(driver, '[data-testid="train-all"]');
+      await until(driver, 'return document.querySelector(\'[data-testid="train-result"]\').dataset.accuracy', 180_000);
+      const run = await driver.executeScript(`return {
+        accuracy: Number(document.querySelector('[data-testid="train-result"]').dataset.accuracy),
+        isolated: self.crossOriginIsolated === true,
+        shared: typeof SharedArrayBuffer === 'function',
+        sync: document.querySelector('#all-mnist').dataset.sync,
+        rates: document.querySelector('.all-rates').textContent,
+      }`);
+      t.diagnostic(
+        `${engine}: ${run.accuracy} (${run.sync}; isolated ${run.isolated}, SharedArrayBuffer ${run.shared}); ${run.rates}`,
+      );
+      assert.equal(run.sync, run.isolated && run.shared ? 'shared' : 'transfer');
+      assert.ok(run.accuracy >= 0.96, `one epoch reads ${run.accuracy} of the test digits`);
       await clean();
     });
 

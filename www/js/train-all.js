@@ -101,7 +101,11 @@ export class TrainAll {
     }
     if (!this.workers.length) return; // stopped while loading
     const loaded = performance.now();
-    this.run({ workers, epochs, seed, clicked, loaded });
+    try {
+      this.run({ workers, epochs, seed, clicked, loaded });
+    } catch (e) {
+      this.stop(`Training could not start: ${message(e)}`);
+    }
   }
 
   run({ workers, epochs, seed, clicked, loaded }) {
@@ -110,7 +114,8 @@ export class TrainAll {
     const shares = Array.from({ length: workers }, (_, w) => share(train, w, workers));
     const rounds = Math.ceil(Math.max(...shares.map((s) => Math.ceil(s.count / batch))) / every);
     // Where the page is cross-origin isolated the workers meet in shared memory; else here.
-    const isolated = globalThis.crossOriginIsolated === true;
+    // (WebKitGTK can be isolated and still have no SharedArrayBuffer.)
+    const isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
     let shared = null;
     if (isolated) {
       const probe = Network.fromSpec(spec, seed);
