@@ -37,6 +37,7 @@ const CORE = [
   'js/train-all.js',
   'js/shard-worker.js',
   'js/weight-sync.js',
+  'js/fresh-run.js',
   'js/input.js',
   'pkg/index.js',
   'pkg/relaxed-simd.js',

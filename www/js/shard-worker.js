@@ -13,7 +13,8 @@
 //               {type: 'eval', index, epoch, correct, lossSum, count}
 //               {type: 'done', index, weights?} {type: 'error', message}
 
-import init, { Network, Training } from '../pkg/index.js';
+import init, { Network } from '../pkg/index.js';
+import { freshRun } from './fresh-run.js';
 import { allInputs } from './data.js';
 import { average, barrier, sharedLayout, weightsIn } from './weight-sync.js';
 
@@ -22,27 +23,22 @@ let fromPage = null; // resolves with the page's average, when there is no share
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-async function run(msg) {
-  const { index, workers, spec, seed, epochs, batch, lr, augment, every, rounds, train, test } = msg;
-  let net = Network.fromSpec(spec, seed);
-  let training;
+async function train(msg) {
+  const { index, workers, spec, seed, epochs, batch, lr, augment, every, rounds, test } = msg;
+  const run = freshRun(spec, seed, msg.train, {
+    epochs,
+    batch,
+    seed: seed * 1000 + index,
+    schedule: 'cosine',
+    augment,
+    optimizer: { kind: 'adam', lr },
+  });
+  const training = run.training;
+  let net = run.net;
   try {
-    training = new Training(net, train.pixels, train.labels, {
-      epochs,
-      batch,
-      seed: seed * 1000 + index,
-      schedule: 'cosine',
-      augment,
-      optimizer: { kind: 'adam', lr },
-    });
-  } catch (e) {
-    net.free();
-    throw e;
-  }
-  const testInputs = allInputs(test);
-  const shared = msg.shared && sharedLayout(msg.shared, workers, weightsIn(net.toSafetensors()).length);
-  const perEpoch = training.stepsPerEpoch;
-  try {
+    const testInputs = allInputs(test);
+    const shared = msg.shared && sharedLayout(msg.shared, workers, weightsIn(net.toSafetensors()).length);
+    const perEpoch = training.stepsPerEpoch;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       for (let round = 0; round < rounds; round++) {
         // Shares may differ by one image, so one may end its epoch a round early: it waits.
@@ -99,7 +95,7 @@ self.onmessage = async (e) => {
   try {
     await ready;
     if (msg.type !== 'start') throw new Error(`unknown request ${msg.type}`);
-    await run(msg);
+    await train(msg);
   } catch (err) {
     postMessage({ type: 'error', index: msg.index, message: err?.message ?? String(err) });
   }

@@ -9,7 +9,8 @@
 //               {type: 'pause'} {type: 'resume'} {type: 'snapshot'}
 // Messages out: {type: 'progress' | 'eval' | 'done' | 'snapshot' | 'state' | 'error', ...}
 
-import init, { Network, Training } from '../pkg/index.js';
+import init, { Network } from '../pkg/index.js';
+import { freshRun } from './fresh-run.js';
 import { loadManifest, loadSet, toInput, allInputs } from './data.js';
 import { INPUT_SIDE, INPUT_SIZE } from './input.js';
 
@@ -147,20 +148,13 @@ async function startScratch(msg) {
   postMessage({ type: 'state', phase: 'loading' });
   const train = await set('train');
   const test = await testData();
-  const net = Network.fromSpec(spec, seed);
-  let training;
-  try {
-    training = new Training(net, train.pixels, train.labels, {
-      epochs,
-      batch,
-      seed,
-      schedule,
-      optimizer: { kind: 'adam', lr },
-    });
-  } catch (e) {
-    net.free();
-    throw e;
-  }
+  const { net, training } = freshRun(spec, seed, train, {
+    epochs,
+    batch,
+    seed,
+    schedule,
+    optimizer: { kind: 'adam', lr },
+  });
   const perEpoch = training.stepsPerEpoch;
   scratch = {
     net,
