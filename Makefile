@@ -139,8 +139,9 @@ soak-page: www
 ## Speed (issue 6), one thread each: lenet-wasm (both builds) in Node and headless Chromium against ONNX Runtime
 ## Web and TensorFlow.js, native against ONNX Runtime (Python), the wasm SIMD128 and relaxed-SIMD peaks, an MNIST
 ## epoch, .wasm sizes and start-up. Prints a table and writes target/bench/bench.json (a few minutes; Python needs
-## tools/golden/requirements.txt).
-bench: www tools/bench/node_modules/.installed
+## tools/golden/requirements.txt). Then: long tasks in the page, training on all of MNIST in workers, and
+## held-out digits drawn with the mouse on the page.
+bench: www build tools/bench/node_modules/.installed
 	mkdir -p target/bench
 	python3 tools/bench/export_onnx.py
 	$(BINARYEN)/wasm-as --enable-simd tools/bench/peak.wat -o target/bench/peak.wasm
@@ -157,6 +158,7 @@ bench: www tools/bench/node_modules/.installed
 	node tools/bench/numbers.mjs
 	node tools/bench/longtasks.mjs
 	node tools/bench/train-all.mjs
+	node tools/bench/page-handwriting.mjs
 
 # The peers of make bench (onnxruntime-web, TensorFlow.js), pinned in tools/bench/package-lock.json.
 tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/package-lock.json

@@ -223,3 +223,27 @@ fn shipped_weights_reach_99_2_percent_on_the_mnist_test_set() {
     assert!(out.contains("(10000)") || out.contains("/10000)"), "the whole test set: {line}");
     assert!(out.contains("confusion matrix"), "{out}");
 }
+
+#[test]
+fn samples_strokes_writes_held_out_digits_as_pen_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("strokes.json");
+    let run = lenet(&["samples", "--strokes", "2", "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let digits: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let digits = digits.as_array().unwrap();
+    let labels: Vec<u64> = digits.iter().map(|d| d["label"].as_u64().unwrap()).collect();
+    assert_eq!(labels, [(0..10).collect::<Vec<_>>(), (0..10).collect()].concat());
+    for d in digits {
+        let strokes = d["strokes"].as_array().unwrap();
+        assert!(!strokes.is_empty());
+        for point in strokes.iter().flat_map(|s| s.as_array().unwrap()) {
+            let [x, y] = [0, 1].map(|i| point[i].as_f64().unwrap());
+            assert!((0.05..0.95).contains(&x) && (0.05..0.95).contains(&y), "a point off the canvas: {point}");
+        }
+    }
+    // The same seeds, the same paths.
+    let again = dir.path().join("again.json");
+    assert!(lenet(&["samples", "--strokes", "2", "--out", again.to_str().unwrap()]).status.success());
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+}

@@ -30,6 +30,7 @@ export default [
       'tools/bench/chromium.mjs',
       'tools/bench/longtasks.mjs',
       'tools/bench/train-all.mjs',
+      'tools/bench/page-handwriting.mjs',
       'tools/bench/figures.mjs',
     ],
     languageOptions: { globals: globals.browser },

@@ -31,7 +31,7 @@ pub use templates::NOT_A_DIGIT;
 use hand::Hand;
 use negatives::Rule;
 use path::Program;
-use pen::Canvas;
+use pen::{Canvas, Point};
 use templates::{Template, TEMPLATES};
 
 /// Which side of the wall a sample is drawn for.
@@ -98,6 +98,26 @@ impl Generator {
             let (_, program) = forms[rng.usize(..forms.len())];
             Hand::random(rng).write(rng, program)
         })
+    }
+
+    /// The digit `label` from one of its stroke programs in `part`, as the
+    /// pen's paths in a writer's hand (size, slant, rotation, proportions,
+    /// jitter) with no pen width and no distortion: points in 0..1 of the
+    /// canvas, for a person's hand (a mouse, a test driver) to draw again.
+    pub fn digit_strokes(&self, label: u8, seed: u64, part: Part) -> Vec<Vec<Point>> {
+        assert!(label < 10, "digits are 0 to 9");
+        let mut rng = fastrand::Rng::with_seed(part.seed(seed));
+        let forms = self.of(label, part);
+        let (_, program) = forms[rng.usize(..forms.len())];
+        let hand = Hand::random(&mut rng);
+        let jitter = path::Jitter { point: hand.jitter, radius: hand.jitter * 1.5, angle: 6.0 };
+        let side = hand::CANVAS as f32;
+        program
+            .jittered(&mut rng, jitter)
+            .polylines()
+            .iter()
+            .map(|line| line.iter().map(|&p| hand.place(p).map(|v| v / side)).collect())
+            .collect()
     }
 
     /// Something that is not a digit, as a network input.

@@ -85,6 +85,11 @@ enum Command {
         /// Directory with MNIST's IDX files (for the redrawn digits).
         #[arg(long, default_value = DEFAULT_DATA)]
         data: PathBuf,
+        /// Instead of the sheet, write N held-out stroke-program digits of
+        /// each class to --out as JSON pen paths (points in 0..1 of the
+        /// canvas), for drawing them on the page with a mouse.
+        #[arg(long, value_name = "N")]
+        strokes: Option<u64>,
     },
 }
 
@@ -95,7 +100,8 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Eval { weights, data, train_split, set, count } => eval::run(&weights, &data, train_split, set, count),
         Command::Predict { weights, number, images } => predict::run(&weights, &images, number),
-        Command::Samples { out, data } => samples::run(&out, &data),
+        Command::Samples { out, data, strokes: None } => samples::run(&out, &data),
+        Command::Samples { out, strokes: Some(n), .. } => samples::strokes(&out, n),
         Command::Convert { weights, out, dtype } => convert(&weights, &out, dtype),
     };
     match result {

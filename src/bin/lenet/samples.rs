@@ -4,6 +4,9 @@
 //! Rows 0-9: the digits from stroke programs, 12 for training then 4 held
 //! out (after the gap); two rows of MNIST training digits redrawn with a
 //! round pen; three rows of non-digits for training and one held out.
+//!
+//! With `--strokes N`: N held-out stroke-program digits of each class as pen
+//! paths in JSON, `[{"label": 7, "strokes": [[[x, y], ...], ...]}, ...]`.
 
 use std::path::Path;
 
@@ -55,5 +58,17 @@ pub fn run(out: &Path, dir: &Path) -> CliResult<()> {
     );
     big.save(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!("wrote {}", out.display());
+    Ok(())
+}
+
+pub fn strokes(out: &Path, per_class: u64) -> CliResult<()> {
+    let g = Generator::new();
+    let digits: Vec<serde_json::Value> = (0..per_class)
+        .flat_map(|seed| (0..10u8).map(move |label| (label, seed)))
+        .map(|(label, seed)| serde_json::json!({ "label": label, "strokes": g.digit_strokes(label, seed, Part::Evaluation) }))
+        .collect();
+    let text = serde_json::to_string(&digits).map_err(|e| e.to_string())?;
+    std::fs::write(out, text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!("wrote {} digits' pen paths to {}", digits.len(), out.display());
     Ok(())
 }

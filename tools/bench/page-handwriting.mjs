@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// `make bench`: digits drawn with the mouse on the real page (issue 26's
+// "drawn with the mouse on the real page"). The digits are the held-out
+// stroke programs (forms and seeds training never drew), written by the
+// generator's random hands (`lenet samples --strokes`), then drawn on the
+// pad in headless Chromium with mouse events about 6 px apart, as a quick
+// hand gives, and read by the page: the pad's brush, preprocessing and the
+// shipped network. Writes target/bench/page-handwriting.json.
+//
+// Needs `make www` and the CLI (`cargo build --release`).
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ROOT, launch, openPage, startServer, drawWithMouse, readPrediction } from '../../tests/e2e/helpers.mjs';
+
+const PER_CLASS = 20;
+const SPACING = 6 / 384; // pad fractions: about 6 px on the desktop pad
+
+/** The path thinned to points at least SPACING apart, as mouse events come. */
+function thinned(stroke) {
+  const out = [stroke[0]];
+  for (const p of stroke.slice(1, -1)) {
+    const q = out.at(-1);
+    if (Math.hypot(p[0] - q[0], p[1] - q[1]) >= SPACING) out.push(p);
+  }
+  if (stroke.length > 1) out.push(stroke.at(-1));
+  return out;
+}
+
+const file = join(ROOT, 'target/bench/page-strokes.json');
+execFileSync(join(ROOT, 'target/release/lenet'), ['samples', '--strokes', String(PER_CLASS), '--out', file]);
+const digits = JSON.parse(await readFile(file, 'utf8'));
+
+const server = await startServer();
+const browser = await launch();
+const perClass = Array.from({ length: 10 }, () => ({ right: 0, notDigit: 0, count: 0 }));
+const misread = [];
+try {
+  const { page } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+  for (const [i, { label, strokes }] of digits.entries()) {
+    await drawWithMouse(page, strokes.map(thinned));
+    // The pad reads once a frame: two frames after the last event, its reading is of the whole drawing.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const { digit } = await readPrediction(page);
+    const c = perClass[label];
+    c.count++;
+    if (digit === String(label)) c.right++;
+    else {
+      if (digit === '') c.notDigit++;
+      misread.push({ index: i, label, read: digit || 'not a digit' });
+    }
+    await page.click('[data-testid="clear"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').textContent === '');
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
+const right = perClass.reduce((n, c) => n + c.right, 0);
+const result = {
+  date: new Date().toISOString(),
+  digits: digits.length,
+  accuracy: right / digits.length,
+  perClass: perClass.map((c) => c.right / c.count),
+  notDigit: perClass.reduce((n, c) => n + c.notDigit, 0),
+  misread,
+};
+await writeFile(join(ROOT, 'target/bench/page-handwriting.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log(
+  `held-out stroke-program digits drawn with the mouse on the page: ${right} of ${digits.length} read right (${(100 * result.accuracy).toFixed(1)}%); per class ${result.perClass.map((a) => (100 * a).toFixed(0)).join(' ')}; misread: ${misread.map((m) => `${m.label} as ${m.read}`).join(', ') || 'none'}`,
+);
