@@ -225,15 +225,16 @@ fn shipped_weights_reach_99_2_percent_on_the_mnist_test_set() {
 }
 
 #[test]
-fn samples_strokes_writes_held_out_digits_as_pen_paths() {
+fn samples_strokes_writes_held_out_digits_and_non_digits_as_pen_paths() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("strokes.json");
     let run = lenet(&["samples", "--strokes", "2", "--out", out.to_str().unwrap()]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let digits: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let digits = digits.as_array().unwrap();
-    let labels: Vec<u64> = digits.iter().map(|d| d["label"].as_u64().unwrap()).collect();
-    assert_eq!(labels, [(0..10).collect::<Vec<_>>(), (0..10).collect()].concat());
+    let labels: Vec<Option<u64>> = digits.iter().map(|d| d["label"].as_u64()).collect();
+    let classes: Vec<Option<u64>> = (0..10).map(Some).chain([None]).collect();
+    assert_eq!(labels, [classes.clone(), classes].concat(), "0-9 and a non-digit (null), twice");
     for d in digits {
         let strokes = d["strokes"].as_array().unwrap();
         assert!(!strokes.is_empty());

@@ -61,10 +61,14 @@ impl Hand {
         distort(rng, &canvas, self.elastic)
     }
 
+    /// How this hand moves the points of a stroke program it writes.
+    pub fn jitter_of_writing(&self) -> super::path::Jitter {
+        super::path::Jitter { point: self.jitter, radius: self.jitter * 1.5, angle: 6.0 }
+    }
+
     /// Draws a stroke program, its points jittered by this hand.
     pub fn write(&self, rng: &mut fastrand::Rng, program: &Program) -> Canvas {
-        let jitter = super::path::Jitter { point: self.jitter, radius: self.jitter * 1.5, angle: 6.0 };
-        let lines = program.jittered(rng, jitter).polylines();
+        let lines = program.jittered(rng, self.jitter_of_writing()).polylines();
         self.draw(rng, &lines)
     }
 }

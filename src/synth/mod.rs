@@ -110,43 +110,48 @@ impl Generator {
         let forms = self.of(label, part);
         let (_, program) = forms[rng.usize(..forms.len())];
         let hand = Hand::random(&mut rng);
-        let jitter = path::Jitter { point: hand.jitter, radius: hand.jitter * 1.5, angle: 6.0 };
-        let side = hand::CANVAS as f32;
-        program
-            .jittered(&mut rng, jitter)
-            .polylines()
-            .iter()
-            .map(|line| line.iter().map(|&p| hand.place(p).map(|v| v / side)).collect())
-            .collect()
+        placed(&hand, &program.jittered(&mut rng, hand.jitter_of_writing()).polylines())
     }
 
     /// Something that is not a digit, as a network input.
     pub fn negative(&self, seed: u64, part: Part) -> Vec<f32> {
         let mut rng = fastrand::Rng::with_seed(part.seed(seed));
-        let mut kinds: Vec<(Negative, u32)> = negatives::RULES.iter().map(|&(r, w)| (Negative::Rule(r), w)).collect();
-        kinds.extend([(Negative::Glyph, 16), (Negative::CrossedOut, 4)]);
         until_inked(&mut rng, |rng| {
             let hand = Hand::random(rng);
-            match negatives::pick(rng, &kinds) {
-                Negative::Rule(rule) => {
-                    let lines = negatives::draw(rng, rule);
-                    hand.draw(rng, &lines)
-                }
-                Negative::Glyph => {
-                    let glyphs = self.of(NOT_A_DIGIT, part);
-                    let pick = rng.usize(..glyphs.len());
-                    hand.write(rng, &glyphs[pick].1)
-                }
-                Negative::CrossedOut => {
-                    let forms = self.of(rng.u8(0..10), part);
-                    let j = path::Jitter { point: hand.jitter, radius: hand.jitter, angle: 6.0 };
-                    let pick = rng.usize(..forms.len());
-                    let mut lines = forms[pick].1.jittered(rng, j).polylines();
-                    lines.extend(negatives::cross_out(rng));
-                    hand.draw(rng, &lines)
-                }
-            }
+            let lines = self.negative_lines(rng, &hand, part);
+            hand.draw(rng, &lines)
         })
+    }
+
+    /// Something that is not a digit as pen paths, as [`Generator::digit_strokes`].
+    pub fn negative_strokes(&self, seed: u64, part: Part) -> Vec<Vec<Point>> {
+        let mut rng = fastrand::Rng::with_seed(part.seed(seed));
+        let hand = Hand::random(&mut rng);
+        let lines = self.negative_lines(&mut rng, &hand, part);
+        placed(&hand, &lines)
+    }
+
+    /// The unit-box paths of a non-digit for `hand`: a rule's marks, a
+    /// letter or symbol, or a digit crossed out.
+    fn negative_lines(&self, rng: &mut fastrand::Rng, hand: &Hand, part: Part) -> Vec<Vec<Point>> {
+        let mut kinds: Vec<(Negative, u32)> = negatives::RULES.iter().map(|&(r, w)| (Negative::Rule(r), w)).collect();
+        kinds.extend([(Negative::Glyph, 16), (Negative::CrossedOut, 4)]);
+        match negatives::pick(rng, &kinds) {
+            Negative::Rule(rule) => negatives::draw(rng, rule),
+            Negative::Glyph => {
+                let glyphs = self.of(NOT_A_DIGIT, part);
+                let pick = rng.usize(..glyphs.len());
+                glyphs[pick].1.jittered(rng, hand.jitter_of_writing()).polylines()
+            }
+            Negative::CrossedOut => {
+                let forms = self.of(rng.u8(0..10), part);
+                let j = path::Jitter { point: hand.jitter, radius: hand.jitter, angle: 6.0 };
+                let pick = rng.usize(..forms.len());
+                let mut lines = forms[pick].1.jittered(rng, j).polylines();
+                lines.extend(negatives::cross_out(rng));
+                lines
+            }
+        }
     }
 
     /// An MNIST digit (28 x 28 bytes) redrawn with a round pen of random
@@ -159,6 +164,12 @@ impl Generator {
             restroke::restroke(rng, digit, pen, elastic)
         })
     }
+}
+
+/// Unit-box paths where `hand` puts them, in 0..1 of the canvas.
+fn placed(hand: &Hand, lines: &[Vec<Point>]) -> Vec<Vec<Point>> {
+    let side = hand::CANVAS as f32;
+    lines.iter().map(|line| line.iter().map(|&p| hand.place(p).map(|v| v / side)).collect()).collect()
 }
 
 /// Draws until the drawing is not blank to [`crate::preprocess`], and returns

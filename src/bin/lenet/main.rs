@@ -86,8 +86,8 @@ enum Command {
         #[arg(long, default_value = DEFAULT_DATA)]
         data: PathBuf,
         /// Instead of the sheet, write N held-out stroke-program digits of
-        /// each class to --out as JSON pen paths (points in 0..1 of the
-        /// canvas), for drawing them on the page with a mouse.
+        /// each class and N held-out non-digits to --out as JSON pen paths
+        /// (points in 0..1 of the canvas), to draw them on the page.
         #[arg(long, value_name = "N")]
         strokes: Option<u64>,
     },

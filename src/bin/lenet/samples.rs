@@ -5,8 +5,9 @@
 //! out (after the gap); two rows of MNIST training digits redrawn with a
 //! round pen; three rows of non-digits for training and one held out.
 //!
-//! With `--strokes N`: N held-out stroke-program digits of each class as pen
-//! paths in JSON, `[{"label": 7, "strokes": [[[x, y], ...], ...]}, ...]`.
+//! With `--strokes N`: N held-out stroke-program digits of each class and N
+//! held-out non-digits (label null) as pen paths in JSON,
+//! `[{"label": 7, "strokes": [[[x, y], ...], ...]}, ...]`.
 
 use std::path::Path;
 
@@ -63,12 +64,17 @@ pub fn run(out: &Path, dir: &Path) -> CliResult<()> {
 
 pub fn strokes(out: &Path, per_class: u64) -> CliResult<()> {
     let g = Generator::new();
-    let digits: Vec<serde_json::Value> = (0..per_class)
-        .flat_map(|seed| (0..10u8).map(move |label| (label, seed)))
-        .map(|(label, seed)| serde_json::json!({ "label": label, "strokes": g.digit_strokes(label, seed, Part::Evaluation) }))
+    let paths = |label: Option<u8>, seed: u64| match label {
+        Some(digit) => g.digit_strokes(digit, seed, Part::Evaluation),
+        None => g.negative_strokes(seed, Part::Evaluation),
+    };
+    let labels = (0..10u8).map(Some).chain(std::iter::once(None));
+    let drawings: Vec<serde_json::Value> = (0..per_class)
+        .flat_map(|seed| labels.clone().map(move |label| (label, seed)))
+        .map(|(label, seed)| serde_json::json!({ "label": label, "strokes": paths(label, seed) }))
         .collect();
-    let text = serde_json::to_string(&digits).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string(&drawings).map_err(|e| e.to_string())?;
     std::fs::write(out, text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    println!("wrote {} digits' pen paths to {}", digits.len(), out.display());
+    println!("wrote {} drawings' pen paths to {}", drawings.len(), out.display());
     Ok(())
 }
