@@ -6,11 +6,11 @@
 // Every copy starts from the same weights and each share has its own seed, so
 // a run is fixed by the seed and the number of workers.
 //
-// Messages in:  {type: 'start', index, workers, spec, seed, epochs, batch, lr, every, rounds,
-//                train: {count, pixels, labels}, test: {count, pixels, labels}, shared}
+// Messages in:  {type: 'start', index, workers, spec, seed, epochs, batch, lr, augment, every,
+//                rounds, train: {count, pixels, labels}, test: {count, pixels, labels}, shared}
 //               {type: 'average', weights} (without a shared buffer: the page's average)
-// Messages out: {type: 'round', index, epoch, images, ms, loss, weights?}
-//               {type: 'eval', index, epoch, correct, lossSum, count}
+// Messages out: {type: 'round', index, epoch, images, ms, weights?}
+//               {type: 'eval', index, epoch, correct}
 //               {type: 'done', index, weights?} {type: 'error', message}
 
 import init, { Network } from '../pkg/index.js';
@@ -20,8 +20,6 @@ import { average, barrier, sharedLayout, weightsIn } from './weight-sync.js';
 
 const ready = init();
 let fromPage = null; // resolves with the page's average, when there is no shared buffer
-
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 async function train(msg) {
   const { index, workers, spec, seed, epochs, batch, lr, augment, every, rounds, test } = msg;
@@ -44,9 +42,9 @@ async function train(msg) {
         // Shares may differ by one image, so one may end its epoch a round early: it waits.
         const steps = Math.min(every, perEpoch - round * every);
         const t0 = performance.now();
-        const progress = steps > 0 ? training.run(net, steps) : { images: 0, losses: [] };
+        const images = steps > 0 ? training.run(net, steps).images : 0;
         const ms = performance.now() - t0;
-        const report = { type: 'round', index, epoch, images: progress.images, ms, loss: mean(progress.losses) };
+        const report = { type: 'round', index, epoch, images, ms };
         if (workers === 1) {
           postMessage(report);
           continue;
@@ -69,15 +67,8 @@ async function train(msg) {
         net.free();
         net = Network.fromSafetensors(averaged);
       }
-      const { loss, accuracy } = net.evaluate(testInputs, test.labels);
-      postMessage({
-        type: 'eval',
-        index,
-        epoch,
-        correct: Math.round(accuracy * test.count),
-        lossSum: loss * test.count,
-        count: test.count,
-      });
+      const { accuracy } = net.evaluate(testInputs, test.labels);
+      postMessage({ type: 'eval', index, epoch, correct: Math.round(accuracy * test.count) });
     }
     if (index === 0) {
       const weights = net.toSafetensors();

@@ -132,8 +132,7 @@ export class TrainAll {
     let images = 0;
     let weights = null;
     let reached = null; // seconds from the click to the first epoch at 99% or more
-    const total = epochs * train.count;
-    this.progress.max = total;
+    this.progress.max = epochs * train.count;
     setStatus(
       this.status,
       `Training LeNet-5 on ${number(train.count)} digits with ${workers} worker${workers > 1 ? 's' : ''} (${path}); the copies are averaged every ${every} steps.`,
@@ -150,10 +149,7 @@ export class TrainAll {
           waiting[w] = new Uint8Array(m.weights);
           if (waiting.filter(Boolean).length === workers) {
             const mean = waiting[0];
-            average(
-              weightsIn(mean),
-              waiting.map((b) => weightsIn(b)),
-            );
+            average(weightsIn(mean), waiting.map(weightsIn));
             waiting.length = 0;
             // Copies first: posting the first one moves its buffer away.
             const copies = this.workers.map((_, k) => (k === 0 ? mean : mean.slice()));
