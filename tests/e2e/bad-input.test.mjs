@@ -46,6 +46,17 @@ async function upload(page, name, buffer) {
   return page.textContent('.weights-status');
 }
 
+/** Types seed and epochs, starts training on all of MNIST, reads the fields back, stops. */
+async function startAll(page, seed, epochs) {
+  await page.fill('#all-seed', seed);
+  await page.fill('#all-epochs', epochs);
+  await page.click('[data-testid="train-all"]');
+  const values = { seed: await page.inputValue('#all-seed'), epochs: await page.inputValue('#all-epochs') };
+  await page.click('[data-testid="train-all"]');
+  await page.waitForFunction(() => document.querySelector('#all-mnist').dataset.state === 'idle');
+  return values;
+}
+
 /** Types seed and epochs, starts a from-scratch run, reads the fields back, pauses. */
 async function startScratch(page, seed, epochs) {
   await page.fill('#scratch-seed', seed);
@@ -71,8 +82,11 @@ const CASES = {
     return p.verdict;
   },
   'label-blank': async (page) => {
-    const disabled = await page.$$eval('.label-buttons button', (bs) => bs.filter((b) => b.disabled).length);
-    return disabled === 10 ? 'disabled' : `${disabled} of 10 disabled`;
+    const [disabled, all] = await page.$$eval('.label-buttons button', (bs) => [
+      bs.filter((b) => b.disabled).length,
+      bs.length,
+    ]);
+    return disabled === all ? `${all} disabled` : `${disabled} of ${all} disabled`;
   },
   'finetune-empty': async (page) => {
     const disabled = await page.locator('[data-action="finetune"]').isDisabled();
@@ -92,6 +106,9 @@ const CASES = {
   'epochs-too-many': async (page) => (await startScratch(page, '1', '100')).epochs,
   'epochs-negative': async (page) => (await startScratch(page, '1', '-5')).epochs,
   'epochs-zero': async (page) => (await startScratch(page, '1', '0')).epochs,
+  'all-seed-negative': async (page) => (await startAll(page, '-3', '3')).seed,
+  'all-epochs-too-many': async (page) => (await startAll(page, '1', '100')).epochs,
+  'all-epochs-zero': async (page) => (await startAll(page, '1', '0')).epochs,
 };
 
 const rows = badInputRows('The page');
