@@ -35,7 +35,7 @@ async function train(msg) {
   let net = run.net;
   try {
     const testInputs = allInputs(test);
-    const shared = msg.shared && sharedLayout(msg.shared, workers, weightsIn(net.toSafetensors()).length);
+    const shared = msg.shared && sharedLayout(msg.shared, workers);
     const perEpoch = training.stepsPerEpoch;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       for (let round = 0; round < rounds; round++) {

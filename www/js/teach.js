@@ -14,8 +14,8 @@ const LR = 2e-4; // small: learn the new drawings, keep what MNIST taught
 // The label of a drawing that is not a digit: the reject output's class.
 const NOT_DIGIT = 10;
 
-/** "a 7", or "a non-digit". */
-const aLabel = (label) => (label === NOT_DIGIT ? 'a non-digit' : `a ${label}`);
+/** "7", or "non-digit". */
+const nameOf = (label) => (label === NOT_DIGIT ? 'non-digit' : String(label));
 
 export class Teach {
   /**
@@ -113,7 +113,7 @@ export class Teach {
       this.render();
       setStatus(
         this.status,
-        `Added ${aLabel(label)}. Your set has ${this.items.length} drawing${this.items.length === 1 ? '' : 's'}; draw the next one.`,
+        `Added a ${nameOf(label)}. Your set has ${this.items.length} drawing${this.items.length === 1 ? '' : 's'}; draw the next one.`,
       );
       this.clearPad();
     } catch (e) {
@@ -126,7 +126,7 @@ export class Teach {
       await this.store.remove(item.id);
       this.items = this.items.filter((i) => i !== item);
       this.render();
-      setStatus(this.status, `Removed ${aLabel(item.label)}.`);
+      setStatus(this.status, `Removed a ${nameOf(item.label)}.`);
     } catch (e) {
       setStatus(this.status, `Could not remove it: ${message(e)}`, 'error');
     }
@@ -161,8 +161,11 @@ export class Teach {
   thumb(item) {
     const cv = el('canvas', { width: INPUT_SIDE, height: INPUT_SIDE, 'aria-hidden': 'true' });
     drawInput(cv, item.input);
-    const name = item.label === NOT_DIGIT ? 'non-digit' : String(item.label);
-    const del = el('button', { type: 'button', class: 'icon remove', 'aria-label': `Remove this ${name}` }, '×');
+    const del = el(
+      'button',
+      { type: 'button', class: 'icon remove', 'aria-label': `Remove this ${nameOf(item.label)}` },
+      '×',
+    );
     del.addEventListener('click', () => this.remove(item));
     const text = item.label === NOT_DIGIT ? 'not' : String(item.label);
     return el('li', { class: 'thumb' }, cv, el('span', { class: 'thumb-label' }, text), del);

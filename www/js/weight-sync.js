@@ -22,7 +22,8 @@ export function average(out, copies) {
 }
 
 /** The layout of the shared buffer: two Int32 for the barrier, then one slot of weights per worker. */
-export function sharedLayout(buffer, workers, count) {
+export function sharedLayout(buffer, workers) {
+  const count = (buffer.byteLength - 8) / 4 / workers;
   const control = new Int32Array(buffer, 0, 2);
   const slots = Array.from({ length: workers }, (_, w) => new Float32Array(buffer, 8 + w * count * 4, count));
   return { control, slots };
