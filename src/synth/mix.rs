@@ -135,24 +135,40 @@ impl EvalSet {
         }
     }
 
-    /// `count` inputs and labels; `mnist_test` is MNIST's test split (read
-    /// only by the redrawn set, whose count it caps).
-    pub fn make(self, g: &Generator, count: usize, mnist_test: &Dataset) -> (Vec<f32>, Vec<u8>) {
+    /// `count` samples; `mnist_test` is MNIST's test split (read only by the
+    /// redrawn set, whose count it caps).
+    pub fn make(self, g: &Generator, count: usize, mnist_test: &Dataset) -> Drawn {
         let count = if self == EvalSet::Restroked { count.min(mnist_test.len()) } else { count };
-        let mut inputs = Vec::with_capacity(count * SIDE * SIDE);
-        let mut labels = Vec::with_capacity(count);
+        let mut drawn = Drawn {
+            inputs: Vec::with_capacity(count * SIDE * SIDE),
+            labels: Vec::with_capacity(count),
+            kinds: Vec::new(),
+        };
         for i in 0..count {
             let seed = i as u64;
             let (input, label) = match self {
                 EvalSet::Strokes => (g.digit((i % 10) as u8, seed, Part::Evaluation), (i % 10) as u8),
                 EvalSet::Restroked => (g.restroked(seed, Part::Evaluation, mnist_test.image(i)), mnist_test.labels[i]),
-                EvalSet::Negatives => (g.negative(seed, Part::Evaluation), NOT_A_DIGIT),
+                EvalSet::Negatives => {
+                    let (input, kind) = g.negative_named(seed, Part::Evaluation);
+                    drawn.kinds.push(kind);
+                    (input, NOT_A_DIGIT)
+                }
             };
-            inputs.extend_from_slice(&input);
-            labels.push(label);
+            drawn.inputs.extend_from_slice(&input);
+            drawn.labels.push(label);
         }
-        (inputs, labels)
+        drawn
     }
+}
+
+/// An evaluation set.
+pub struct Drawn {
+    /// The inputs, end to end (1 x 32 x 32 each).
+    pub inputs: Vec<f32>,
+    pub labels: Vec<u8>,
+    /// What each non-digit is ([`Generator::negative_named`]); empty for digits.
+    pub kinds: Vec<&'static str>,
 }
 
 #[cfg(test)]

@@ -115,33 +115,42 @@ impl Generator {
 
     /// Something that is not a digit, as a network input.
     pub fn negative(&self, seed: u64, part: Part) -> Vec<f32> {
+        self.negative_named(seed, part).0
+    }
+
+    /// [`Generator::negative`] and what it is: a letter's or symbol's
+    /// template name, a rule's name, or "digit crossed out".
+    pub fn negative_named(&self, seed: u64, part: Part) -> (Vec<f32>, &'static str) {
         let mut rng = fastrand::Rng::with_seed(part.seed(seed));
-        until_inked(&mut rng, |rng| {
+        let mut kind = "";
+        let input = until_inked(&mut rng, |rng| {
             let hand = Hand::random(rng);
-            let lines = self.negative_lines(rng, &hand, part);
+            let lines;
+            (kind, lines) = self.negative_lines(rng, &hand, part);
             hand.draw(rng, &lines)
-        })
+        });
+        (input, kind)
     }
 
     /// Something that is not a digit as pen paths, as [`Generator::digit_strokes`].
     pub fn negative_strokes(&self, seed: u64, part: Part) -> Vec<Vec<Point>> {
         let mut rng = fastrand::Rng::with_seed(part.seed(seed));
         let hand = Hand::random(&mut rng);
-        let lines = self.negative_lines(&mut rng, &hand, part);
+        let (_, lines) = self.negative_lines(&mut rng, &hand, part);
         placed(&hand, &lines)
     }
 
-    /// The unit-box paths of a non-digit for `hand`: a rule's marks, a
-    /// letter or symbol, or a digit crossed out.
-    fn negative_lines(&self, rng: &mut fastrand::Rng, hand: &Hand, part: Part) -> Vec<Vec<Point>> {
+    /// The unit-box paths of a non-digit for `hand`, and what it is: a
+    /// rule's marks, a letter or symbol, or a digit crossed out.
+    fn negative_lines(&self, rng: &mut fastrand::Rng, hand: &Hand, part: Part) -> (&'static str, Vec<Vec<Point>>) {
         let mut kinds: Vec<(Negative, u32)> = negatives::RULES.iter().map(|&(r, w)| (Negative::Rule(r), w)).collect();
         kinds.extend([(Negative::Glyph, 16), (Negative::CrossedOut, 4)]);
         match negatives::pick(rng, &kinds) {
-            Negative::Rule(rule) => negatives::draw(rng, rule),
+            Negative::Rule(rule) => (rule.name(), negatives::draw(rng, rule)),
             Negative::Glyph => {
                 let glyphs = self.of(NOT_A_DIGIT, part);
-                let pick = rng.usize(..glyphs.len());
-                glyphs[pick].1.jittered(rng, hand.jitter_of_writing()).polylines()
+                let (template, program) = glyphs[rng.usize(..glyphs.len())];
+                (template.name, program.jittered(rng, hand.jitter_of_writing()).polylines())
             }
             Negative::CrossedOut => {
                 let forms = self.of(rng.u8(0..10), part);
@@ -149,7 +158,7 @@ impl Generator {
                 let pick = rng.usize(..forms.len());
                 let mut lines = forms[pick].1.jittered(rng, j).polylines();
                 lines.extend(negatives::cross_out(rng));
-                lines
+                ("digit crossed out", lines)
             }
         }
     }

@@ -32,6 +32,20 @@ pub const RULES: [(Rule, u32); 7] = [
     (Rule::Corner, 2),
 ];
 
+impl Rule {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Scribble => "scribble",
+            Rule::Zigzag => "zigzag",
+            Rule::Dots => "dots",
+            Rule::Dashes => "dashes",
+            Rule::Hatching => "hatching",
+            Rule::Arc => "arc",
+            Rule::Corner => "corner",
+        }
+    }
+}
+
 /// Picks an entry of `weighted` with chance proportional to its weight.
 pub fn pick<T: Copy>(rng: &mut fastrand::Rng, weighted: &[(T, u32)]) -> T {
     let total: u32 = weighted.iter().map(|w| w.1).sum();
@@ -49,7 +63,10 @@ pub fn pick<T: Copy>(rng: &mut fastrand::Rng, weighted: &[(T, u32)]) -> T {
 pub fn draw(rng: &mut fastrand::Rng, rule: Rule) -> Vec<Vec<Point>> {
     match rule {
         Rule::Scribble => {
-            let steps = 12 + rng.usize(..20);
+            // Long enough to be a scrawl: a short random walk is often one
+            // pen stroke of a 2, a 6 or a 0, and would teach the reject
+            // output to turn such digits away.
+            let steps = 28 + rng.usize(..24);
             let (mut p, mut heading) =
                 ([0.3 + 0.4 * rng.f32(), 0.3 + 0.4 * rng.f32()], rng.f32() * std::f32::consts::TAU);
             let mut line = vec![p];

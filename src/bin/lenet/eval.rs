@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use lenet::data::{self, Split};
 use lenet::preprocess::SIDE;
 use lenet::read::{rejected_at, Reading};
-use lenet::synth::mix::EvalSet;
+use lenet::synth::mix::{Drawn, EvalSet};
 use lenet::synth::{Generator, NOT_A_DIGIT};
 use lenet::Workspace;
 
@@ -49,10 +49,11 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
     // for a network without one, 1 - its top probability.
     let (mut digit_scores, mut negative_scores) = (Vec::new(), Vec::new());
     for set in sets {
-        let (name, (inputs, labels)) = match set {
-            Set::Mnist => {
-                (if train_split { "MNIST training" } else { "MNIST test" }, (mnist.inputs(side), mnist.labels.clone()))
-            }
+        let (name, Drawn { inputs, labels, kinds }) = match set {
+            Set::Mnist => (
+                if train_split { "MNIST training" } else { "MNIST test" },
+                Drawn { inputs: mnist.inputs(side), labels: mnist.labels.clone(), kinds: Vec::new() },
+            ),
             Set::Strokes => ("stroke-program (held out)", EvalSet::Strokes.make(&g, count, &mnist)),
             Set::Restroked => ("MNIST test redrawn", EvalSet::Restroked.make(&g, count, &mnist)),
             Set::Negatives => ("non-digit (held out)", EvalSet::Negatives.make(&g, count, &mnist)),
@@ -71,6 +72,9 @@ pub fn run(weights: &Path, dir: &Path, train_split: bool, set: Set, count: usize
         }
         println!("{} on {} {name} images", weights.display(), labels.len());
         print_report(&readings, &labels, net.spec().reject);
+        if net.spec().reject && !kinds.is_empty() {
+            print_by_kind(&readings, &kinds);
+        }
         println!();
     }
     if !digit_scores.is_empty() && !negative_scores.is_empty() {
@@ -125,5 +129,24 @@ fn print_report(readings: &[Reading], labels: &[u8], reject: bool) {
             row.iter().for_each(|v| print!("{v:>6}"));
             println!();
         }
+    }
+}
+
+/// The share of each kind of non-digit answered "not a digit", worst first:
+/// where the misses are.
+fn print_by_kind(readings: &[Reading], kinds: &[&str]) {
+    let mut by_kind: Vec<(&str, usize, usize)> = Vec::new();
+    for (r, &kind) in readings.iter().zip(kinds) {
+        let i = by_kind.iter().position(|k| k.0 == kind).unwrap_or_else(|| {
+            by_kind.push((kind, 0, 0));
+            by_kind.len() - 1
+        });
+        by_kind[i].1 += usize::from(r.digit.is_none());
+        by_kind[i].2 += 1;
+    }
+    by_kind.sort_by(|a, b| (a.1 * b.2).cmp(&(b.1 * a.2)).then(a.0.cmp(b.0)));
+    println!("answered \"not a digit\", by kind:");
+    for (kind, rejected, total) in by_kind {
+        println!("  {kind:>22}: {:6.2}% ({rejected}/{total})", 100.0 * rejected as f32 / total as f32);
     }
 }
