@@ -46,7 +46,7 @@ const THINNEST: usize = 6;
 const WIDTH_COST: f32 = 2.0;
 const USUAL_WIDTH: f32 = 1.1;
 /// What cutting a group into one more digit costs the score.
-const SPLIT_COST: f32 = 1.0;
+const SPLIT_COST: f32 = 0.4;
 /// What joining two pieces side by side into one digit costs the score.
 const JOIN_COST: f32 = 2.0;
 /// A digit cut out of a group is this many times the group's height wide,

@@ -4,11 +4,13 @@
 //!   WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome -- --test wasm
 //!
 //! The numbers must equal the native build's (tests/fixtures/parity.safetensors,
-//! checked natively by tests/parity.rs) within 1e-6 of the largest value of
+//! checked natively by tests/parity.rs) within 2e-6 of the largest value of
 //! what is compared (probabilities, losses: absolute; feature maps: relative to
-//! the largest activation, about 19). In wasm C3 runs as Winograd's
+//! the largest activation, about 30). In wasm C3 runs as Winograd's
 //! transforms, and the relaxed build fuses multiply-adds, so sums of hundreds
-//! of products differ from the native ones in the last bits of f32. Every bad input must come
+//! of products differ from the native ones in the last bits of f32: up to
+//! about 16 units in the last place of the largest activation (1.02e-6 of it
+//! with the weights of 2026-12-07). Every bad input must come
 //! back as an error with a message, and the network must keep working.
 #![cfg(target_arch = "wasm32")]
 
@@ -32,7 +34,7 @@ fn assert_close(what: &str, ours: &[f32], expected: &[f32]) {
     assert_eq!(ours.len(), expected.len(), "{what}: length");
     let scale = expected.iter().fold(1.0f32, |m, v| m.max(v.abs()));
     let worst = ours.iter().zip(expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-    assert!(worst <= 1e-6 * scale, "{what}: the wasm build differs from the native one by {worst} (scale {scale})");
+    assert!(worst <= 2e-6 * scale, "{what}: the wasm build differs from the native one by {worst} (scale {scale})");
 }
 
 /// Bytes as JavaScript passes them: a Uint8Array.
