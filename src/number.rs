@@ -10,10 +10,10 @@
 //!    pieces that overlap across). So the bar of a 4, the cap of a 5, a 7's
 //!    crossbar or a 1's foot join their digit when the whole reads better
 //!    than the parts; pieces side by side pay [`JOIN_COST`] to be joined.
-//! 4. Digits that touch: a group wider than it is tall is also tried cut in
-//!    two at the columns where its ink is thinnest, each side read again as
-//!    one digit or cut again; the cut is kept when the sides read better than
-//!    the whole (or the whole is not a digit).
+//! 4. Digits that touch: a group wider than [`WIDE`] times its height is
+//!    also tried cut in two at the columns where its ink is thinnest, each
+//!    side read again as one digit or cut again; the cut is kept when the
+//!    sides read better than the whole (or the whole is not a digit).
 //! 5. Marks that are not digits (a dot, a comma, a scribble) are dropped:
 //!    the network's "not a digit" answer ([`crate::Spec::reject`]).
 //!
@@ -37,7 +37,7 @@ const SPECK: f32 = 0.02;
 /// At most this many pieces make one digit.
 const MAX_PIECES: usize = 3;
 /// A group at least this much wider than tall is tried as several digits.
-const WIDE: f32 = 0.9;
+const WIDE: f32 = 0.7;
 /// The columns of least ink tried as cuts through touching digits.
 const THINNEST: usize = 6;
 /// What a digit wider than usual costs its reading's score, per unit of
