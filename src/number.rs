@@ -36,7 +36,8 @@ const CORE: f32 = 0.3;
 const SPECK: f32 = 0.02;
 /// At most this many pieces make one digit.
 const MAX_PIECES: usize = 3;
-/// A group at least this much wider than tall is tried as several digits.
+/// A group at least this many times as wide as it is tall is also tried as
+/// several digits.
 const WIDE: f32 = 0.7;
 /// The columns of least ink tried as cuts through touching digits.
 const THINNEST: usize = 6;

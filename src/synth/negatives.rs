@@ -33,6 +33,7 @@ pub const RULES: [(Rule, u32); 7] = [
 ];
 
 impl Rule {
+    /// What `lenet eval` calls the rule's drawings.
     pub fn name(self) -> &'static str {
         match self {
             Rule::Scribble => "scribble",
