@@ -2,6 +2,7 @@
 //! MNIST's test set or on the generated handwriting sets, and how many
 //! non-digits are turned away.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use clap::ValueEnum;
@@ -135,16 +136,15 @@ fn print_report(readings: &[Reading], labels: &[u8], reject: bool) {
 /// The share of each kind of non-digit answered "not a digit", worst first:
 /// where the misses are.
 fn print_by_kind(readings: &[Reading], kinds: &[&str]) {
-    let mut by_kind: Vec<(&str, usize, usize)> = Vec::new();
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for (r, &kind) in readings.iter().zip(kinds) {
-        let i = by_kind.iter().position(|k| k.0 == kind).unwrap_or_else(|| {
-            by_kind.push((kind, 0, 0));
-            by_kind.len() - 1
-        });
-        by_kind[i].1 += usize::from(r.digit.is_none());
-        by_kind[i].2 += 1;
+        let (rejected, total) = counts.entry(kind).or_default();
+        *rejected += usize::from(r.digit.is_none());
+        *total += 1;
     }
-    by_kind.sort_by(|a, b| (a.1 * b.2).cmp(&(b.1 * a.2)).then(a.0.cmp(b.0)));
+    let mut by_kind: Vec<(&str, usize, usize)> = counts.into_iter().map(|(k, (r, t))| (k, r, t)).collect();
+    // Worst share first (compared as fractions); ties by name, as collected.
+    by_kind.sort_by(|a, b| (a.1 * b.2).cmp(&(b.1 * a.2)));
     println!("answered \"not a digit\", by kind:");
     for (kind, rejected, total) in by_kind {
         println!("  {kind:>22}: {:6.2}% ({rejected}/{total})", 100.0 * rejected as f32 / total as f32);
