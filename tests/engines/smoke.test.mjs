@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, DIGITS } from '../e2e/helpers.mjs';
-import { ENGINES, startEngine, until, text, click, draw, pageErrors } from './drivers.mjs';
+import { ENGINES, startEngine, until, text, click, clickInPage, draw, pageErrors } from './drivers.mjs';
 
 const LAYERS = ['C1', 'S2', 'C3', 'S4', 'C5', 'F6', 'output'];
 const READING_DIGITS = 200;
@@ -177,7 +177,7 @@ for (const engine of ENGINES) {
         assert.equal(await prediction(), '1');
         // Dispatched in the page: twice in about ten WebKit runs a WebDriver click here left the
         // pad as it was (cause not found); the drawing itself stays drawn with the pointer.
-        await driver.executeScript('document.querySelector(\'.label-buttons [data-label="7"]\').click()');
+        await clickInPage(driver, '.label-buttons [data-label="7"]');
         // Added to the set (IndexedDB), then the pad clears; the status says why if not.
         await until(driver, "return document.querySelector('[data-testid=\"prediction\"]').textContent === ''").catch(
           async (e) => {
@@ -205,8 +205,7 @@ for (const engine of ENGINES) {
       await open();
       // Dispatched in the page, as the label click above: once in a WebKit run no accuracy came
       // within a minute of a WebDriver click here (cause not found; a timeout now says the state).
-      const start = () => driver.executeScript('document.querySelector(\'[data-testid="scratch-start"]\').click()');
-      await start();
+      await clickInPage(driver, '[data-testid="scratch-start"]');
       await until(
         driver,
         'return document.querySelector(\'[data-testid="scratch-accuracy"]\').textContent',
@@ -217,7 +216,7 @@ for (const engine of ENGINES) {
         );
         throw new Error(`${e.message}; state: ${state}; status: ${status}`);
       });
-      await start();
+      await clickInPage(driver, '[data-testid="scratch-start"]');
       await until(driver, "return document.querySelector('#scratch').dataset.state === 'paused'");
       const steps = await driver.executeScript("return document.querySelector('.scratch-progress').value");
       assert.ok(steps > 10, `${steps} steps trained`);
