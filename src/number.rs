@@ -13,7 +13,10 @@
 //! 4. Digits that touch: a group wider than [`WIDE`] times its height is
 //!    also tried cut in two at the columns where its ink is thinnest, each
 //!    side read again as one digit or cut again; the cut is kept when the
-//!    sides read better than the whole (or the whole is not a digit).
+//!    sides read better than the whole (or the whole is not a digit). The
+//!    network is trained to call two digits side by side "not a digit"
+//!    ([`crate::synth`]), or it reads a touching pair as one digit as surely
+//!    as either half, and the whole wins.
 //! 5. Marks that are not digits (a dot, a comma, a scribble) are dropped:
 //!    the network's "not a digit" answer ([`crate::Spec::reject`]).
 //!
@@ -47,7 +50,7 @@ const THINNEST: usize = 6;
 const WIDTH_COST: f32 = 2.0;
 const USUAL_WIDTH: f32 = 1.1;
 /// What cutting a group into one more digit costs the score.
-const SPLIT_COST: f32 = 0.4;
+const SPLIT_COST: f32 = 0.6;
 /// What joining two pieces side by side into one digit costs the score.
 const JOIN_COST: f32 = 2.0;
 /// A digit cut out of a group is this many times the group's height wide,

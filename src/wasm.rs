@@ -135,7 +135,7 @@ impl JsNetwork {
         Ok(JsNetwork { net, ws: Workspace::new(), trainer })
     }
 
-    /// The shipped reader, `lenet5-reject` (99.30% on the MNIST test set, and
+    /// The shipped reader, `lenet5-reject` (99.21% on the MNIST test set, and
     /// "not a digit" for letters and scribbles; weights/README.md), embedded in
     /// the .wasm in float16 (half the download, the same readings): ready at
     /// once, no request.

@@ -44,9 +44,9 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
     }
     let share = exact as f32 / COUNT as f32;
     println!("{:.1}% of {COUNT} numbers read exactly; boxes {boxes_ok}/{digits}", 100.0 * share);
-    // 91.4% with the shipped weights (the issue asks for 97% on its own
+    // 94.2% with the shipped weights (the issue asks for 97% on its own
     // numbers; docs/numbers.md says what fails here).
-    assert!(share >= 0.90, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
+    assert!(share >= 0.93, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
     assert!(boxes_ok * 1000 >= digits * 995, "{boxes_ok} of {digits} boxes hold their digit");
 }
 

@@ -65,7 +65,7 @@ impl Mix {
     pub const NONE: Mix = Mix { restroked: 0, strokes: 0, negatives: 0 };
     /// What `lenet train --handwriting` adds to MNIST's 60,000 each epoch
     /// (see [`Mix::scaled`] for fewer).
-    pub const HANDWRITING: Mix = Mix { restroked: 30_000, strokes: 30_000, negatives: 30_000 };
+    pub const HANDWRITING: Mix = Mix { restroked: 30_000, strokes: 30_000, negatives: 35_000 };
 
     /// This mix for a training set of `mnist` digits instead of 60,000: the
     /// same share of generated samples (a run on part of MNIST stays quick).

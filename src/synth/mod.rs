@@ -52,13 +52,14 @@ impl Part {
     }
 }
 
-/// What goes into a negative: the rules, letters and symbols, and digits
-/// crossed out, with how often each is drawn.
+/// What goes into a negative: the rules, letters and symbols, digits
+/// crossed out, and two digits side by side.
 #[derive(Debug, Clone, Copy)]
 enum Negative {
     Rule(Rule),
     Glyph,
     CrossedOut,
+    Pair,
 }
 
 /// The parsed stroke programs of both parts.
@@ -119,7 +120,7 @@ impl Generator {
     }
 
     /// [`Generator::negative`] and what it is: a letter's or symbol's
-    /// template name, a rule's name, or "digit crossed out".
+    /// template name, a rule's name, "digit crossed out" or "two digits".
     pub fn negative_named(&self, seed: u64, part: Part) -> (Vec<f32>, &'static str) {
         let mut rng = fastrand::Rng::with_seed(part.seed(seed));
         let mut kind = "";
@@ -141,10 +142,10 @@ impl Generator {
     }
 
     /// The unit-box paths of a non-digit for `hand`, and what it is: a
-    /// rule's marks, a letter or symbol, or a digit crossed out.
+    /// rule's marks, a letter or symbol, a digit crossed out, or two digits.
     fn negative_lines(&self, rng: &mut fastrand::Rng, hand: &Hand, part: Part) -> (&'static str, Vec<Vec<Point>>) {
         let mut kinds: Vec<(Negative, u32)> = negatives::RULES.iter().map(|&(r, w)| (Negative::Rule(r), w)).collect();
-        kinds.extend([(Negative::Glyph, 16), (Negative::CrossedOut, 4)]);
+        kinds.extend([(Negative::Glyph, 16), (Negative::CrossedOut, 4), (Negative::Pair, 6)]);
         match negatives::pick(rng, &kinds) {
             Negative::Rule(rule) => (rule.name(), negatives::draw(rng, rule)),
             Negative::Glyph => {
@@ -160,7 +161,36 @@ impl Generator {
                 lines.extend(negatives::cross_out(rng));
                 ("digit crossed out", lines)
             }
+            Negative::Pair => ("two digits", self.pair(rng, hand, part)),
         }
+    }
+
+    /// Two digits side by side, touching, overlapping or nearly so, each
+    /// at its own height and baseline: one group of ink that the number
+    /// reader must cut, so the network learns that it is not one digit.
+    fn pair(&self, rng: &mut fastrand::Rng, hand: &Hand, part: Part) -> Vec<Vec<Point>> {
+        let mut lines = Vec::new();
+        let mut right = 0.0f32;
+        for k in 0..2 {
+            let forms = self.of(rng.u8(0..10), part);
+            let digit = forms[rng.usize(..forms.len())].1.jittered(rng, hand.jitter_of_writing()).polylines();
+            let (x0, y0, x1, y1) = bounds(&digit);
+            let tall = if k == 0 { 1.0 } else { 0.8 + 0.4 * rng.f32() };
+            let scale = tall / (y1 - y0).max(1e-3);
+            // From an overlap of a sixth of the height to a gap of a
+            // twentieth: two strokes of a round pen then touch or nearly.
+            let dx = if k == 0 { -x0 * scale } else { right - tall * (0.17 * rng.f32() - 0.05) - x0 * scale };
+            let dy = (1.0 - tall) / 2.0 + 0.15 * (rng.f32() - 0.5) - y0 * scale;
+            lines.extend(
+                digit.iter().map(|l| l.iter().map(|&[x, y]| [x * scale + dx, y * scale + dy]).collect::<Vec<_>>()),
+            );
+            right = x1 * scale + dx;
+        }
+        // Into the unit box, centred.
+        let (x0, y0, x1, y1) = bounds(&lines);
+        let fit = 1.0 / (x1 - x0).max(y1 - y0);
+        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        lines.iter().map(|l| l.iter().map(|&[x, y]| [0.5 + (x - cx) * fit, 0.5 + (y - cy) * fit]).collect()).collect()
     }
 
     /// An MNIST digit (28 x 28 bytes) redrawn with a round pen of random
@@ -173,6 +203,13 @@ impl Generator {
             restroke::restroke(rng, digit, pen, elastic)
         })
     }
+}
+
+/// The box `(x0, y0, x1, y1)` around the points of `lines`.
+fn bounds(lines: &[Vec<Point>]) -> (f32, f32, f32, f32) {
+    lines.iter().flatten().fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |(x0, y0, x1, y1), &[x, y]| {
+        (x0.min(x), y0.min(y), x1.max(x), y1.max(y))
+    })
 }
 
 /// Unit-box paths where `hand` puts them, in 0..1 of the canvas.
@@ -217,6 +254,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_pair_fills_the_unit_box_with_two_digits_side_by_side() {
+        let g = Generator::new();
+        let aspect = |(x0, y0, x1, y1): (f32, f32, f32, f32)| (x1 - x0) / (y1 - y0);
+        let (mut pairs, mut singles) = (0.0, 0.0);
+        for seed in 0..200 {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let hand = Hand::random(&mut rng);
+            let (x0, y0, x1, y1) = bounds(&g.pair(&mut rng, &hand, Part::Training));
+            assert!(x0 >= -1e-4 && y0 >= -1e-4 && x1 <= 1.0 + 1e-4 && y1 <= 1.0 + 1e-4, "seed {seed}");
+            assert!((x1 - x0).max(y1 - y0) > 0.999, "seed {seed}: the longer side spans the box");
+            pairs += aspect((x0, y0, x1, y1));
+            let forms = g.of(seed as u8 % 10, Part::Training);
+            singles += aspect(bounds(&forms[0].1.polylines()));
+        }
+        // Side by side, not stacked: about twice as wide as one digit.
+        assert!(pairs > 1.6 * singles, "pairs {:.2} wide, single digits {:.2}", pairs / 200.0, singles / 200.0);
     }
 
     #[test]
