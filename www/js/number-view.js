@@ -63,7 +63,7 @@ export class NumberView {
       const box = el(
         'div',
         { class: 'number-box', 'data-testid': `number-box-${i}` },
-        el('span', {}, `${d.digit} · ${pct(d.confidence, 0)}`),
+        el('span', {}, String(d.digit), el('small', {}, ` · ${pct(d.confidence, 0)}`)),
       );
       Object.assign(box.style, {
         left: `${(100 * b.x) / width}%`,
