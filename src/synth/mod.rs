@@ -177,7 +177,7 @@ impl Generator {
             let (x0, y0, x1, y1) = bounds(&digit);
             let tall = if k == 0 { 1.0 } else { 0.8 + 0.4 * rng.f32() };
             let scale = tall / (y1 - y0).max(1e-3);
-            // From an overlap of a sixth of the height to a gap of a
+            // From an overlap of an eighth of the height to a gap of a
             // twentieth: two strokes of a round pen then touch or nearly.
             let dx = if k == 0 { -x0 * scale } else { right - tall * (0.17 * rng.f32() - 0.05) - x0 * scale };
             let dy = (1.0 - tall) / 2.0 + 0.15 * (rng.f32() - 0.5) - y0 * scale;
