@@ -83,10 +83,12 @@ impl Generator {
         Generator { programs }
     }
 
-    /// The templates of `label` (0-9 or [`NOT_A_DIGIT`]) in `part`.
-    fn of(&self, label: u8, part: Part) -> Vec<&(Template, Program)> {
+    /// One of the templates of `label` (0-9 or [`NOT_A_DIGIT`]) in `part`,
+    /// drawn uniformly.
+    fn one_of(&self, rng: &mut fastrand::Rng, label: u8, part: Part) -> &(Template, Program) {
         let held_out = part == Part::Evaluation;
-        self.programs.iter().filter(|(t, _)| t.label == label && t.held_out == held_out).collect()
+        let forms: Vec<_> = self.programs.iter().filter(|(t, _)| t.label == label && t.held_out == held_out).collect();
+        forms[rng.usize(..forms.len())]
     }
 
     /// The digit `label` written by one of its stroke programs in `part`,
@@ -94,9 +96,8 @@ impl Generator {
     pub fn digit(&self, label: u8, seed: u64, part: Part) -> Vec<f32> {
         assert!(label < 10, "digits are 0 to 9");
         let mut rng = fastrand::Rng::with_seed(part.seed(seed));
-        let forms = self.of(label, part);
         until_inked(&mut rng, |rng| {
-            let (_, program) = forms[rng.usize(..forms.len())];
+            let (_, program) = self.one_of(rng, label, part);
             Hand::random(rng).write(rng, program)
         })
     }
@@ -108,8 +109,7 @@ impl Generator {
     pub fn digit_strokes(&self, label: u8, seed: u64, part: Part) -> Vec<Vec<Point>> {
         assert!(label < 10, "digits are 0 to 9");
         let mut rng = fastrand::Rng::with_seed(part.seed(seed));
-        let forms = self.of(label, part);
-        let (_, program) = forms[rng.usize(..forms.len())];
+        let (_, program) = self.one_of(&mut rng, label, part);
         let hand = Hand::random(&mut rng);
         placed(&hand, &program.jittered(&mut rng, hand.jitter_of_writing()).polylines())
     }
@@ -149,15 +149,13 @@ impl Generator {
         match negatives::pick(rng, &kinds) {
             Negative::Rule(rule) => (rule.name(), negatives::draw(rng, rule)),
             Negative::Glyph => {
-                let glyphs = self.of(NOT_A_DIGIT, part);
-                let (template, program) = glyphs[rng.usize(..glyphs.len())];
+                let (template, program) = self.one_of(rng, NOT_A_DIGIT, part);
                 (template.name, program.jittered(rng, hand.jitter_of_writing()).polylines())
             }
             Negative::CrossedOut => {
-                let forms = self.of(rng.u8(0..10), part);
+                let label = rng.u8(0..10);
                 let j = path::Jitter { point: hand.jitter, radius: hand.jitter, angle: 6.0 };
-                let pick = rng.usize(..forms.len());
-                let mut lines = forms[pick].1.jittered(rng, j).polylines();
+                let mut lines = self.one_of(rng, label, part).1.jittered(rng, j).polylines();
                 lines.extend(negatives::cross_out(rng));
                 ("digit crossed out", lines)
             }
@@ -172,8 +170,8 @@ impl Generator {
         let mut lines = Vec::new();
         let mut right = 0.0f32;
         for k in 0..2 {
-            let forms = self.of(rng.u8(0..10), part);
-            let digit = forms[rng.usize(..forms.len())].1.jittered(rng, hand.jitter_of_writing()).polylines();
+            let label = rng.u8(0..10);
+            let digit = self.one_of(rng, label, part).1.jittered(rng, hand.jitter_of_writing()).polylines();
             let (x0, y0, x1, y1) = bounds(&digit);
             let tall = if k == 0 { 1.0 } else { 0.8 + 0.4 * rng.f32() };
             let scale = tall / (y1 - y0).max(1e-3);
@@ -268,8 +266,7 @@ mod tests {
             assert!(x0 >= -1e-4 && y0 >= -1e-4 && x1 <= 1.0 + 1e-4 && y1 <= 1.0 + 1e-4, "seed {seed}");
             assert!((x1 - x0).max(y1 - y0) > 0.999, "seed {seed}: the longer side spans the box");
             pairs += aspect((x0, y0, x1, y1));
-            let forms = g.of(seed as u8 % 10, Part::Training);
-            singles += aspect(bounds(&forms[0].1.polylines()));
+            singles += aspect(bounds(&g.one_of(&mut rng, seed as u8 % 10, Part::Training).1.polylines()));
         }
         // Side by side, not stacked: about twice as wide as one digit.
         assert!(pairs > 1.6 * singles, "pairs {:.2} wide, single digits {:.2}", pairs / 200.0, singles / 200.0);

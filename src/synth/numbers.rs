@@ -6,7 +6,6 @@
 use crate::data::Dataset;
 
 use super::hand::{bilinear_rect, Hand};
-use super::path::Program;
 use super::{Generator, Part};
 
 /// A canvas with a number on it.
@@ -40,8 +39,7 @@ impl Generator {
                 (mnist.image(i).iter().map(|&v| v as f32 / 255.0).collect(), mnist.cols, mnist.labels[i])
             } else {
                 let label = rng.u8(0..10);
-                let forms = self.of(label, part);
-                let program: &Program = &forms[rng.usize(..forms.len())].1;
+                let (_, program) = self.one_of(&mut rng, label, part);
                 let canvas = Hand::random(&mut rng).write(&mut rng, program);
                 (canvas.ink, canvas.side, label)
             };
