@@ -17,8 +17,10 @@
 //!    network is trained to call two digits side by side "not a digit"
 //!    ([`crate::synth`]), or it reads a touching pair as one digit as surely
 //!    as either half, and the whole wins.
-//! 5. Marks that are not digits (a dot, a comma, a scribble) are dropped:
-//!    the network's "not a digit" answer ([`crate::Spec::reject`]).
+//! 5. Marks that are not digits are dropped: a scribble by the network's
+//!    "not a digit" answer ([`crate::Spec::reject`]); a point, a comma or a
+//!    dash by its size, less than [`MARK_HEIGHT`] of the tallest digit's
+//!    height (the network sees every piece scaled to the same size).
 //!
 //! Every group goes through the same preprocessing (crop, 20 px, centre) as
 //! a single digit. A reading's score is the log of its probability, less a
@@ -53,6 +55,9 @@ const USUAL_WIDTH: f32 = 1.1;
 const SPLIT_COST: f32 = 0.6;
 /// What joining two pieces side by side into one digit costs the score.
 const JOIN_COST: f32 = 2.0;
+/// A piece read as a digit is a mark (a decimal point, a comma, a dash)
+/// when it is less tall than this share of the tallest digit's height.
+const MARK_HEIGHT: f32 = 0.5;
 /// A digit cut out of a group is this many times the group's height wide,
 /// at least and at most (thin slices of a digit read as 1s).
 const MIN_DIGIT_WIDTH: f32 = 0.2;
@@ -136,9 +141,16 @@ impl Network {
         };
         let reader = Reader { net: self, ink: &ink.values, width, inverted: ink.inverted };
         let pieces = pieces(&ink.values, width, height);
+        let reads = reader.parse(&pieces, ws)?;
+        let tallest = reads.iter().filter(|r| r.reading.digit.is_some()).map(|r| r.piece.y1 - r.piece.y0).max();
         let mut digits = Vec::new();
-        for read in reader.parse(&pieces, ws)? {
+        for read in reads {
             let Some(digit) = read.reading.digit else { continue };
+            // Preprocessing scales every piece to the same size, so the
+            // network cannot tell a decimal point from a 0; the number can.
+            if ((read.piece.y1 - read.piece.y0) as f32) < MARK_HEIGHT * tallest.unwrap_or(0) as f32 {
+                continue;
+            }
             digits.push(NumberDigit {
                 digit,
                 confidence: read.reading.confidence,

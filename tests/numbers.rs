@@ -44,10 +44,35 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
     }
     let share = exact as f32 / COUNT as f32;
     println!("{:.1}% of {COUNT} numbers read exactly; boxes {boxes_ok}/{digits}", 100.0 * share);
-    // 94.2% with the shipped weights (the issue asks for 97% on its own
+    // 94.0% with the shipped weights (the issue asks for 97% on its own
     // numbers; docs/numbers.md says what fails here).
     assert!(share >= 0.93, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
     assert!(boxes_ok * 1000 >= digits * 995, "{boxes_ok} of {digits} boxes hold their digit");
+}
+
+#[test]
+fn marks_among_the_digits_are_dropped() {
+    // The same numbers with a decimal point, a comma or a scribble among
+    // the digits: read exactly means the mark left out.
+    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
+    let (g, mnist, mut ws) = (Generator::new(), common::mnist(Split::Test), Workspace::new());
+    let (mut exact, mut extra) = (0, 0);
+    let mut misread = Vec::new();
+    for seed in 0..COUNT {
+        let n = g.number_with_mark(seed, Part::Evaluation, &mnist);
+        let read = net.read_digits(&n.rgba, n.width, n.height, &mut ws).unwrap();
+        exact += usize::from(read.text == n.text);
+        extra += usize::from(read.text.len() > n.text.len());
+        if read.text != n.text && misread.len() < 20 {
+            misread.push(format!("{seed}: {} read as {}", n.text, read.text));
+        }
+    }
+    let share = exact as f32 / COUNT as f32;
+    println!("{:.1}% of {COUNT} numbers with a mark read exactly; {extra} with a digit too many", 100.0 * share);
+    // 89.8% with the shipped weights (76.6% when points and commas were
+    // read as digits): the misses are mostly small scribbles read as a
+    // digit, and the misses of the test above.
+    assert!(share >= 0.88, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
 }
 
 #[test]

@@ -15,7 +15,7 @@ pub const CANVAS: usize = 72;
 #[derive(Debug, Clone, Copy)]
 pub struct Hand {
     /// Height of the unit box on the canvas, in pixels.
-    size: f32,
+    pub size: f32,
     /// x moves by `slant` times the height above the middle.
     slant: f32,
     rotate: f32,
