@@ -117,7 +117,7 @@ impl OptimizerConfig {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Optimizer {
     config: OptimizerConfig,
     /// Per parameter tensor: SGD's velocity, or Adam's first moment.
@@ -125,21 +125,6 @@ pub struct Optimizer {
     /// Adam's second moment.
     second: Vec<Vec<f32>>,
     steps: u32,
-}
-
-impl Clone for Optimizer {
-    fn clone(&self) -> Optimizer {
-        Optimizer { config: self.config, first: self.first.clone(), second: self.second.clone(), steps: self.steps }
-    }
-
-    /// Into this optimizer's buffers, without allocating once they have the
-    /// sizes (the trainer keeps a copy to roll a step back to).
-    fn clone_from(&mut self, source: &Optimizer) {
-        self.config = source.config;
-        self.first.clone_from(&source.first);
-        self.second.clone_from(&source.second);
-        self.steps = source.steps;
-    }
 }
 
 impl Optimizer {
@@ -163,34 +148,74 @@ impl Optimizer {
         Ok(())
     }
 
-    /// One update of every parameter tensor from its gradient.
+    /// One update of every parameter tensor from its gradient. An update
+    /// that would make a weight infinite or NaN changes nothing (weights,
+    /// moments, step count) and returns false.
     pub fn step<'a>(
         &mut self,
         params: impl IntoIterator<Item = &'a mut [f32]>,
         grads: impl IntoIterator<Item = &'a [f32]>,
-    ) {
+    ) -> bool {
+        let (mut params, grads): (Vec<_>, Vec<_>) = params.into_iter().zip(grads).unzip();
+        for w in &params[self.first.len().min(params.len())..] {
+            self.first.push(vec![0.0; w.len()]);
+            self.second.push(vec![0.0; w.len()]);
+        }
+        let rule = Rule::of(self.config, self.steps + 1);
+        // A first pass only looks, so nothing needs restoring (and no copy of
+        // the weights and moments is made each step).
+        let finite = params.iter().zip(&grads).zip(self.first.iter().zip(&self.second)).all(|((w, g), (m, v))| {
+            w.iter()
+                .zip(*g)
+                .zip(m.iter().zip(v))
+                .fold(true, |ok, ((&w, &g), (&m, &v))| ok & rule.apply(w, g, m, v).0.is_finite())
+        });
+        if !finite {
+            return false;
+        }
         self.steps += 1;
-        for (i, (w, g)) in params.into_iter().zip(grads).enumerate() {
-            if self.first.len() <= i {
-                self.first.push(vec![0.0; w.len()]);
-                self.second.push(vec![0.0; w.len()]);
+        for ((w, g), (m, v)) in params.iter_mut().zip(&grads).zip(self.first.iter_mut().zip(&mut self.second)) {
+            for ((w, &g), (m, v)) in w.iter_mut().zip(*g).zip(m.iter_mut().zip(v.iter_mut())) {
+                (*w, *m, *v) = rule.apply(*w, g, *m, *v);
             }
-            match self.config {
-                OptimizerConfig::Sgd { lr, momentum, weight_decay } => {
-                    for ((w, &g), v) in w.iter_mut().zip(g).zip(&mut self.first[i]) {
-                        *v = momentum * *v + g + weight_decay * *w;
-                        *w -= lr * *v;
-                    }
-                }
-                OptimizerConfig::Adam { lr, beta1, beta2, eps } => {
-                    let t = self.steps as i32;
-                    let alpha = lr * (1.0 - beta2.powi(t)).sqrt() / (1.0 - beta1.powi(t));
-                    for (((w, &g), m), v) in w.iter_mut().zip(g).zip(&mut self.first[i]).zip(&mut self.second[i]) {
-                        *m = beta1 * *m + (1.0 - beta1) * g;
-                        *v = beta2 * *v + (1.0 - beta2) * g * g;
-                        *w -= alpha * *m / (v.sqrt() + eps);
-                    }
-                }
+        }
+        true
+    }
+}
+
+/// One step's update of one weight, with the learning rate (and for Adam the
+/// bias correction) of that step.
+#[derive(Clone, Copy)]
+enum Rule {
+    Sgd { lr: f32, momentum: f32, weight_decay: f32 },
+    Adam { alpha: f32, beta1: f32, beta2: f32, eps: f32 },
+}
+
+impl Rule {
+    fn of(config: OptimizerConfig, t: u32) -> Rule {
+        match config {
+            OptimizerConfig::Sgd { lr, momentum, weight_decay } => Rule::Sgd { lr, momentum, weight_decay },
+            OptimizerConfig::Adam { lr, beta1, beta2, eps } => {
+                let t = t as i32;
+                let alpha = lr * (1.0 - beta2.powi(t)).sqrt() / (1.0 - beta1.powi(t));
+                Rule::Adam { alpha, beta1, beta2, eps }
+            }
+        }
+    }
+
+    /// The new weight and state (SGD's velocity in `m`; `v` unused) from the
+    /// weight `w`, its gradient `g` and its state.
+    #[inline(always)]
+    fn apply(self, w: f32, g: f32, m: f32, v: f32) -> (f32, f32, f32) {
+        match self {
+            Rule::Sgd { lr, momentum, weight_decay } => {
+                let m = momentum * m + g + weight_decay * w;
+                (w - lr * m, m, v)
+            }
+            Rule::Adam { alpha, beta1, beta2, eps } => {
+                let m = beta1 * m + (1.0 - beta1) * g;
+                let v = beta2 * v + (1.0 - beta2) * g * g;
+                (w - alpha * m / (v.sqrt() + eps), m, v)
             }
         }
     }
@@ -264,6 +289,24 @@ mod tests {
         assert!((w[0] - 1.88).abs() < 1e-6);
         opt.step([&mut w[..]], [&[1.0f32][..]]); // v = 0.6 + 1 + 0.188, w -= 0.1788
         assert!((w[0] - 1.7012).abs() < 1e-5, "{}", w[0]);
+    }
+
+    #[test]
+    fn an_update_that_would_overflow_changes_nothing() {
+        // One run takes a step the weights cannot hold in between two good
+        // ones; it must go on exactly as a run that never took it.
+        let (mut a, mut b) =
+            (Optimizer::new(OptimizerConfig::adam(0.1)).unwrap(), Optimizer::new(OptimizerConfig::adam(0.1)).unwrap());
+        let (mut wa, mut wb) = ([f32::MAX, 1.0], [f32::MAX, 1.0]);
+        let g = [-1.0f32, 0.5];
+        assert!(a.step([&mut wa[..]], [&g[..]]) && b.step([&mut wb[..]], [&g[..]]));
+        a.set_lr(1e38).unwrap();
+        assert!(!a.step([&mut wa[..]], [&g[..]]), "f32::MAX + 1e38 is infinite");
+        assert_eq!(wa.map(f32::to_bits), wb.map(f32::to_bits));
+        a.set_lr(0.1).unwrap();
+        let g = [0.25f32, -2.0];
+        assert!(a.step([&mut wa[..]], [&g[..]]) && b.step([&mut wb[..]], [&g[..]]));
+        assert_eq!(wa.map(f32::to_bits), wb.map(f32::to_bits));
     }
 
     #[test]

@@ -14,16 +14,13 @@ pub struct Trainer {
     optimizer: Optimizer,
     /// One workspace and gradient buffer per thread.
     parts: Vec<(Workspace, Gradients)>,
-    /// The weights and optimizer before the last update, to restore if it
-    /// overflowed (buffers kept from step to step).
-    rollback: (Vec<Vec<f32>>, Optimizer),
 }
 
 impl Trainer {
     pub fn new(net: &Network, config: OptimizerConfig, threads: usize) -> Result<Trainer> {
         let optimizer = Optimizer::new(config)?;
         let parts = (0..threads.max(1)).map(|_| (Workspace::new(), net.gradients())).collect();
-        Ok(Trainer { rollback: (Vec::new(), optimizer.clone()), optimizer, parts })
+        Ok(Trainer { optimizer, parts })
     }
 
     pub fn optimizer(&self) -> &Optimizer {
@@ -111,18 +108,8 @@ impl Trainer {
                 "the loss is {loss}; the step was not applied. Lower the learning rate or check the inputs"
             )));
         }
-        // An update can still overflow; keep what to restore.
-        let (before, optimizer_before) = &mut self.rollback;
-        before.resize_with(net.param_slices_mut().count(), Vec::new);
-        for (b, s) in before.iter_mut().zip(net.param_slices_mut()) {
-            b.clear();
-            b.extend_from_slice(s);
-        }
-        optimizer_before.clone_from(&self.optimizer);
-        self.optimizer.step(net.param_slices_mut(), grads.slices());
-        if net.param_slices_mut().any(|s| s.iter().any(|v| !v.is_finite())) {
-            net.param_slices_mut().zip(before.iter()).for_each(|(s, b)| s.copy_from_slice(b));
-            self.optimizer.clone_from(optimizer_before);
+        // An update can still overflow; the optimizer then changes nothing.
+        if !self.optimizer.step(net.param_slices_mut(), grads.slices()) {
             return Err(Error::Diverged(
                 "the update made a weight infinite; the step was not applied. Lower the learning rate".into(),
             ));
