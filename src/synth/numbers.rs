@@ -39,7 +39,8 @@ impl Generator {
 
     /// The digits of [`Generator::number`] with a mark among them that is
     /// not a digit: a decimal point or a comma on the baseline between two
-    /// digits, or a scribble anywhere. `text` and `boxes` are the digits'.
+    /// digits, a dash between them, or a scribble anywhere. `text` and
+    /// `boxes` are the digits'.
     pub fn number_with_mark(&self, seed: u64, part: Part, mnist: &Dataset) -> NumberCanvas {
         self.write_number(seed, part, mnist, true)
     }
@@ -132,21 +133,27 @@ struct Mark {
     /// Space on each side, in pixels.
     gap: usize,
     /// How much of it hangs below the baseline of the digit before it (a
-    /// point, a comma); `None`: in the middle of the row (a scribble).
+    /// point, a comma); `None`: in the middle of the row (a dash, a scribble).
     sink: Option<f32>,
 }
 
 impl Mark {
     /// A mark for a number whose digits are `glyphs`, sized like the digit
-    /// it follows: a point or a comma between two digits, or a scribble.
+    /// it follows: a point, a comma or a dash between two digits, or a
+    /// scribble.
     fn random(rng: &mut fastrand::Rng, glyphs: &[Glyph]) -> Mark {
         let hand = Hand::random(rng);
         let between = rng.usize(1..glyphs.len());
         // Its unit-box lines, place, size against the unit box, and sink.
-        let (lines, before, size, sink) = match rng.u8(0..3) {
+        let (lines, before, size, sink) = match rng.u8(0..4) {
             // The pen's own dot, a little heavier than a stroke.
             0 => (vec![vec![[0.5, 0.5]]], between, 1.0 + 0.6 * rng.f32(), Some(0.2)),
             1 => (vec![vec![[0.52, 0.4], [0.54, 0.5], [0.5, 0.58], [0.44, 0.64]]], between, 1.0, Some(0.6)),
+            // A dash between two groups of digits (a phone number, a date).
+            2 => {
+                let half = 0.15 + 0.15 * rng.f32();
+                (vec![vec![[0.5 - half, 0.5], [0.5 + half, 0.5]]], between, 1.0, None)
+            }
             _ => (negatives::draw(rng, Rule::Scribble), rng.usize(..=glyphs.len()), 0.6 + 0.4 * rng.f32(), None),
         };
         let next_to = glyphs[before.saturating_sub(1)].2;
