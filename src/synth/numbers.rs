@@ -70,11 +70,20 @@ impl Generator {
         // Left to right: gaps from a slight overlap to a wide space.
         let mut x = 20 + rng.usize(..40);
         let mut placed = Vec::with_capacity(count + 1);
+        // The mark after the digits placed so far (at `x` if none), a gap
+        // after the last one's right edge, on its baseline; its right edge.
+        let place_mark = |placed: &mut Vec<(usize, usize)>, x: usize, mark: &Mark| {
+            let last = placed.last().map(|&(px, py)| {
+                let (_, w, h) = &glyphs[placed.len() - 1];
+                (px + w, py + h)
+            });
+            let start = last.map_or(x, |(right, _)| right + mark.gap);
+            placed.push((start, mark.top(last.map(|(_, baseline)| baseline))));
+            start + mark.glyph.1
+        };
         for (k, (_, w, h)) in glyphs.iter().enumerate() {
             if let Some(mark) = mark.as_ref().filter(|m| m.before == k) {
-                let start = placed.last().map_or(x, |&(px, _)| px + glyphs[k - 1].1 + mark.gap);
-                placed.push((start, mark.top(placed.last().map(|&(_, py)| py + glyphs[k - 1].2))));
-                x = start + mark.glyph.1 + mark.gap;
+                x = place_mark(&mut placed, x, mark) + mark.gap;
             }
             let y = (HEIGHT - h) / 2 + rng.usize(..30) - 15;
             placed.push((x, y));
@@ -82,10 +91,7 @@ impl Generator {
             x = (x as i32 + *w as i32 + gap).max(0) as usize;
         }
         if let Some(mark) = mark.as_ref().filter(|m| m.before == count) {
-            let &(px, py) = placed.last().expect("at least two digits");
-            let start = px + glyphs[count - 1].1 + mark.gap;
-            placed.push((start, mark.top(Some(py + glyphs[count - 1].2))));
-            x = start + mark.glyph.1;
+            x = place_mark(&mut placed, x, mark);
         }
         let width = (x + 40).max(3 * HEIGHT);
         let mut ink = vec![0.0f32; width * HEIGHT];
