@@ -16,7 +16,8 @@
 //!    sides read better than the whole (or the whole is not a digit). The
 //!    network is trained to call two digits side by side "not a digit"
 //!    ([`crate::synth`]), or it reads a touching pair as one digit as surely
-//!    as either half, and the whole wins.
+//!    as either half, and the whole wins. A 1 at either end of a group may
+//!    be cut out narrower than other digits when it is one tall stroke.
 //! 5. Marks that are not digits are dropped: a scribble by the network's
 //!    "not a digit" answer ([`crate::Spec::reject`]); a point, a comma or a
 //!    dash by its size, less than [`MARK_HEIGHT`] of the tallest digit's
@@ -24,8 +25,8 @@
 //!
 //! Every group goes through the same preprocessing (crop, 20 px, centre) as
 //! a single digit. A reading's score is the log of its probability, less a
-//! cost for a digit much wider than tall, so a parse is as likely as the
-//! product of its digits' probabilities and shapes.
+//! cost for a digit much wider than tall or for a piece left out, so a parse
+//! is as likely as the product of its digits' probabilities and shapes.
 
 use serde::Serialize;
 
@@ -58,10 +59,18 @@ const JOIN_COST: f32 = 2.0;
 /// A piece read as a digit is a mark (a decimal point, a comma, a dash)
 /// when it is less tall than this share of the tallest digit's height.
 const MARK_HEIGHT: f32 = 0.5;
+/// What leaving a piece out as "not a digit" costs the score: without it,
+/// dropping is free, and a 5 whose bowl is lifted off its cap reads as the
+/// 2 of its bowl alone, the cap left out.
+const DROP_COST: f32 = 2.0;
 /// A digit cut out of a group is this many times the group's height wide,
-/// at least and at most (thin slices of a digit read as 1s).
+/// at least and at most (thin slices of a digit read as 1s)...
 const MIN_DIGIT_WIDTH: f32 = 0.2;
 const MAX_DIGIT_WIDTH: f32 = 1.2;
+/// ...but a 1 touching its neighbour is narrower: a narrow stretch at an
+/// end of a group may be read when its ink is one stroke at least this
+/// share of the group's height (a slice of a scribble is not).
+const ONE_TALL: f32 = 0.7;
 
 /// A box in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -229,8 +238,10 @@ impl Reader<'_> {
             for i in 0..j {
                 let Some(before) = best[i].as_ref().map(|b| b.0) else { continue };
                 let span = cuts[j] - cuts[i];
-                let digit_width = MIN_DIGIT_WIDTH * h as f32..=MAX_DIGIT_WIDTH * h as f32;
-                if (i, j) == (0, cuts.len() - 1) || !digit_width.contains(&(span as f32)) {
+                // A stretch narrower than a digit can still be a 1 touching
+                // its neighbour: at an end of the group, if it is one stroke.
+                let (last, narrow) = (cuts.len() - 1, (span as f32) < MIN_DIGIT_WIDTH * h as f32);
+                if (i, j) == (0, last) || span as f32 > MAX_DIGIT_WIDTH * h as f32 || (narrow && i != 0 && j != last) {
                     continue;
                 }
                 let pixels: Vec<u32> = whole
@@ -240,7 +251,7 @@ impl Reader<'_> {
                     .copied()
                     .filter(|&p| (cuts[i]..cuts[j]).contains(&(p as usize % self.width)))
                     .collect();
-                if pixels.is_empty() {
+                if pixels.is_empty() || (narrow && !one_stroke(&pixels, self.width, h)) {
                     continue;
                 }
                 let read = self.read(Piece::of(pixels, self.width), ws)?;
@@ -326,10 +337,26 @@ impl Reader<'_> {
         };
         let reading = self.net.read(&input, ws)?;
         let aspect = (piece.x1 - piece.x0) as f32 / (piece.y1 - piece.y0) as f32;
-        let wide = if reading.digit.is_some() { WIDTH_COST * (aspect - USUAL_WIDTH).max(0.0) } else { 0.0 };
-        let score = reading.confidence.max(1e-9).ln() - wide;
+        let cost = if reading.digit.is_some() { WIDTH_COST * (aspect - USUAL_WIDTH).max(0.0) } else { DROP_COST };
+        let score = reading.confidence.max(1e-9).ln() - cost;
         Ok(Read { piece, input, reading, score })
     }
+}
+
+/// Whether a narrow stretch of a group could be a 1 on its own: its ink is
+/// one piece (specks aside) at least [`ONE_TALL`] of the group's height.
+fn one_stroke(pixels: &[u32], width: usize, group_height: usize) -> bool {
+    let p = Piece::of(pixels.to_vec(), width);
+    let (w, h) = (p.x1 - p.x0, p.y1 - p.y0);
+    if (h as f32) < ONE_TALL * group_height as f32 {
+        return false;
+    }
+    let mut ink = vec![0.0; w * h];
+    for &q in pixels {
+        let (x, y) = (q as usize % width, q as usize / width);
+        ink[(y - p.y0) * w + x - p.x0] = 1.0;
+    }
+    pieces(&ink, w, h).len() == 1
 }
 
 /// What joining a run of pieces into one digit costs the score: nothing

@@ -6,6 +6,7 @@
 mod common;
 
 use lenet::data::Split;
+use lenet::synth::pen::Canvas;
 use lenet::synth::{Generator, Part};
 use lenet::Workspace;
 
@@ -44,9 +45,9 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
     }
     let share = exact as f32 / COUNT as f32;
     println!("{:.1}% of {COUNT} numbers read exactly; boxes {boxes_ok}/{digits}", 100.0 * share);
-    // 94.0% with the shipped weights (the issue asks for 97% on its own
+    // 94.8% with the shipped weights (the issue asks for 97% on its own
     // numbers; docs/numbers.md says what fails here).
-    assert!(share >= 0.93, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
+    assert!(share >= 0.94, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
     assert!(boxes_ok * 1000 >= digits * 995, "{boxes_ok} of {digits} boxes hold their digit");
 }
 
@@ -69,10 +70,44 @@ fn marks_among_the_digits_are_dropped() {
     }
     let share = exact as f32 / COUNT as f32;
     println!("{:.1}% of {COUNT} numbers with a mark read exactly; {extra} with a digit too many", 100.0 * share);
-    // 90.8% with the shipped weights (80.6% when points, commas and dashes
+    // 91.4% with the shipped weights (80.6% when points, commas and dashes
     // were read as digits): the misses are mostly small scribbles read as
     // a digit, and the misses of the test above.
-    assert!(share >= 0.88, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
+    assert!(share >= 0.90, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
+}
+
+/// Strokes drawn with a round pen `pen` pixels wide, as dark ink on a white
+/// `side x side` RGBA canvas.
+fn drawn(side: usize, pen: f32, strokes: &[&[[f32; 2]]]) -> Vec<u8> {
+    let mut canvas = Canvas::new(side);
+    strokes.iter().for_each(|s| canvas.stroke(s, pen));
+    canvas.ink.iter().flat_map(|&v| [(255.0 * (1.0 - v)).round() as u8; 3].into_iter().chain([255])).collect()
+}
+
+#[test]
+fn a_1_touching_its_neighbour_and_a_digit_in_two_pieces_are_read() {
+    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
+    let mut ws = Workspace::new();
+    // A 4 whose bar runs into a 1: the pair is "not a digit", and the 1 is
+    // far narrower than a digit cut out of a group may usually be (before,
+    // the pair was left out whole and the canvas read as "").
+    let four_one = drawn(
+        240,
+        10.0,
+        &[&[[60., 50.], [20., 150.], [120., 150.]], &[[95., 60.], [95., 200.]], &[[128., 50.], [126., 200.]]],
+    );
+    assert_eq!(net.read_digits(&four_one, 240, 240, &mut ws).unwrap().text, "41");
+    // A 5 whose bowl is lifted apart from its cap: neither part alone is a
+    // digit, but leaving the cap out was free, and the bowl read as 2.
+    let five = drawn(
+        240,
+        12.0,
+        &[
+            &[[125., 45.], [70., 50.], [62., 90.]],
+            &[[80., 100.], [110., 108.], [120., 140.], [100., 172.], [55., 178.]],
+        ],
+    );
+    assert_eq!(net.read_digits(&five, 240, 240, &mut ws).unwrap().text, "5");
 }
 
 #[test]
