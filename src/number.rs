@@ -335,7 +335,7 @@ impl Reader<'_> {
             Some(p) => p.input,
             None => vec![0.0; SIDE * SIDE],
         };
-        let reading = self.net.read(&input, ws)?;
+        let reading = self.net.read_once(&input, ws)?;
         let aspect = (piece.x1 - piece.x0) as f32 / (piece.y1 - piece.y0) as f32;
         let cost = if reading.digit.is_some() { WIDTH_COST * (aspect - USUAL_WIDTH).max(0.0) } else { DROP_COST };
         let score = reading.confidence.max(1e-9).ln() - cost;

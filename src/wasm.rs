@@ -135,7 +135,7 @@ impl JsNetwork {
         Ok(JsNetwork { net, ws: Workspace::new(), trainer })
     }
 
-    /// The shipped reader, `lenet5-reject` (99.21% on the MNIST test set, and
+    /// The shipped reader, `lenet5-reject` (99.38% on the MNIST test set, and
     /// "not a digit" for letters and scribbles; weights/README.md), embedded in
     /// the .wasm in float16 (half the download, the same readings): ready at
     /// once, no request.
@@ -225,7 +225,9 @@ impl JsNetwork {
     /// `{digit, confidence, probabilities, notDigit}`. `digit` is `null` when
     /// the network answers "not a digit" (only a network with that output,
     /// `canReject`, such as the shipped one, does); `probabilities` holds
-    /// the ten digits' and leaves "not a digit" out.
+    /// the ten digits' and leaves "not a digit" out. The input is read as it
+    /// is and shifted by a pixel each way, and the five answers averaged, so
+    /// `predict` on the input alone can differ a little.
     #[wasm_bindgen(unchecked_return_type = "Reading")]
     pub fn read(&mut self, input: &[f32]) -> Result<JsValue, JsError> {
         self.net.check_batch(input, 1)?;

@@ -217,16 +217,17 @@ fn predict_reads_a_drawn_digit() {
 }
 
 /// The shipped reader on MNIST's test set, through `read` (a digit it
-/// answers "not a digit" counts as wrong): 99.21% (the MNIST-only lenet5 it
-/// replaced scored 99.43%; docs/handwriting.md).
+/// answers "not a digit" counts as wrong): 99.38% (99.21% read once, without
+/// the shifted copies; the MNIST-only lenet5 it replaced scored 99.43%;
+/// docs/handwriting.md).
 #[test]
-fn shipped_weights_reach_99_2_percent_on_the_mnist_test_set() {
+fn shipped_weights_reach_99_3_percent_on_the_mnist_test_set() {
     let o = lenet(&["eval", "--data", common::mnist_dir().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let line = out.lines().find(|l| l.starts_with("accuracy: ")).expect("an accuracy line");
     let pct: f32 = line["accuracy: ".len()..].split('%').next().unwrap().parse().unwrap();
-    assert!(pct >= 99.2, "{line}");
+    assert!(pct >= 99.3, "{line}");
     assert!(out.contains("(10000)") || out.contains("/10000)"), "the whole test set: {line}");
     assert!(out.contains("confusion matrix"), "{out}");
 }

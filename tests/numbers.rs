@@ -23,7 +23,7 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
         let read = net.read_digits(&n.rgba, n.width, n.height, &mut ws).unwrap();
         // Each digit's input is what it was read from.
         for d in &read.digits {
-            assert_eq!(net.read(&d.input, &mut ws).unwrap().digit, Some(d.digit));
+            assert_eq!(net.read_once(&d.input, &mut ws).unwrap().digit, Some(d.digit));
         }
         if read.text == n.text {
             exact += 1;

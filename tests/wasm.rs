@@ -83,13 +83,18 @@ fn pretrained_recognizes_mnist_digits_and_round_trips_through_safetensors() {
     for (i, row) in probs.chunks(net.num_classes()).enumerate() {
         let best = lenet::model::argmax(row);
         assert_eq!(best as i32, labels[i], "digit {i}: {row:?}");
-        // read(): the same digit, as a plain object with the digits' probabilities.
+        // read(): the same digit, as a plain object with the digits'
+        // probabilities (averaged over the input and its one-pixel shifts,
+        // so not exactly `predict`'s).
         let reading = net.read(&input[i * 1024..(i + 1) * 1024]).unwrap();
         let field = |name: &str| js_sys::Reflect::get(&reading, &JsValue::from_str(name)).unwrap();
         assert_eq!(field("digit").as_f64(), Some(labels[i] as f64));
-        assert!((field("confidence").as_f64().unwrap() - row[best] as f64).abs() < 1e-6);
-        assert_eq!(js_sys::Array::from(&field("probabilities")).length(), 10);
-        assert!((field("notDigit").as_f64().unwrap() - row[10] as f64).abs() < 1e-6);
+        let probabilities: Vec<f64> =
+            js_sys::Array::from(&field("probabilities")).iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(probabilities.len(), 10);
+        assert_eq!(field("confidence").as_f64(), Some(probabilities[labels[i] as usize]));
+        let not_digit = field("notDigit").as_f64().unwrap();
+        assert!((probabilities.iter().sum::<f64>() + not_digit - 1.0).abs() < 1e-5);
     }
     let mut copy = Network::from_safetensors(bytes(&net.to_safetensors())).unwrap();
     assert_eq!(copy.predict_batch(&input, 4).unwrap(), probs);
