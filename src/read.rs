@@ -59,27 +59,7 @@ impl Network {
 
     /// Reads inputs laid end to end, one reading each, as [`Network::read`].
     pub fn read_batch(&self, inputs: &[f32], ws: &mut Workspace) -> Result<Vec<Reading>> {
-        self.check_input(inputs)?;
-        let (one, classes) = (self.input_shape().len(), self.num_classes());
-        let mut readings = Vec::with_capacity(inputs.len() / one);
-        let mut shifted = Vec::new();
-        for chunk in inputs.chunks(BATCH * one) {
-            shifted.clear();
-            for input in chunk.chunks_exact(one) {
-                for &(dx, dy) in &SHIFTS {
-                    self.shift_into(input, dx, dy, &mut shifted);
-                }
-            }
-            let probs = self.predict(&shifted, ws)?;
-            for five in probs.chunks_exact(SHIFTS.len() * classes) {
-                let mut mean = vec![0.0; classes];
-                for p in five.chunks_exact(classes) {
-                    mean.iter_mut().zip(p).for_each(|(m, &v)| *m += v / SHIFTS.len() as f32);
-                }
-                readings.push(Reading::of(&mean, self.spec().reject));
-            }
-        }
-        Ok(readings)
+        self.read_shifted(inputs, &SHIFTS, ws)
     }
 
     /// Reads one input once, as it is: five times faster than
@@ -87,9 +67,36 @@ impl Network {
     /// hundreds of candidate pieces.
     pub fn read_once(&self, input: &[f32], ws: &mut Workspace) -> Result<Reading> {
         self.check_one(input)?;
-        Ok(Reading::of(&self.predict(input, ws)?, self.spec().reject))
+        Ok(self.read_shifted(input, &[(0, 0)], ws)?.remove(0))
     }
 
+    /// Each input read from each of `shifts`, the probabilities averaged.
+    #[inline(never)]
+    fn read_shifted(&self, inputs: &[f32], shifts: &[(isize, isize)], ws: &mut Workspace) -> Result<Vec<Reading>> {
+        self.check_input(inputs)?;
+        let (one, classes) = (self.input_shape().len(), self.num_classes());
+        let mut readings = Vec::with_capacity(inputs.len() / one);
+        let mut shifted = Vec::new();
+        for chunk in inputs.chunks(BATCH * one) {
+            shifted.clear();
+            for input in chunk.chunks_exact(one) {
+                for &(dx, dy) in shifts {
+                    self.shift_into(input, dx, dy, &mut shifted);
+                }
+            }
+            let probs = self.predict(&shifted, ws)?;
+            for all in probs.chunks_exact(shifts.len() * classes) {
+                let mut mean = vec![0.0; classes];
+                for (i, p) in all.iter().enumerate() {
+                    mean[i % classes] += p / shifts.len() as f32;
+                }
+                readings.push(Reading::of(&mean, self.spec().reject));
+            }
+        }
+        Ok(readings)
+    }
+
+    #[inline(never)] // one copy of the message: the .wasm's bytes
     fn check_one(&self, input: &[f32]) -> Result<()> {
         if input.len() != self.input_shape().len() {
             return Err(crate::Error::Input(format!(
@@ -104,6 +111,7 @@ impl Network {
 
     /// Appends `input` moved `dx` pixels right and `dy` down, each channel
     /// alike; the edge pixels fill what the move uncovers.
+    #[inline(never)] // a plain loop: unrolled copies would cost the .wasm more than they save
     fn shift_into(&self, input: &[f32], dx: isize, dy: isize, out: &mut Vec<f32>) {
         let shape = self.input_shape();
         let (h, w) = (shape.height as isize, shape.width as isize);
