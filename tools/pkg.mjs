@@ -52,6 +52,15 @@ declare global {
 );
 const npmFiles = ['index.js', 'index.d.ts', 'relaxed-simd.js', 'lenet-pad.js', 'lenet-pad.d.ts', 'README.md'];
 for (const file of npmFiles) await copyFile(join(root, 'npm', file), join(pkg, file));
+// The entry and its probe are fetched before a page's first prediction too:
+// their comments, whole lines of them, stay in npm/ and the .d.ts.
+for (const file of ['index.js', 'relaxed-simd.js']) {
+  const text = await readFile(join(pkg, file), 'utf8');
+  await writeFile(
+    join(pkg, file),
+    text.replace(/^[ \t]*\/\*(?:[^*]|\*(?!\/))*\*\/\n/gm, '').replace(/^[ \t]*\/\/.*\n/gm, ''),
+  );
+}
 
 const manifest = JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8'));
 manifest.files = [...npmFiles, 'lenet.js', 'lenet.d.ts', 'lenet_bg.wasm', 'lenet_relaxed_bg.wasm'];
