@@ -71,7 +71,7 @@ impl Network {
     }
 
     /// Each input read from each of `shifts`, the probabilities averaged.
-    #[inline(never)]
+    #[inline(never)] // one copy for read, read_batch and read_once: the .wasm's bytes
     fn read_shifted(&self, inputs: &[f32], shifts: &[(isize, isize)], ws: &mut Workspace) -> Result<Vec<Reading>> {
         self.check_input(inputs)?;
         let (one, classes) = (self.input_shape().len(), self.num_classes());
