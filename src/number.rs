@@ -251,10 +251,14 @@ impl Reader<'_> {
                     .copied()
                     .filter(|&p| (cuts[i]..cuts[j]).contains(&(p as usize % self.width)))
                     .collect();
-                if pixels.is_empty() || (narrow && !one_stroke(&pixels, self.width, h)) {
+                if pixels.is_empty() {
                     continue;
                 }
-                let read = self.read(Piece::of(pixels, self.width), ws)?;
+                let piece = Piece::of(pixels, self.width);
+                if narrow && !one_stroke(&piece, self.width, h) {
+                    continue;
+                }
+                let read = self.read(piece, ws)?;
                 if read.reading.digit.is_none() {
                     continue;
                 }
@@ -345,14 +349,13 @@ impl Reader<'_> {
 
 /// Whether a narrow stretch of a group could be a 1 on its own: its ink is
 /// one piece (specks aside) at least [`ONE_TALL`] of the group's height.
-fn one_stroke(pixels: &[u32], width: usize, group_height: usize) -> bool {
-    let p = Piece::of(pixels.to_vec(), width);
+fn one_stroke(p: &Piece, width: usize, group_height: usize) -> bool {
     let (w, h) = (p.x1 - p.x0, p.y1 - p.y0);
     if (h as f32) < ONE_TALL * group_height as f32 {
         return false;
     }
     let mut ink = vec![0.0; w * h];
-    for &q in pixels {
+    for &q in &p.pixels {
         let (x, y) = (q as usize % width, q as usize / width);
         ink[(y - p.y0) * w + x - p.x0] = 1.0;
     }
