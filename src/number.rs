@@ -24,7 +24,9 @@
 //!    height (the network sees every piece scaled to the same size).
 //!
 //! Every group goes through the same preprocessing (crop, 20 px, centre) as
-//! a single digit. A reading's score is the log of its probability, less a
+//! a single digit, and is read as [`Network::read`] reads one (five shifted
+//! readings averaged: the parse's choices are only as good as the
+//! readings they compare). A reading's score is the log of its probability, less a
 //! cost for a digit much wider than tall or for a piece left out, so a parse
 //! is as likely as the product of its digits' probabilities and shapes.
 
@@ -339,7 +341,7 @@ impl Reader<'_> {
             Some(p) => p.input,
             None => vec![0.0; SIDE * SIDE],
         };
-        let reading = self.net.read_once(&input, ws)?;
+        let reading = self.net.read(&input, ws)?;
         let aspect = (piece.x1 - piece.x0) as f32 / (piece.y1 - piece.y0) as f32;
         let cost = if reading.digit.is_some() { WIDTH_COST * (aspect - USUAL_WIDTH).max(0.0) } else { DROP_COST };
         let score = reading.confidence.max(1e-9).ln() - cost;

@@ -59,20 +59,12 @@ impl Network {
 
     /// Reads inputs laid end to end, one reading each, as [`Network::read`].
     pub fn read_batch(&self, inputs: &[f32], ws: &mut Workspace) -> Result<Vec<Reading>> {
-        self.read_shifted(inputs, &SHIFTS, ws)
+        self.read_shifted(inputs, ws)
     }
 
-    /// Reads one input once, as it is: five times faster than
-    /// [`Network::read`], for the number reader's parse, which reads
-    /// hundreds of candidate pieces.
-    pub fn read_once(&self, input: &[f32], ws: &mut Workspace) -> Result<Reading> {
-        self.check_one(input)?;
-        Ok(self.read_shifted(input, &[(0, 0)], ws)?.remove(0))
-    }
-
-    /// Each input read from each of `shifts`, the probabilities averaged.
-    #[inline(never)] // one copy for read, read_batch and read_once: the .wasm's bytes
-    fn read_shifted(&self, inputs: &[f32], shifts: &[(isize, isize)], ws: &mut Workspace) -> Result<Vec<Reading>> {
+    /// Each input read from each of [`SHIFTS`], the probabilities averaged.
+    #[inline(never)] // one copy for read and read_batch: the .wasm's bytes
+    fn read_shifted(&self, inputs: &[f32], ws: &mut Workspace) -> Result<Vec<Reading>> {
         self.check_input(inputs)?;
         let (one, classes) = (self.input_shape().len(), self.num_classes());
         let mut readings = Vec::with_capacity(inputs.len() / one);
@@ -80,15 +72,15 @@ impl Network {
         for chunk in inputs.chunks(BATCH * one) {
             shifted.clear();
             for input in chunk.chunks_exact(one) {
-                for &(dx, dy) in shifts {
+                for (dx, dy) in SHIFTS {
                     self.shift_into(input, dx, dy, &mut shifted);
                 }
             }
             let probs = self.predict(&shifted, ws)?;
-            for all in probs.chunks_exact(shifts.len() * classes) {
+            for all in probs.chunks_exact(SHIFTS.len() * classes) {
                 let mut mean = vec![0.0; classes];
                 for (i, p) in all.iter().enumerate() {
-                    mean[i % classes] += p / shifts.len() as f32;
+                    mean[i % classes] += p / SHIFTS.len() as f32;
                 }
                 readings.push(Reading::of(&mean, self.spec().reject));
             }
@@ -183,8 +175,6 @@ mod tests {
         for (a, b) in r.probabilities.iter().chain([&r.not_digit]).zip(&mean) {
             assert!((a - b).abs() < 1e-6, "{a} against {b}");
         }
-        let once = net.read_once(&input, &mut ws).unwrap();
-        assert_eq!(once, Reading::of(&probs[..11], true));
     }
 
     #[test]

@@ -23,7 +23,7 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
         let read = net.read_digits(&n.rgba, n.width, n.height, &mut ws).unwrap();
         // Each digit's input is what it was read from.
         for d in &read.digits {
-            assert_eq!(net.read_once(&d.input, &mut ws).unwrap().digit, Some(d.digit));
+            assert_eq!(net.read(&d.input, &mut ws).unwrap().digit, Some(d.digit));
         }
         if read.text == n.text {
             exact += 1;
@@ -45,9 +45,9 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
     }
     let share = exact as f32 / COUNT as f32;
     println!("{:.1}% of {COUNT} numbers read exactly; boxes {boxes_ok}/{digits}", 100.0 * share);
-    // 94.8% with the shipped weights (the issue asks for 97% on its own
+    // 95.6% with the shipped weights (the issue asks for 97% on its own
     // numbers; docs/numbers.md says what fails here).
-    assert!(share >= 0.94, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
+    assert!(share >= 0.95, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
     assert!(boxes_ok * 1000 >= digits * 995, "{boxes_ok} of {digits} boxes hold their digit");
 }
 
@@ -70,7 +70,7 @@ fn marks_among_the_digits_are_dropped() {
     }
     let share = exact as f32 / COUNT as f32;
     println!("{:.1}% of {COUNT} numbers with a mark read exactly; {extra} with a digit too many", 100.0 * share);
-    // 91.4% with the shipped weights (80.6% when points, commas and dashes
+    // 91.2% with the shipped weights (80.6% when points, commas and dashes
     // were read as digits): the misses are mostly small scribbles read as
     // a digit, and the misses of the test above.
     assert!(share >= 0.90, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
