@@ -17,6 +17,9 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
     let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
     let (g, mnist, mut ws) = (Generator::new(), common::mnist(Split::Test), Workspace::new());
     let (mut exact, mut boxes_ok, mut digits) = (0, 0, 0);
+    // Numbers whose digits stand apart (no two neighbours' ink boxes meet
+    // across), and how many of those are read exactly.
+    let (mut apart, mut apart_exact) = (0, 0);
     let mut misread = Vec::new();
     for seed in 0..COUNT {
         let n = g.number(seed, Part::Evaluation, &mnist);
@@ -25,8 +28,11 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
         for d in &read.digits {
             assert_eq!(net.read(&d.input, &mut ws).unwrap().digit, Some(d.digit));
         }
+        let stand_apart = n.boxes.windows(2).all(|w| w[1].0 > w[0].2);
+        apart += usize::from(stand_apart);
         if read.text == n.text {
             exact += 1;
+            apart_exact += usize::from(stand_apart);
             // The returned box holds its digit: the middle of the digit's
             // ink box and at least half of that box (neighbours that
             // overlap share some of it).
@@ -44,10 +50,12 @@ fn numbers_are_read_exactly_and_their_boxes_hold_their_digits() {
         }
     }
     let share = exact as f32 / COUNT as f32;
-    println!("{:.1}% of {COUNT} numbers read exactly; boxes {boxes_ok}/{digits}", 100.0 * share);
+    println!("{:.1}% of {COUNT} numbers read exactly ({apart_exact} of the {apart} whose digits stand apart); boxes {boxes_ok}/{digits}", 100.0 * share);
     // 95.6% with the shipped weights (the issue asks for 97% on its own
     // numbers; docs/numbers.md says what fails here).
     assert!(share >= 0.95, "{:.1}% read exactly; for example {misread:#?}", 100.0 * share);
+    // 267 of 275 (97.1%) where the digits stand apart.
+    assert!(apart_exact * 100 >= apart * 96, "{apart_exact} of {apart} numbers with digits apart read exactly");
     assert!(boxes_ok * 1000 >= digits * 995, "{boxes_ok} of {digits} boxes hold their digit");
 }
 
