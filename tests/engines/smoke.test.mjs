@@ -187,12 +187,19 @@ for (const engine of ENGINES) {
           },
         );
       }
-      await click(driver, '[data-action="finetune"]');
+      // Dispatched in the page too: in two fresh-clone CI runs (2026-12-07) WebKit waited the
+      // whole 90 s here with the state never leaving its first value, as if the click was lost.
+      await clickInPage(driver, '[data-action="finetune"]');
       const state = await until(
         driver,
         "const s = document.querySelector('#teach').dataset.state; return ['done', 'error'].includes(s) && s",
         90_000,
-      );
+      ).catch(async (e) => {
+        const [now, status] = await driver.executeScript(
+          "return [document.querySelector('#teach').dataset.state, document.querySelector('.teach-status').textContent]",
+        );
+        throw new Error(`${e.message}; state: ${now}; status: ${status}`);
+      });
       const result = await driver.executeScript(
         "return document.querySelector('.teach-status').textContent + ' ' + document.querySelector('.finetune-result').textContent",
       );
