@@ -119,6 +119,52 @@ fn a_1_touching_its_neighbour_and_a_digit_in_two_pieces_are_read() {
 }
 
 #[test]
+fn numbers_written_small_with_the_pads_brush_are_read() {
+    // The page's number pad: 720 x 240, a 16 px brush. Four held-out
+    // stroke-program digits, each 60 px tall (a quarter of the pad), so the
+    // brush is over a quarter of a digit's height: thick strokes that
+    // preprocessing scales down with the digit.
+    let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
+    let (g, mut ws) = (Generator::new(), Workspace::new());
+    let (count, height, brush) = (100, 60.0, 16.0);
+    let mut exact = 0;
+    let mut misread = Vec::new();
+    for seed in 0..count {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut canvas = Canvas::new(720);
+        let (mut text, mut x) = (String::new(), 40.0);
+        for k in 0..4 {
+            let digit = rng.u8(0..10);
+            text.push(char::from(b'0' + digit));
+            let strokes = g.digit_strokes(digit, seed * 4 + k, Part::Evaluation);
+            let points = || strokes.iter().flatten();
+            let (x0, x1) = points().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p[0]), b.max(p[0])));
+            let (y0, y1) = points().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p[1]), b.max(p[1])));
+            let scale = height / (y1 - y0);
+            for stroke in &strokes {
+                let placed: Vec<[f32; 2]> =
+                    stroke.iter().map(|p| [x + (p[0] - x0) * scale, 90.0 + (p[1] - y0) * scale]).collect();
+                canvas.stroke(&placed, brush);
+            }
+            x += (x1 - x0) * scale + 0.35 * height + brush;
+        }
+        let rgba: Vec<u8> = canvas.ink[..720 * 240]
+            .iter()
+            .flat_map(|&v| [(255.0 * (1.0 - v)).round() as u8; 3].into_iter().chain([255]))
+            .collect();
+        let read = net.read_digits(&rgba, 720, 240, &mut ws).unwrap().text;
+        if read == text {
+            exact += 1;
+        } else {
+            misread.push(format!("{seed}: {text} read as {read}"));
+        }
+    }
+    // 99 of 100 with the shipped weights (at 40 px tall, where the brush is
+    // 40% of the height and digits are blobs, about 3 in 4).
+    assert!(exact * 100 >= count * 97, "{exact} of {count} read exactly: {misread:#?}");
+}
+
+#[test]
 fn a_blank_canvas_has_no_digits_and_a_wrong_size_is_an_error() {
     let net = lenet::weights::from_bytes(include_bytes!("../weights/lenet5-reject.safetensors")).unwrap();
     let mut ws = Workspace::new();
