@@ -25,8 +25,8 @@
 //!
 //! Every group goes through the same preprocessing (crop, 20 px, centre) as
 //! a single digit, and is read as [`Network::read`] reads one (five shifted
-//! readings averaged: the parse's choices are only as good as the
-//! readings they compare). A reading's score is the log of its probability, less a
+//! readings averaged: the parse's choices are only as good as the readings
+//! they compare). A reading's score is the log of its probability, less a
 //! cost for a digit much wider than tall or for a piece left out, so a parse
 //! is as likely as the product of its digits' probabilities and shapes.
 

@@ -89,7 +89,12 @@ fn marks_among_the_digits_are_dropped() {
 fn drawn(side: usize, pen: f32, strokes: &[&[[f32; 2]]]) -> Vec<u8> {
     let mut canvas = Canvas::new(side);
     strokes.iter().for_each(|s| canvas.stroke(s, pen));
-    canvas.ink.iter().flat_map(|&v| [(255.0 * (1.0 - v)).round() as u8; 3].into_iter().chain([255])).collect()
+    rgba(&canvas.ink)
+}
+
+/// Ink in [0, 1] as dark on white RGBA pixels.
+fn rgba(ink: &[f32]) -> Vec<u8> {
+    ink.iter().flat_map(|&v| [(255.0 * (1.0 - v)).round() as u8; 3].into_iter().chain([255])).collect()
 }
 
 #[test]
@@ -148,11 +153,7 @@ fn numbers_written_small_with_the_pads_brush_are_read() {
             }
             x += (x1 - x0) * scale + 0.35 * height + brush;
         }
-        let rgba: Vec<u8> = canvas.ink[..720 * 240]
-            .iter()
-            .flat_map(|&v| [(255.0 * (1.0 - v)).round() as u8; 3].into_iter().chain([255]))
-            .collect();
-        let read = net.read_digits(&rgba, 720, 240, &mut ws).unwrap().text;
+        let read = net.read_digits(&rgba(&canvas.ink[..720 * 240]), 720, 240, &mut ws).unwrap().text;
         if read == text {
             exact += 1;
         } else {
