@@ -159,6 +159,7 @@ bench: www build tools/bench/node_modules/.installed
 	node tools/bench/longtasks.mjs
 	node tools/bench/train-all.mjs
 	node tools/bench/page-handwriting.mjs
+	node tools/bench/page-numbers.mjs
 
 # The peers of make bench (onnxruntime-web, TensorFlow.js), pinned in tools/bench/package-lock.json.
 tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/package-lock.json
