@@ -31,6 +31,7 @@ export default [
       'tools/bench/longtasks.mjs',
       'tools/bench/train-all.mjs',
       'tools/bench/page-handwriting.mjs',
+      'tools/bench/page-numbers.mjs',
       'tools/bench/figures.mjs',
     ],
     languageOptions: { globals: globals.browser },
