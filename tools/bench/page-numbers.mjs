@@ -19,9 +19,11 @@ const ASPECT = 3; // the pad is three times as wide as it is tall
 const file = join(ROOT, 'target/bench/page-number-strokes.json');
 execFileSync(join(ROOT, 'target/release/lenet'), ['samples', '--strokes', '60', '--out', file]);
 const digits = JSON.parse(await readFile(file, 'utf8')).filter(({ label }) => label !== null);
+// A fixed sequence, so every run draws the same numbers: a linear
+// congruential generator modulo 2^32, in 32-bit integer arithmetic.
 const random = (() => {
-  let state = 1; // a fixed sequence: every run draws the same numbers
-  return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  let state = 1;
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 })();
 
 /** A number's text and strokes (pad fractions), or null when it does not fit the pad. */
