@@ -3,6 +3,7 @@
 // playwright-core, and a person's hand on the pad.
 
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -59,6 +60,24 @@ export const CHROMIUM_ARGS = [
 
 export function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * For a test file: the page's static server and Chromium, started before its
+ * tests and stopped after them. The returned object holds `server` and
+ * `browser` once the tests run.
+ */
+export function serverAndBrowser() {
+  const site = {};
+  before(async () => {
+    site.server = await startServer();
+    site.browser = await launch();
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.stop();
+  });
+  return site;
 }
 
 /**

@@ -4,13 +4,12 @@
 //
 // LENET_E2E_SLOW=1 adds the from-scratch run to 97% (otherwise skipped).
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startServer,
-  launch,
+  serverAndBrowser,
   openPage,
   drawWithMouse,
   waitForPrediction,
@@ -25,15 +24,7 @@ const LAYERS = ['C1', 'S2', 'C3', 'S4', 'C5', 'F6', 'output'];
 const CHANNELS = { C1: 6, S2: 6, C3: 16, S4: 16 };
 const SLOW = process.env.LENET_E2E_SLOW === '1';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = serverAndBrowser();
 
 function assertClean(problems) {
   assert.deepEqual(problems, [], `the page reported problems:\n${problems.join('\n')}`);
@@ -41,7 +32,9 @@ function assertClean(problems) {
 
 describe('drawing and predicting (desktop)', () => {
   it('shows an invitation, not a guess, on a blank pad', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+      viewport: { width: 1280, height: 900 },
+    });
     const p = await readPrediction(page);
     assert.equal(p.digit, '');
     assert.equal(p.confidence, '');
@@ -54,7 +47,7 @@ describe('drawing and predicting (desktop)', () => {
 
   for (const digit of ['1', '7', '0', '4']) {
     it(`reads a ${digit} drawn with the mouse`, async () => {
-      const { context, page, problems } = await openPage(browser, server.url, {
+      const { context, page, problems } = await openPage(site.browser, site.server.url, {
         viewport: { width: 1280, height: 900 },
       });
       await drawWithMouse(page, DIGITS[digit]);
@@ -79,7 +72,9 @@ describe('drawing and predicting (desktop)', () => {
   }
 
   it('says "Not a digit" for a dash, and shows no digit', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+      viewport: { width: 1280, height: 900 },
+    });
     await drawWithMouse(page, [
       [
         [0.2, 0.52],
@@ -99,7 +94,9 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('reads a whole number in Number mode, a box over each digit', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+      viewport: { width: 1280, height: 900 },
+    });
     await page.click('[data-testid="mode-number"]');
     // 1, 7 and 4 side by side, each in its own third of the wide pad, and a
     // decimal comma between the 7 and the 4: not a digit (alone, the network
@@ -133,7 +130,9 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('computes a cell of C1, C3 and S2 step by step, equal to the map (click and keyboard)', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+      viewport: { width: 1280, height: 900 },
+    });
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     // The engine's value of one cell, from the pad's input.
@@ -180,7 +179,9 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('runs the convolution lab: C1 on the digit, the formulas, the tutorial’s example sliding', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+      viewport: { width: 1280, height: 900 },
+    });
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     await page.locator('#lab').scrollIntoViewIfNeeded();
@@ -226,7 +227,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('shows what made it a 7: the engine’s gradient and occlusion maps, for any digit picked', async () => {
-    const { context, page, problems } = await openPage(browser, server.url);
+    const { context, page, problems } = await openPage(site.browser, site.server.url);
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     // The view computes only when on screen (off the path of each stroke).
@@ -257,7 +258,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('updates the prediction live while a stroke is still being drawn', async () => {
-    const { context, page, problems } = await openPage(browser, server.url);
+    const { context, page, problems } = await openPage(site.browser, site.server.url);
     const box = await page.locator('[data-testid="pad"]').boundingBox();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
     await page.mouse.down();
@@ -271,7 +272,9 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('draws every layer: all canvases painted, each layer with visible structure', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+      viewport: { width: 1280, height: 900 },
+    });
     await drawWithMouse(page, DIGITS[7]);
     await waitForPrediction(page);
     const layers = await page.evaluate(
@@ -367,7 +370,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('undoes stroke by stroke and clears, with buttons and keys', async () => {
-    const { context, page, problems } = await openPage(browser, server.url);
+    const { context, page, problems } = await openPage(site.browser, site.server.url);
     await drawWithMouse(page, DIGITS[1]);
     const one = await waitForPrediction(page);
     assert.equal(one.digit, '1');
@@ -410,7 +413,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('loads real MNIST digits and reads them', async () => {
-    const { context, page, problems } = await openPage(browser, server.url);
+    const { context, page, problems } = await openPage(site.browser, site.server.url);
     let right = 0;
     for (let i = 0; i < 10; i++) {
       await page.click('[data-action="sample"]');
@@ -429,7 +432,7 @@ describe('drawing and predicting (desktop)', () => {
 
   // Bad weights files: bad-input.test.mjs, from docs/errors.md's table.
   it('loads a downloaded weights file back, and says when uploaded weights are unsure', async () => {
-    const { context, page, problems } = await openPage(browser, server.url);
+    const { context, page, problems } = await openPage(site.browser, site.server.url);
     const dir = tmpdir();
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="download"]')]);
     const saved = join(dir, 'lenet5-e2e.safetensors');
@@ -459,12 +462,12 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('says so when WebAssembly or a module cannot load, instead of sitting blank', async () => {
-    const context = await browser.newContext();
+    const context = await site.browser.newContext();
     const page = await context.newPage();
     await page.route('**/*_bg.wasm', (route) =>
       route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('not wasm') }),
     );
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.waitForSelector('#errors:not([hidden])');
     assert.match(
       await page.textContent('#errors'),
@@ -472,21 +475,23 @@ describe('drawing and predicting (desktop)', () => {
     );
     // A module that does not arrive, or does not parse.
     await page.route('**/js/pad.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.waitForSelector('#errors:not([hidden])');
     assert.match(await page.textContent('#errors'), /scripts could not be loaded/);
     await page.unroute('**/js/pad.js');
     await page.route('**/js/pad.js', (route) =>
       route.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const = ;' }),
     );
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.waitForSelector('#errors:not([hidden])');
     assert.match(await page.textContent('#errors'), /The page could not start: .*SyntaxError|Unexpected/);
     await context.close();
   });
 
   it('looks right at 1280 x 900 (screenshot)', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+      viewport: { width: 1280, height: 900 },
+    });
     await drawWithMouse(page, DIGITS[7]);
     await waitForPrediction(page);
     await page.screenshot({ path: shotPath('desktop.png') });
@@ -500,7 +505,7 @@ describe('drawing and predicting (desktop)', () => {
 
 describe('teaching it (worker)', () => {
   it('fine-tunes on a personal set: the loss falls and the personal accuracy rises', async (t) => {
-    const { context, page, problems } = await openPage(browser, server.url);
+    const { context, page, problems } = await openPage(site.browser, site.server.url);
     // Three 1s labelled as 7: wrong on purpose, so there is something to learn.
     const slants = [
       [0.45, 0.55],
@@ -556,7 +561,7 @@ describe('teaching it (worker)', () => {
 
 describe('teaching it what is not a digit (worker)', () => {
   it('learns that ≥, which it reads as a digit, is not one, and still reads digits', async (t) => {
-    const { context, page, problems } = await openPage(browser, server.url);
+    const { context, page, problems } = await openPage(site.browser, site.server.url);
     // Greater than or equal: an angle opening left over a bar, which the
     // shipped reader takes for a digit, most often a 2 (an angular 2 is drawn
     // the same way).
@@ -606,7 +611,9 @@ describe('teaching it what is not a digit (worker)', () => {
 
 describe('training from scratch (worker)', () => {
   it('keeps the page responsive while it trains: no main-thread task over 100 ms, drawing still predicts', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+      viewport: { width: 1280, height: 900 },
+    });
     await page.evaluate(() => {
       window.__longTasks = [];
       new PerformanceObserver((list) => {
@@ -659,7 +666,7 @@ describe('training from scratch (worker)', () => {
     'reaches 97% on the shipped test digits within 2 minutes',
     { skip: SLOW ? false : 'slow: set LENET_E2E_SLOW=1 (make e2e-slow) to run it' },
     async (t) => {
-      const { context, page, problems } = await openPage(browser, server.url);
+      const { context, page, problems } = await openPage(site.browser, site.server.url);
       await page.evaluate(() => {
         window.__longTasks = [];
         new PerformanceObserver((list) => {
@@ -706,7 +713,7 @@ describe('training from scratch (worker)', () => {
 
 describe('on a phone (390 x 844, touch)', () => {
   it('draws with a finger without scrolling the page, and lays out in one column', async () => {
-    const { context, page, problems } = await openPage(browser, server.url, {
+    const { context, page, problems } = await openPage(site.browser, site.server.url, {
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
       isMobile: true,
@@ -768,7 +775,7 @@ describe('on a phone (390 x 844, touch)', () => {
 
 describe('offline', () => {
   it('works with no network once loaded (service worker)', async () => {
-    const { context, page, problems } = await openPage(browser, server.url);
+    const { context, page, problems } = await openPage(site.browser, site.server.url);
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.waitForFunction(() => /offline/.test(document.querySelector('.offline-status').textContent));
     await context.setOffline(true);

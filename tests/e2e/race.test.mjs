@@ -4,32 +4,15 @@
 // curves, results, confusion matrices and misread digits, and either one can
 // go on the pad.
 
-import { it, before, after } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  startServer,
-  launch,
-  openPage,
-  drawWithMouse,
-  waitForPrediction,
-  canvasInk,
-  DIGITS,
-  ROOT,
-} from './helpers.mjs';
+import { serverAndBrowser, openPage, drawWithMouse, waitForPrediction, canvasInk, DIGITS, ROOT } from './helpers.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = serverAndBrowser();
 
 const lane = (id) => `#race [data-lane="${id}"]`;
 
@@ -71,7 +54,9 @@ function coreMessage(page, spec) {
 }
 
 it('designs a network: the core’s numbers and messages on each row, reorder, remove, export, import', async () => {
-  const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+  const { context, page, problems } = await openPage(site.browser, site.server.url, {
+    viewport: { width: 1280, height: 900 },
+  });
   await page.locator('#race').scrollIntoViewIfNeeded();
   assert.equal(await page.locator(`${lane('a')} tbody tr`).count(), 11, 'lenet5: 11 layers');
   assert.deepEqual(await row(page, 'a', 0), {
@@ -144,7 +129,9 @@ it('designs a network: the core’s numbers and messages on each row, reorder, r
 });
 
 it('races two designs in two workers in two clicks: curves, results, confusion, misread digits, then the pad', async (t) => {
-  const { context, page, problems } = await openPage(browser, server.url, { viewport: { width: 1280, height: 900 } });
+  const { context, page, problems } = await openPage(site.browser, site.server.url, {
+    viewport: { width: 1280, height: 900 },
+  });
   await page.evaluate(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {

@@ -7,11 +7,11 @@
 // js/wasm-build.js as soon as it runs; the rest of the page comes after; and
 // at most 300 KB over the wire before the first prediction.
 
-import { it, before, after } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, openPage, drawWithMouse, waitForPrediction, DIGITS, WWW } from './helpers.mjs';
+import { serverAndBrowser, openPage, drawWithMouse, waitForPrediction, DIGITS, WWW } from './helpers.mjs';
 
 // All a first prediction needs: index.html preloads the modules (wasm-build.js by its own script tag).
 const MODULES = [
@@ -29,15 +29,7 @@ const MODULES = [
 const WASM = '/pkg/lenet_relaxed_bg.wasm';
 const FIRST = ['/style.css', '/js/boot.js', ...MODULES, WASM];
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = serverAndBrowser();
 
 it('index.html preloads the whole module graph of js/main.js', () => {
   const html = readFileSync(join(WWW, 'index.html'), 'utf8');
@@ -61,7 +53,7 @@ it('index.html preloads the whole module graph of js/main.js', () => {
 });
 
 it('fetches only what the first prediction needs before lenet:ready, each file once, and the rest after', async (t) => {
-  const { context, page, problems } = await openPage(browser, server.url);
+  const { context, page, problems } = await openPage(site.browser, site.server.url);
   // The sample list is fetched once every section is wired (after body.ready,
   // which openPage waits for); its timing entry appears when it has loaded.
   await page.waitForFunction(() =>

@@ -3,47 +3,13 @@
 // pen, the issue's case. Run by `make bench`; prints one line.
 import { readFile } from 'node:fs/promises';
 import init, { Network } from '../../pkg/lenet.js';
+import { DIGITS } from '../../tests/e2e/helpers.mjs';
 
 await init({ module_or_path: await readFile(new URL('../../pkg/lenet_bg.wasm', import.meta.url)) });
 const net = Network.pretrained();
 
 const [W, H] = [720, 240];
 const rgba = new Uint8ClampedArray(W * H * 4).fill(255);
-// Strokes in a unit box per digit (x right, y down), as the page's tests draw them.
-const DIGITS = {
-  1: [
-    [
-      [0.52, 0.18],
-      [0.5, 0.5],
-      [0.48, 0.82],
-    ],
-  ],
-  7: [
-    [
-      [0.28, 0.22],
-      [0.72, 0.22],
-      [0.6, 0.45],
-      [0.46, 0.82],
-    ],
-  ],
-  4: [
-    [
-      [0.6, 0.18],
-      [0.3, 0.6],
-      [0.75, 0.6],
-    ],
-    [
-      [0.6, 0.3],
-      [0.6, 0.85],
-    ],
-  ],
-  0: [
-    Array.from({ length: 41 }, (_, i) => [
-      0.5 + 0.2 * Math.cos((i / 40) * 2 * Math.PI),
-      0.5 + 0.3 * Math.sin((i / 40) * 2 * Math.PI),
-    ]),
-  ],
-};
 function segment([ax, ay], [bx, by], r) {
   for (let y = Math.max(0, Math.floor(Math.min(ay, by) - r)); y < Math.min(H, Math.ceil(Math.max(ay, by) + r)); y++) {
     for (let x = Math.max(0, Math.floor(Math.min(ax, bx) - r)); x < Math.min(W, Math.ceil(Math.max(ax, bx) + r)); x++) {
