@@ -65,10 +65,10 @@ export function launch() {
 /**
  * For a test file: the page's static server and Chromium, started before its
  * tests and stopped after them. The returned object holds `server` and
- * `browser` once the tests run.
+ * `browser` once the tests run, and `open(contextOptions)` opens the page.
  */
 export function serverAndBrowser() {
-  const site = {};
+  const site = { open: (contextOptions) => openPage(site.browser, site.server.url, contextOptions) };
   before(async () => {
     site.server = await startServer();
     site.browser = await launch();

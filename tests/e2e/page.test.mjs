@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   serverAndBrowser,
-  openPage,
   drawWithMouse,
   waitForPrediction,
   readPrediction,
@@ -32,9 +31,7 @@ function assertClean(problems) {
 
 describe('drawing and predicting (desktop)', () => {
   it('shows an invitation, not a guess, on a blank pad', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
-      viewport: { width: 1280, height: 900 },
-    });
+    const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
     const p = await readPrediction(page);
     assert.equal(p.digit, '');
     assert.equal(p.confidence, '');
@@ -47,9 +44,7 @@ describe('drawing and predicting (desktop)', () => {
 
   for (const digit of ['1', '7', '0', '4']) {
     it(`reads a ${digit} drawn with the mouse`, async () => {
-      const { context, page, problems } = await openPage(site.browser, site.server.url, {
-        viewport: { width: 1280, height: 900 },
-      });
+      const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
       await drawWithMouse(page, DIGITS[digit]);
       const p = await waitForPrediction(page);
       assert.equal(p.digit, digit, `predicted ${p.digit} (${p.verdict})`);
@@ -72,9 +67,7 @@ describe('drawing and predicting (desktop)', () => {
   }
 
   it('says "Not a digit" for a dash, and shows no digit', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
-      viewport: { width: 1280, height: 900 },
-    });
+    const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
     await drawWithMouse(page, [
       [
         [0.2, 0.52],
@@ -94,9 +87,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('reads a whole number in Number mode, a box over each digit', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
-      viewport: { width: 1280, height: 900 },
-    });
+    const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
     await page.click('[data-testid="mode-number"]');
     // 1, 7 and 4 side by side, each in its own third of the wide pad, and a
     // decimal comma between the 7 and the 4: not a digit (alone, the network
@@ -130,9 +121,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('computes a cell of C1, C3 and S2 step by step, equal to the map (click and keyboard)', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
-      viewport: { width: 1280, height: 900 },
-    });
+    const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     // The engine's value of one cell, from the pad's input.
@@ -179,9 +168,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('runs the convolution lab: C1 on the digit, the formulas, the tutorial’s example sliding', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
-      viewport: { width: 1280, height: 900 },
-    });
+    const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     await page.locator('#lab').scrollIntoViewIfNeeded();
@@ -227,7 +214,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('shows what made it a 7: the engine’s gradient and occlusion maps, for any digit picked', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url);
+    const { context, page, problems } = await site.open();
     await drawWithMouse(page, DIGITS[7]);
     assert.equal((await waitForPrediction(page)).digit, '7');
     // The view computes only when on screen (off the path of each stroke).
@@ -258,7 +245,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('updates the prediction live while a stroke is still being drawn', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url);
+    const { context, page, problems } = await site.open();
     const box = await page.locator('[data-testid="pad"]').boundingBox();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
     await page.mouse.down();
@@ -272,9 +259,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('draws every layer: all canvases painted, each layer with visible structure', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
-      viewport: { width: 1280, height: 900 },
-    });
+    const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
     await drawWithMouse(page, DIGITS[7]);
     await waitForPrediction(page);
     const layers = await page.evaluate(
@@ -370,7 +355,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('undoes stroke by stroke and clears, with buttons and keys', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url);
+    const { context, page, problems } = await site.open();
     await drawWithMouse(page, DIGITS[1]);
     const one = await waitForPrediction(page);
     assert.equal(one.digit, '1');
@@ -413,7 +398,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('loads real MNIST digits and reads them', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url);
+    const { context, page, problems } = await site.open();
     let right = 0;
     for (let i = 0; i < 10; i++) {
       await page.click('[data-action="sample"]');
@@ -432,7 +417,7 @@ describe('drawing and predicting (desktop)', () => {
 
   // Bad weights files: bad-input.test.mjs, from docs/errors.md's table.
   it('loads a downloaded weights file back, and says when uploaded weights are unsure', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url);
+    const { context, page, problems } = await site.open();
     const dir = tmpdir();
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="download"]')]);
     const saved = join(dir, 'lenet5-e2e.safetensors');
@@ -489,9 +474,7 @@ describe('drawing and predicting (desktop)', () => {
   });
 
   it('looks right at 1280 x 900 (screenshot)', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
-      viewport: { width: 1280, height: 900 },
-    });
+    const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
     await drawWithMouse(page, DIGITS[7]);
     await waitForPrediction(page);
     await page.screenshot({ path: shotPath('desktop.png') });
@@ -505,7 +488,7 @@ describe('drawing and predicting (desktop)', () => {
 
 describe('teaching it (worker)', () => {
   it('fine-tunes on a personal set: the loss falls and the personal accuracy rises', async (t) => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url);
+    const { context, page, problems } = await site.open();
     // Three 1s labelled as 7: wrong on purpose, so there is something to learn.
     const slants = [
       [0.45, 0.55],
@@ -561,7 +544,7 @@ describe('teaching it (worker)', () => {
 
 describe('teaching it what is not a digit (worker)', () => {
   it('learns that ≥, which it reads as a digit, is not one, and still reads digits', async (t) => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url);
+    const { context, page, problems } = await site.open();
     // Greater than or equal: an angle opening left over a bar, which the
     // shipped reader takes for a digit, most often a 2 (an angular 2 is drawn
     // the same way).
@@ -611,9 +594,7 @@ describe('teaching it what is not a digit (worker)', () => {
 
 describe('training from scratch (worker)', () => {
   it('keeps the page responsive while it trains: no main-thread task over 100 ms, drawing still predicts', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
-      viewport: { width: 1280, height: 900 },
-    });
+    const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
     await page.evaluate(() => {
       window.__longTasks = [];
       new PerformanceObserver((list) => {
@@ -666,7 +647,7 @@ describe('training from scratch (worker)', () => {
     'reaches 97% on the shipped test digits within 2 minutes',
     { skip: SLOW ? false : 'slow: set LENET_E2E_SLOW=1 (make e2e-slow) to run it' },
     async (t) => {
-      const { context, page, problems } = await openPage(site.browser, site.server.url);
+      const { context, page, problems } = await site.open();
       await page.evaluate(() => {
         window.__longTasks = [];
         new PerformanceObserver((list) => {
@@ -713,7 +694,7 @@ describe('training from scratch (worker)', () => {
 
 describe('on a phone (390 x 844, touch)', () => {
   it('draws with a finger without scrolling the page, and lays out in one column', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url, {
+    const { context, page, problems } = await site.open({
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
       isMobile: true,
@@ -775,7 +756,7 @@ describe('on a phone (390 x 844, touch)', () => {
 
 describe('offline', () => {
   it('works with no network once loaded (service worker)', async () => {
-    const { context, page, problems } = await openPage(site.browser, site.server.url);
+    const { context, page, problems } = await site.open();
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.waitForFunction(() => /offline/.test(document.querySelector('.offline-status').textContent));
     await context.setOffline(true);

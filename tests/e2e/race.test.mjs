@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverAndBrowser, openPage, drawWithMouse, waitForPrediction, canvasInk, DIGITS, ROOT } from './helpers.mjs';
+import { serverAndBrowser, drawWithMouse, waitForPrediction, canvasInk, DIGITS, ROOT } from './helpers.mjs';
 
 const site = serverAndBrowser();
 
@@ -54,9 +54,7 @@ function coreMessage(page, spec) {
 }
 
 it('designs a network: the core’s numbers and messages on each row, reorder, remove, export, import', async () => {
-  const { context, page, problems } = await openPage(site.browser, site.server.url, {
-    viewport: { width: 1280, height: 900 },
-  });
+  const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
   await page.locator('#race').scrollIntoViewIfNeeded();
   assert.equal(await page.locator(`${lane('a')} tbody tr`).count(), 11, 'lenet5: 11 layers');
   assert.deepEqual(await row(page, 'a', 0), {
@@ -129,9 +127,7 @@ it('designs a network: the core’s numbers and messages on each row, reorder, r
 });
 
 it('races two designs in two workers in two clicks: curves, results, confusion, misread digits, then the pad', async (t) => {
-  const { context, page, problems } = await openPage(site.browser, site.server.url, {
-    viewport: { width: 1280, height: 900 },
-  });
+  const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
   await page.evaluate(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {

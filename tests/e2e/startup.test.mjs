@@ -11,7 +11,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverAndBrowser, openPage, drawWithMouse, waitForPrediction, DIGITS, WWW } from './helpers.mjs';
+import { serverAndBrowser, drawWithMouse, waitForPrediction, DIGITS, WWW } from './helpers.mjs';
 
 // All a first prediction needs: index.html preloads the modules (wasm-build.js by its own script tag).
 const MODULES = [
@@ -53,7 +53,7 @@ it('index.html preloads the whole module graph of js/main.js', () => {
 });
 
 it('fetches only what the first prediction needs before lenet:ready, each file once, and the rest after', async (t) => {
-  const { context, page, problems } = await openPage(site.browser, site.server.url);
+  const { context, page, problems } = await site.open();
   // The sample list is fetched once every section is wired (after body.ready,
   // which openPage waits for); its timing entry appears when it has loaded.
   await page.waitForFunction(() =>
