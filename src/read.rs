@@ -63,10 +63,7 @@ impl Network {
     }
 
     /// Each input read from each of [`SHIFTS`], the probabilities averaged.
-    /// Kept apart from `read_batch` and out of line for the .wasm's bytes:
-    /// folded into it, the same code compressed 0.4 KB larger (brotli), and
-    /// the page's start-up budget has no room for that.
-    #[inline(never)]
+    #[inline(never)] // apart from read_batch: folded into it, the .wasm compressed 0.4 KB larger
     fn read_shifted(&self, inputs: &[f32], ws: &mut Workspace) -> Result<Vec<Reading>> {
         self.check_input(inputs)?;
         let (one, classes) = (self.input_shape().len(), self.num_classes());
