@@ -8,6 +8,7 @@ const CORE = [
   'index.html',
   'style.css',
   'race.css',
+  'icon.svg',
   'js/main.js',
   'js/boot.js',
   'js/wasm-build.js',
