@@ -8,7 +8,6 @@ const CORE = [
   'index.html',
   'style.css',
   'race.css',
-  'icon.svg',
   'js/main.js',
   'js/boot.js',
   'js/wasm-build.js',

@@ -5,7 +5,8 @@
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startServer, WWW } from './helpers.mjs';
@@ -37,7 +38,6 @@ it('serves the page with its CSP and MIME types', async () => {
     '/pkg/lenet_bg.wasm': 'application/wasm',
     '/data/manifest.json': 'application/json',
     '/data/train.bin.gz': 'application/gzip',
-    '/icon.svg': 'image/svg+xml',
     '/sw.js': 'text/javascript',
   };
   for (const [path, type] of Object.entries(types)) {
@@ -81,10 +81,25 @@ it('compresses text and .wasm for clients that accept it (Brotli, else gzip), an
   assert.equal(etags.size, 3, 'each encoding has its own ETag');
   const again = await get('/pkg/lenet_bg.wasm', { 'Accept-Encoding': 'br', 'If-None-Match': brotli.headers.etag });
   assert.equal(again.status, 304);
-  const svg = await get('/icon.svg', { 'Accept-Encoding': 'gzip' });
-  assert.equal(svg.headers['content-encoding'], 'gzip', 'SVG is text');
   const data = await get('/data/train.bin.gz', { 'Accept-Encoding': 'gzip, br' });
   assert.equal(data.headers['content-encoding'], undefined, 'already compressed');
+});
+
+it('serves SVG as image/svg+xml, compressed as text', async (t) => {
+  // The page has no SVG file of its own (its icon is inline), so a folder with one.
+  const dir = mkdtempSync(join(tmpdir(), 'lenet-serve-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'mark.svg'),
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><path d="M1 1h6v6z"/></svg>',
+  );
+  const svgServer = await startServer(dir);
+  t.after(() => svgServer.stop());
+  const svg = await get('/mark.svg', { 'Accept-Encoding': 'gzip' }, svgServer.url);
+  assert.equal(svg.status, 200);
+  assert.ok(svg.headers['content-type'].startsWith('image/svg+xml'), svg.headers['content-type']);
+  assert.equal(svg.headers['content-encoding'], 'gzip', 'SVG is text');
+  assert.match(gunzipSync(svg.body).toString(), /^<svg /);
 });
 
 it('answers 404 for missing files and never serves outside its directory', async () => {

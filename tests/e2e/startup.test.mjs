@@ -71,16 +71,13 @@ it('fetches only what the first prediction needs before lenet:ready, each file o
   t.diagnostic(
     `lenet:ready at ${timeline.ready.toFixed(0)} ms, every section wired at ${timeline.complete.toFixed(0)} ms (one load, not a benchmark)`,
   );
-  // The browser fetches the page's icon by itself, whenever it gets round to it.
-  const before = timeline.resources
-    .filter((r) => r.start < timeline.ready && r.path !== '/icon.svg')
-    .map((r) => r.path);
+  const early = timeline.resources.filter((r) => r.start < timeline.ready);
+  const before = early.map((r) => r.path);
   assert.deepEqual([...new Set(before)].sort(), [...FIRST].sort(), 'files fetched before lenet:ready');
   assert.equal(before.length, new Set(before).size, `a file fetched twice before lenet:ready: ${before.join(', ')}`);
   // Issue 29: at most 300 KB over the wire before the first prediction (tools/serve.mjs compresses, as
   // static hosts do; the .wasm embeds the weights in float16).
-  const bytes =
-    timeline.page + timeline.resources.filter((r) => r.start < timeline.ready).reduce((n, r) => n + r.bytes, 0);
+  const bytes = timeline.page + early.reduce((n, r) => n + r.bytes, 0);
   t.diagnostic(`${(bytes / 1000).toFixed(1)} KB over the wire before lenet:ready`);
   assert.ok(bytes <= 300_000, `${bytes} bytes before lenet:ready`);
   assert.equal(
