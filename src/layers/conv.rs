@@ -33,7 +33,8 @@
 //! The first reads `cols` from the input in place, as forward's path with
 //! lanes along the channels does (dY^T has a row per position, lanes along
 //! the channels); dcols is scattered back onto the input positions it came
-//! from (col2im).
+//! from (col2im). In wasm dcols is built from the non-zero values of dY only,
+//! a row of W for each (see `sparse_input_gradient`).
 //!
 //! Shapes: x [N, C, H, W], w [O, C*K*K] (PyTorch's OIHW flattened), b [O],
 //! y [N, O, OH, OW].
@@ -46,8 +47,8 @@ use super::derived::Form;
 use super::linear::affine;
 use super::{Activation, Params, Pool2d, PoolKind, Scratch};
 use crate::kernels::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, transpose_into, Mat, Start};
-use crate::kernels::lanes::{copy_floats, F32x4};
-use crate::kernels::plan::{self, ConvPath, LOOK_FOR_ZERO_WINDOWS, POOL_CHANNELS_LAST};
+use crate::kernels::lanes::{add_scaled, copy_floats, F32x4};
+use crate::kernels::plan::{self, ConvPath, LOOK_FOR_ZERO_WINDOWS, POOL_CHANNELS_LAST, SPARSE_INPUT_GRADIENT};
 use crate::kernels::winograd::{self, Tiles};
 use crate::spec::Shape;
 
@@ -394,10 +395,13 @@ impl Conv2d {
         // where it is (see `gemm_gathered`), a row per kernel tap; the lanes run
         // along the output channels, rounded up to a multiple of 4 with zeros.
         let (taps, lanes) = (self.taps.len(), channels.next_multiple_of(4));
-        let dcols_len = if dx.is_some() { rows * positions } else { 0 };
-        let (padded, rest) = scratch.split(self.padded_len(), positions * lanes + taps * lanes + dcols_len);
+        // dcols (dense: [C*K*K, positions]; sparse: its transpose and a padded sample).
+        let sparse_padding = if SPARSE_INPUT_GRADIENT { self.padded_len() } else { 0 };
+        let dx_len = if dx.is_some() { rows * positions + sparse_padding } else { 0 };
+        let (padded, rest) = scratch.split(self.padded_len(), positions * lanes + taps * lanes + dx_len);
         let (dy_t, rest) = rest.split_at_mut(positions * lanes);
-        let (grad_w_t, dcols) = rest.split_at_mut(taps * lanes);
+        let (grad_w_t, rest) = rest.split_at_mut(taps * lanes);
+        let (dcols, padded_dx) = rest.split_at_mut(dx_len.min(rows * positions));
         padded.fill(0.0);
         dy_t.fill(0.0);
         grad_w_t.fill(0.0);
@@ -407,9 +411,12 @@ impl Conv2d {
             let (x, b) = (self.pad(x, padded), Mat::rows(dy_t, lanes));
             gemm_gathered((x, &self.taps, &self.at), b, grad_w_t, lanes, (taps, lanes, positions), Start::Keep);
             if let Some(dx) = dx.as_deref_mut() {
-                let dy = Mat::rows(dy, positions);
-                gemm(weight.t(), dy, dcols, positions, (rows, positions, channels), Start::Zero);
-                self.col2im(dcols, &mut dx[s * self.input.len()..][..self.input.len()]);
+                let dx = &mut dx[s * self.input.len()..][..self.input.len()];
+                if SPARSE_INPUT_GRADIENT {
+                    self.sparse_input_gradient(dy, (dcols, padded_dx), dx);
+                } else {
+                    self.dense_input_gradient(dy, dcols, dx);
+                }
             }
         }
         for (o, grad_w) in grad_w.chunks_exact_mut(rows).enumerate() {
@@ -464,6 +471,15 @@ impl Conv2d {
         }
     }
 
+    /// dX for one sample from its dY [O, positions]: dcols = W^T . dY
+    /// [C*K*K, positions], then `col2im`. Overwrites `dx` [C, H, W].
+    fn dense_input_gradient(&self, dy: &[f32], dcols: &mut [f32], dx: &mut [f32]) {
+        let (rows, positions, channels) = (self.fan_in(), self.positions(), self.output.channels);
+        let (weight, dy) = (Mat::rows(self.params.slices()[0], rows), Mat::rows(dy, positions));
+        gemm(weight.t(), dy, dcols, positions, (rows, positions, channels), Start::Zero);
+        self.col2im(dcols, dx);
+    }
+
     /// The adjoint of im2col for one sample: adds every column entry back onto
     /// the input position it was read from. Overwrites `dx` [C, H, W].
     fn col2im(&self, dcols: &[f32], dx: &mut [f32]) {
@@ -493,6 +509,45 @@ impl Conv2d {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// What the product W^T . dY and `col2im` give, for one sample, from its
+    /// dY [O, positions]. First dcols^T [positions, C*K*K] = dY^T . W, a row
+    /// of W added for each non-zero value of dY: after ReLU and max pooling,
+    /// most of dY is zero, and the rows are contiguous. Then each position's
+    /// column is added back onto the window of the (padded) input it was read
+    /// from, kernel row by kernel row. Overwrites `dx` [C, H, W]; `padded`
+    /// holds a padded sample (none without padding).
+    fn sparse_input_gradient(&self, dy: &[f32], (dcols_t, padded): (&mut [f32], &mut [f32]), dx: &mut [f32]) {
+        let (rows, k) = (self.fan_in(), self.kernel);
+        dcols_t.fill(0.0);
+        for (w, dy) in self.params.slices()[0].chunks_exact(rows).zip(dy.chunks_exact(self.positions())) {
+            for (column, &g) in dcols_t.chunks_exact_mut(rows).zip(dy) {
+                if g != 0.0 {
+                    add_scaled(column, g, w);
+                }
+            }
+        }
+        let add_windows = |sums: &mut [f32]| {
+            sums.fill(0.0);
+            for (column, &at) in dcols_t.chunks_exact(rows).zip(&self.at) {
+                for (taps, &tap) in column.chunks_exact(k).zip(self.taps.iter().step_by(k)) {
+                    add_scaled(&mut sums[at + tap..][..k], 1.0, taps);
+                }
+            }
+        };
+        if self.padding == 0 {
+            return add_windows(dx);
+        }
+        add_windows(padded);
+        let Shape { height, width, .. } = self.input;
+        let (p, (padded_height, padded_width)) = (self.padding, self.padded_size());
+        for (plane, sums) in dx.chunks_exact_mut(height * width).zip(padded.chunks_exact(padded_height * padded_width))
+        {
+            for (line, sums) in plane.chunks_exact_mut(width).zip(sums.chunks_exact(padded_width).skip(p)) {
+                copy_floats(line, &sums[p..p + width]);
             }
         }
     }
@@ -603,6 +658,52 @@ mod tests {
             conv.forward(x.view(), y.view_mut(), &mut Scratch::default());
             let diff = (&y - &naive(&conv, &x)).mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
             assert!(diff < 1e-4, "case {case} (k={k} p={p} {height}x{width}): max diff {diff}");
+        }
+    }
+
+    /// After ReLU and max pooling most of dY is zero, and the sparse input
+    /// gradient adds a row of weights only where it is not. Both ways give
+    /// the definition's dX: each input value the sum of the weights that read
+    /// it times their dY.
+    #[test]
+    fn mostly_zero_output_gradients_give_the_definitions_input_gradient() {
+        let mut rng = fastrand::Rng::with_seed(13);
+        for case in 0..40 {
+            let (k, s) = (rng.usize(1..=5), rng.usize(1..=2));
+            let p = rng.usize(0..k);
+            let (h, w) = (rng.usize(k.max(3)..=14), rng.usize(k.max(3)..=14));
+            let conv = if case == 0 {
+                layer(6, 14, 14, 16, 5, 1, 0, 1) // LeNet's C3
+            } else {
+                layer(rng.usize(1..=4), h, w, rng.usize(1..=12), k, s, p, case)
+            };
+            let (input, output) = (conv.input, conv.output);
+            let mut dy = random_array(&mut rng, (2, output.channels, output.height, output.width));
+            dy.mapv_inplace(|g| if rng.usize(0..4) == 0 { g } else { 0.0 });
+            let (k, s, p) = (conv.kernel, conv.stride, conv.padding);
+            let weight = conv.params.weight().view().into_shape_with_order((output.channels, input.channels, k, k));
+            let weight = weight.unwrap();
+            let mut expected = Array4::<f32>::zeros((2, input.channels, input.height, input.width));
+            for ((b, o, i, j), &g) in dy.indexed_iter() {
+                for ((c, u, v), &w) in weight.slice(ndarray::s![o, .., .., ..]).indexed_iter() {
+                    let (r, q) = ((i * s + u).wrapping_sub(p), (j * s + v).wrapping_sub(p));
+                    if r < input.height && q < input.width {
+                        expected[[b, c, r, q]] += w * g;
+                    }
+                }
+            }
+            let mut dcols = vec![f32::NAN; conv.fan_in() * conv.positions()];
+            let mut padded = vec![f32::NAN; conv.padded_len()];
+            for (dy, expected) in dy.outer_iter().zip(expected.outer_iter()) {
+                let (dy, expected) = (dy.as_slice().unwrap(), expected.as_slice().unwrap());
+                let (mut dense, mut sparse) = (vec![f32::NAN; input.len()], vec![f32::NAN; input.len()]);
+                conv.dense_input_gradient(dy, &mut dcols, &mut dense);
+                conv.sparse_input_gradient(dy, (&mut dcols, &mut padded), &mut sparse);
+                for (path, dx) in [("dense", dense), ("sparse", sparse)] {
+                    let diff = dx.iter().zip(expected).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+                    assert!(diff < 1e-4, "case {case}, {path} (k={k} s={s} p={p}, {input:?}): max diff {diff}");
+                }
+            }
         }
     }
 
