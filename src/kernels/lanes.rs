@@ -294,6 +294,21 @@ pub fn add_scaled(dst: &mut [f32], a: f32, src: &[f32]) {
     dst[whole..].iter_mut().zip(&src[whole..]).for_each(|(d, &s)| *d += a * s);
 }
 
+/// `add_scaled` for a length known when compiling, such as a row of a 5 x 5
+/// kernel: no loop to set up for a few floats.
+#[inline(always)]
+pub fn add_scaled_n<const N: usize>(dst: &mut [f32; N], a: f32, src: &[f32; N]) {
+    let whole = N / 4 * 4;
+    for at in (0..whole).step_by(4) {
+        // Safety: at + 4 <= N, and both arrays hold N floats.
+        unsafe {
+            let d = dst.as_mut_ptr().add(at);
+            F32x4::load(d).mul_add(F32x4::splat(a), F32x4::load(src.as_ptr().add(at))).store(d);
+        }
+    }
+    dst[whole..].iter_mut().zip(&src[whole..]).for_each(|(d, &s)| *d += a * s);
+}
+
 #[cfg(test)]
 mod tests {
     // In wasm (`make wasm-test`, both builds) these run with SIMD128 lanes.
@@ -319,6 +334,9 @@ mod tests {
             add_scaled(&mut dst, 2.0, &src);
             assert_eq!(dst, src.iter().map(|s| 0.5 + 2.0 * s).collect::<Vec<_>>(), "length {n}");
         }
+        let mut five = [0.5; 5];
+        add_scaled_n(&mut five, 2.0, &[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(five, [2.5, 4.5, 6.5, 8.5, 10.5]);
     }
 
     fn lanes(v: F32x4) -> [u32; 4] {

@@ -47,7 +47,7 @@ use super::derived::Form;
 use super::linear::affine;
 use super::{Activation, Params, Pool2d, PoolKind, Scratch};
 use crate::kernels::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, transpose_into, Mat, Start};
-use crate::kernels::lanes::{add_scaled, copy_floats, F32x4};
+use crate::kernels::lanes::{add_scaled, add_scaled_n, copy_floats, F32x4};
 use crate::kernels::plan::{self, ConvPath, LOOK_FOR_ZERO_WINDOWS, POOL_CHANNELS_LAST, SPARSE_INPUT_GRADIENT};
 use crate::kernels::winograd::{self, Tiles};
 use crate::spec::Shape;
@@ -534,7 +534,11 @@ impl Conv2d {
             sums.fill(0.0);
             for (column, &at) in dcols_t.chunks_exact(rows).zip(&self.at) {
                 for (taps, &tap) in column.chunks_exact(k).zip(self.taps.iter().step_by(k)) {
-                    add_scaled(&mut sums[at + tap..][..k], 1.0, taps);
+                    let window = &mut sums[at + tap..][..k];
+                    match (window.try_into(), taps.try_into()) {
+                        (Ok(window), Ok(taps)) => add_scaled_n::<5>(window, 1.0, taps),
+                        _ => add_scaled(window, 1.0, taps),
+                    }
                 }
             }
         };
