@@ -7,7 +7,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverAndBrowser, drawWithMouse, waitForPrediction, canvasInk, DIGITS, ROOT } from './helpers.mjs';
@@ -53,7 +53,7 @@ function coreMessage(page, spec) {
   }, JSON.stringify(spec));
 }
 
-it('designs a network: the core’s numbers and messages on each row, reorder, remove, export, import', async () => {
+it('designs a network: the core’s numbers and messages on each row, reorder, remove, export, import', async (t) => {
   const { context, page, problems } = await site.open({ viewport: { width: 1280, height: 900 } });
   await page.locator('#race').scrollIntoViewIfNeeded();
   assert.equal(await page.locator(`${lane('a')} tbody tr`).count(), 11, 'lenet5: 11 layers');
@@ -95,6 +95,7 @@ it('designs a network: the core’s numbers and messages on each row, reorder, r
     page.click(`${lane('a')} [data-action="export"]`),
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'lenet-designer-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'designed.json');
   await download.saveAs(file);
   const exported = JSON.parse(readFileSync(file, 'utf8'));

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, writeFile, readdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -67,6 +67,7 @@ async function nextChange(page, name) {
 
 test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits them with its form', async (t) => {
   const dir = await site();
+  t.after(() => rm(dir, { recursive: true, force: true }));
   const server = await startServer(dir);
   t.after(() => server.stop());
   const browser = await launch();
