@@ -146,7 +146,9 @@ fn morph(img: &[f32], side: usize, dilate: bool) -> Vec<f32> {
     for (row, line) in padded.chunks_exact_mut(wide).skip(1).zip(img.chunks_exact(side)) {
         row[1..=side].copy_from_slice(line);
     }
-    let pick = |v: f32, n: f32| if dilate { v.max(n) } else { v.min(n) };
+    // (Comparisons, not f32::max and min: wasm has no instruction with
+    // their NaN rules, so those are calls. There are no NaNs here.)
+    let pick = |v: f32, n: f32| if (dilate && n > v) || (!dilate && n < v) { n } else { v };
     let mut out = vec![0.0; side * side];
     for (y, line) in out.chunks_exact_mut(side).enumerate() {
         let (above, here, below) = (&padded[y * wide..], &padded[(y + 1) * wide..], &padded[(y + 2) * wide..]);
