@@ -5,9 +5,12 @@
 //! - [`gemm`]: the matrix products behind convolution and the linear layer,
 //!   with `reference`, the plain triple loop they are tested against.
 //! - [`winograd`]: Winograd's F(4x4, 5x5) for stride-1 5 x 5 convolutions.
+//! - [`dots`]: products whose operands both run along their rows (the
+//!   weight gradient of a stride-1 convolution, lanes along its positions).
 //! - [`plan`]: which of these runs for which layer, in which build, chosen
 //!   once when a network is built. docs/architecture.md has it as a table.
 
+pub(crate) mod dots;
 pub(crate) mod gemm;
 pub(crate) mod lanes;
 pub mod plan;

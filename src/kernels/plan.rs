@@ -37,6 +37,13 @@ pub const PAIRS_BACKWARD: bool = cfg!(not(target_arch = "wasm32"));
 /// shipped weights' training bit for bit. The native tests run both.
 pub const SPARSE_INPUT_GRADIENT: bool = cfg!(any(target_arch = "wasm32", test));
 
+/// The stride-1 path's weight gradient (LeNet's C1) as dot products along
+/// its wide rows, lanes along the positions (`dots::dots_at`): faster in
+/// wasm, where lanes along its 6 channels fill 6 of 8. Natively the AVX2
+/// product along the channels stays, and keeps the shipped weights'
+/// training bit for bit. The native tests run both.
+pub const WIDE_WEIGHT_GRADIENT: bool = cfg!(any(target_arch = "wasm32", test));
+
 /// How a convolution's forward pass runs (its backward is one way for all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConvPath {

@@ -46,9 +46,12 @@ use ndarray::{ArrayView4, ArrayViewMut4};
 use super::derived::Form;
 use super::linear::affine;
 use super::{Activation, Params, Pool2d, PoolKind, Scratch};
+use crate::kernels::dots::dots_at;
 use crate::kernels::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, transpose_into, Mat, Start};
 use crate::kernels::lanes::{add_scaled, add_scaled_n, copy_floats, F32x4};
-use crate::kernels::plan::{self, ConvPath, LOOK_FOR_ZERO_WINDOWS, POOL_CHANNELS_LAST, SPARSE_INPUT_GRADIENT};
+use crate::kernels::plan::{
+    self, ConvPath, LOOK_FOR_ZERO_WINDOWS, POOL_CHANNELS_LAST, SPARSE_INPUT_GRADIENT, WIDE_WEIGHT_GRADIENT,
+};
 use crate::kernels::winograd::{self, Tiles};
 use crate::spec::Shape;
 
@@ -398,18 +401,36 @@ impl Conv2d {
         // dcols (dense: [C*K*K, positions]; sparse: its transpose and a padded sample).
         let sparse_padding = if SPARSE_INPUT_GRADIENT { self.padded_len() } else { 0 };
         let dx_len = if dx.is_some() { rows * positions + sparse_padding } else { 0 };
-        let (padded, rest) = scratch.split(self.padded_len(), positions * lanes + taps * lanes + dx_len);
+        // With lanes along the positions instead (see `plan::WIDE_WEIGHT_GRADIENT`),
+        // dW [O, taps] += dY . cols^T from dY in wide rows, as forward writes Y.
+        let wide = if WIDE_WEIGHT_GRADIENT && self.path == ConvPath::Positions { self.wide_len() } else { 0 };
+        let lengths = positions * lanes + taps * lanes + channels * wide + dx_len;
+        let (padded, rest) = scratch.split(self.padded_len(), lengths);
         let (dy_t, rest) = rest.split_at_mut(positions * lanes);
         let (grad_w_t, rest) = rest.split_at_mut(taps * lanes);
+        let (dy_wide, rest) = rest.split_at_mut(channels * wide);
         let (dcols, padded_dx) = rest.split_at_mut(dx_len.min(rows * positions));
         padded.fill(0.0);
         dy_t.fill(0.0);
         grad_w_t.fill(0.0);
+        dy_wide.fill(0.0);
+        let (width, ow) = (self.padded_size().1, self.output.width);
         for (s, (x, dy)) in x.chunks_exact(self.input.len()).zip(dy.chunks_exact(self.output.len())).enumerate() {
             add_channel_sums(grad_b, dy, positions);
-            transpose_into(dy, (channels, positions), (dy_t, lanes));
-            let (x, b) = (self.pad(x, padded), Mat::rows(dy_t, lanes));
-            gemm_gathered((x, &self.taps, &self.at), b, grad_w_t, lanes, (taps, lanes, positions), Start::Keep);
+            let x = self.pad(x, padded);
+            if wide > 0 {
+                // Channel o's row i at o * wide + i * width; the columns between stay zero.
+                for (dy_wide, dy) in dy_wide.chunks_exact_mut(wide).zip(dy.chunks_exact(positions)) {
+                    for (line, dy) in dy_wide.chunks_mut(width).zip(dy.chunks_exact(ow)) {
+                        copy_floats(&mut line[..ow], dy);
+                    }
+                }
+                dots_at((dy_wide, wide), (x, &self.taps[..rows]), grad_w, rows, (channels, rows, wide));
+            } else {
+                transpose_into(dy, (channels, positions), (dy_t, lanes));
+                let b = Mat::rows(dy_t, lanes);
+                gemm_gathered((x, &self.taps, &self.at), b, grad_w_t, lanes, (taps, lanes, positions), Start::Keep);
+            }
             if let Some(dx) = dx.as_deref_mut() {
                 let dx = &mut dx[s * self.input.len()..][..self.input.len()];
                 if SPARSE_INPUT_GRADIENT {
@@ -419,8 +440,10 @@ impl Conv2d {
                 }
             }
         }
-        for (o, grad_w) in grad_w.chunks_exact_mut(rows).enumerate() {
-            grad_w.iter_mut().zip(grad_w_t.chunks_exact(lanes)).for_each(|(g, t)| *g += t[o]);
+        if wide == 0 {
+            for (o, grad_w) in grad_w.chunks_exact_mut(rows).enumerate() {
+                grad_w.iter_mut().zip(grad_w_t.chunks_exact(lanes)).for_each(|(g, t)| *g += t[o]);
+            }
         }
     }
 
@@ -662,6 +685,32 @@ mod tests {
             conv.forward(x.view(), y.view_mut(), &mut Scratch::default());
             let diff = (&y - &naive(&conv, &x)).mapv(f32::abs).fold(0.0f32, |a, &b| a.max(b));
             assert!(diff < 1e-4, "case {case} (k={k} p={p} {height}x{width}): max diff {diff}");
+        }
+    }
+
+    /// The stride-1 path's weight gradient, with lanes along the positions
+    /// (wasm's), against the one with lanes along the channels (native's):
+    /// LeNet's C1 first, then padded and odd shapes.
+    #[test]
+    fn weight_gradients_along_positions_match_those_along_channels() {
+        let mut rng = fastrand::Rng::with_seed(17);
+        for (case, (c, h, w, o, k, p)) in
+            [(1, 32, 32, 6, 5, 0), (2, 9, 7, 3, 3, 1), (1, 6, 6, 1, 5, 2), (3, 5, 8, 7, 2, 0)].into_iter().enumerate()
+        {
+            let conv = layer(c, h, w, o, k, 1, p, case as u64);
+            assert_eq!(conv.path(), ConvPath::Positions);
+            let x = random_array(&mut rng, (2, c, h, w));
+            let dy = random_array(&mut rng, (2, o, conv.output.height, conv.output.width));
+            let grads = |conv: &Conv2d| {
+                let mut grads = conv.params.clone();
+                grads.slices_mut().into_iter().for_each(|g| g.fill(0.0));
+                conv.backward(x.view(), dy.view(), None, &mut grads, &mut Scratch::default());
+                grads.slices()[0].to_vec()
+            };
+            let (along_positions, along_channels) = (grads(&conv), grads(&conv.clone().with_path(ConvPath::Channels)));
+            for (a, b) in along_positions.iter().zip(&along_channels) {
+                assert!((a - b).abs() < 1e-4, "case {case}: {a} against {b}");
+            }
         }
     }
 
