@@ -12,8 +12,8 @@
 use super::lanes::F32x4;
 
 /// c[i * ldc + j] += sum over q < len of a[i * lda + q] * b[rows[j] + q], for
-/// i < m and j < n. Tiles of 2 rows by 4 columns, the last of each
-/// overlapping the one before when m or n is odd or not a multiple of 4.
+/// i < m and j < n. Tiles of 2 rows by 4 columns, the last overlapping the
+/// one before when m is odd or n not a multiple of 4.
 pub fn dots_at(
     (a, lda): (&[f32], usize),
     (b, rows): (&[f32], &[usize]),

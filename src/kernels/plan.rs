@@ -44,7 +44,7 @@ pub const SPARSE_INPUT_GRADIENT: bool = cfg!(any(target_arch = "wasm32", test));
 /// training bit for bit. The native tests run both.
 pub const WIDE_WEIGHT_GRADIENT: bool = cfg!(any(target_arch = "wasm32", test));
 
-/// How a convolution's forward pass runs (its backward is one way for all).
+/// How a convolution's forward pass runs (backward's choices are the switches above).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConvPath {
     /// A kernel as large as its unpadded input: one output position, so the

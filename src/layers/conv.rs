@@ -34,7 +34,8 @@
 //! lanes along the channels does (dY^T has a row per position, lanes along
 //! the channels); dcols is scattered back onto the input positions it came
 //! from (col2im). In wasm dcols is built from the non-zero values of dY only,
-//! a row of W for each (see `sparse_input_gradient`).
+//! a row of W for each (see `sparse_input_gradient`), and the stride-1
+//! path's dW runs as dot products along wide rows (see `kernels::dots`).
 //!
 //! Shapes: x [N, C, H, W], w [O, C*K*K] (PyTorch's OIHW flattened), b [O],
 //! y [N, O, OH, OW].
