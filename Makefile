@@ -9,6 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # binaryen 132 from npm (wasm-opt, wasm-dis): Debian 12's binaryen 108 breaks
 # wasm-bindgen's externref table, so it is not used.
 BINARYEN := $(CURDIR)/tools/node_modules/.bin
+BENCH_PYTHON := tools/bench/.venv/bin/python
 
 .PHONY: serve test lint setup tools data build pkg npm-pack package-test www e2e e2e-slow engines wasm-test simd-check train samples fuzz soak soak-page bench lint-js clean
 
@@ -138,19 +139,19 @@ soak-page: www
 
 ## Speed (issue 6), one thread each: lenet-wasm (both builds) in Node and headless Chromium against ONNX Runtime
 ## Web and TensorFlow.js, native against ONNX Runtime (Python), the wasm SIMD128 and relaxed-SIMD peaks, an MNIST
-## epoch, .wasm sizes and start-up. Prints a table and writes target/bench/bench.json (a few minutes; Python needs
-## tools/golden/requirements.txt). Then: long tasks in the page, training on all of MNIST in workers, and
-## held-out digits drawn with the mouse on the page.
-bench: www build tools/bench/node_modules/.installed
+## epoch, .wasm sizes and start-up. Prints a table and writes target/bench/bench.json (a few minutes; Python's
+## packages go in a virtual environment of their own). Then: long tasks in the page, training on all of MNIST in
+## workers, and held-out digits drawn with the mouse on the page.
+bench: www build tools/bench/node_modules/.installed tools/bench/.venv/.installed
 	mkdir -p target/bench
-	python3 tools/bench/export_onnx.py
+	$(BENCH_PYTHON) tools/bench/export_onnx.py
 	$(BINARYEN)/wasm-as --enable-simd tools/bench/peak.wat -o target/bench/peak.wasm
 	sed -E 's/\(f32x4\.add \(f32x4\.mul ([^)]+\)) ([^)]+\))\) ([^)]+\))\)/(f32x4.relaxed_madd \1 \2 \3)/' \
 		tools/bench/peak.wat > target/bench/peak-relaxed.wat
 	$(BINARYEN)/wasm-as --enable-simd --enable-relaxed-simd target/bench/peak-relaxed.wat -o target/bench/peak-relaxed.wasm
 	PATH="$(BINARYEN):$$PATH" wasm-pack build --release --target web --no-default-features --out-dir target/bench/pkg-noweights
 	$(CARGO) bench --bench figures > target/bench/native.json
-	python3 tools/bench/ort_native.py
+	$(BENCH_PYTHON) tools/bench/ort_native.py
 	node tools/bench/node.mjs
 	node --experimental-wasm-relaxed-simd tools/bench/node.mjs --lenet-only
 	node tools/bench/chromium.mjs
@@ -160,6 +161,13 @@ bench: www build tools/bench/node_modules/.installed
 	node tools/bench/train-all.mjs
 	node tools/bench/page-handwriting.mjs
 	node tools/bench/page-numbers.mjs
+
+# ONNX and ONNX Runtime for make bench's Python, pinned in tools/golden/requirements.txt, in a virtual
+# environment of their own (a fresh machine's Python has none of them).
+tools/bench/.venv/.installed: tools/golden/requirements.txt
+	python3 -m venv tools/bench/.venv
+	tools/bench/.venv/bin/pip install --quiet --disable-pip-version-check -r tools/golden/requirements.txt
+	@touch $@
 
 # The peers of make bench (onnxruntime-web, TensorFlow.js), pinned in tools/bench/package-lock.json.
 tools/bench/node_modules/.installed: tools/bench/package.json tools/bench/package-lock.json
