@@ -279,7 +279,10 @@ pub fn copy_floats(dst: &mut [f32], src: &[f32]) {
 }
 
 /// dst += a * src, 4 lanes at a time (a multiply, then an add, each
-/// rounded, in the tail too; fused in the relaxed build's lanes).
+/// rounded, in the tail too; fused in the relaxed build's lanes). Inlined,
+/// so that a length known when compiling (a row of a 5 x 5 kernel) leaves
+/// no loop to set up for a few floats.
+#[inline(always)]
 pub fn add_scaled(dst: &mut [f32], a: f32, src: &[f32]) {
     let n = dst.len();
     assert_eq!(n, src.len(), "add_scaled: lengths differ");
@@ -289,21 +292,6 @@ pub fn add_scaled(dst: &mut [f32], a: f32, src: &[f32]) {
         unsafe {
             let d = dst.as_mut_ptr().add(at);
             F32x4::load(d).mul_add(scale, F32x4::load(src.as_ptr().add(at))).store(d);
-        }
-    }
-    dst[whole..].iter_mut().zip(&src[whole..]).for_each(|(d, &s)| *d += a * s);
-}
-
-/// `add_scaled` for a length known when compiling, such as a row of a 5 x 5
-/// kernel: no loop to set up for a few floats.
-#[inline(always)]
-pub fn add_scaled_n<const N: usize>(dst: &mut [f32; N], a: f32, src: &[f32; N]) {
-    let whole = N / 4 * 4;
-    for at in (0..whole).step_by(4) {
-        // Safety: at + 4 <= N, and both arrays hold N floats.
-        unsafe {
-            let d = dst.as_mut_ptr().add(at);
-            F32x4::load(d).mul_add(F32x4::splat(a), F32x4::load(src.as_ptr().add(at))).store(d);
         }
     }
     dst[whole..].iter_mut().zip(&src[whole..]).for_each(|(d, &s)| *d += a * s);
@@ -334,9 +322,6 @@ mod tests {
             add_scaled(&mut dst, 2.0, &src);
             assert_eq!(dst, src.iter().map(|s| 0.5 + 2.0 * s).collect::<Vec<_>>(), "length {n}");
         }
-        let mut five = [0.5; 5];
-        add_scaled_n(&mut five, 2.0, &[1.0, 2.0, 3.0, 4.0, 5.0]);
-        assert_eq!(five, [2.5, 4.5, 6.5, 8.5, 10.5]);
     }
 
     fn lanes(v: F32x4) -> [u32; 4] {

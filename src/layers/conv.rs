@@ -49,7 +49,7 @@ use super::linear::affine;
 use super::{Activation, Params, Pool2d, PoolKind, Scratch};
 use crate::kernels::dots::dots_at;
 use crate::kernels::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, transpose_into, Mat, Start};
-use crate::kernels::lanes::{add_scaled, add_scaled_n, copy_floats, F32x4};
+use crate::kernels::lanes::{add_scaled, copy_floats, F32x4};
 use crate::kernels::plan::{
     self, ConvPath, LOOK_FOR_ZERO_WINDOWS, POOL_CHANNELS_LAST, SPARSE_INPUT_GRADIENT, WIDE_WEIGHT_GRADIENT,
 };
@@ -559,9 +559,11 @@ impl Conv2d {
             for (column, &at) in dcols_t.chunks_exact(rows).zip(&self.at) {
                 for (taps, &tap) in column.chunks_exact(k).zip(self.taps.iter().step_by(k)) {
                     let window = &mut sums[at + tap..][..k];
-                    match (window.try_into(), taps.try_into()) {
-                        (Ok(window), Ok(taps)) => add_scaled_n::<5>(window, 1.0, taps),
-                        _ => add_scaled(window, 1.0, taps),
+                    if k == 5 {
+                        // LeNet's kernels: a length known when compiling, no loop.
+                        add_scaled(&mut window[..5], 1.0, &taps[..5]);
+                    } else {
+                        add_scaled(window, 1.0, taps);
                     }
                 }
             }
