@@ -369,6 +369,18 @@ impl Conv2d {
         padded
     }
 
+    /// The inverse of `pad`: the inside of a padded sample into `x` [C, H, W].
+    fn unpad(&self, padded: &[f32], x: &mut [f32]) {
+        let Shape { height, width, .. } = self.input;
+        let (p, (padded_height, padded_width)) = (self.padding, self.padded_size());
+        for (plane, padded) in x.chunks_exact_mut(height * width).zip(padded.chunks_exact(padded_height * padded_width))
+        {
+            for (line, padded) in plane.chunks_exact_mut(width).zip(padded.chunks_exact(padded_width).skip(p)) {
+                copy_floats(line, &padded[p..p + width]);
+            }
+        }
+    }
+
     pub fn backward(
         &self,
         x: ArrayView4<f32>,
@@ -572,14 +584,7 @@ impl Conv2d {
             return add_windows(dx);
         }
         add_windows(padded);
-        let Shape { height, width, .. } = self.input;
-        let (p, (padded_height, padded_width)) = (self.padding, self.padded_size());
-        for (plane, sums) in dx.chunks_exact_mut(height * width).zip(padded.chunks_exact(padded_height * padded_width))
-        {
-            for (line, sums) in plane.chunks_exact_mut(width).zip(sums.chunks_exact(padded_width).skip(p)) {
-                copy_floats(line, &sums[p..p + width]);
-            }
-        }
+        self.unpad(padded, dx);
     }
 }
 
