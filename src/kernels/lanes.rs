@@ -10,8 +10,8 @@
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{
-        f32x4_add, f32x4_mul, f32x4_ne, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4, i32x4_add, i32x4_bitmask, i32x4_eq,
-        i32x4_shuffle, i32x4_splat, i8x16_swizzle, v128, v128_andnot, v128_load, v128_store,
+        f32x4_add, f32x4_eq, f32x4_mul, f32x4_ne, f32x4_pmax, f32x4_splat, f32x4_sub, i32x4, i32x4_add, i32x4_bitmask,
+        i32x4_eq, i32x4_shuffle, i32x4_splat, i8x16_swizzle, v128, v128_and, v128_andnot, v128_load, v128_store,
     };
 
     use super::COMPRESS;
@@ -76,6 +76,12 @@ mod imp {
         #[inline(always)]
         pub fn max(self, o: F32x4) -> F32x4 {
             F32x4(f32x4_pmax(self.0, o.0))
+        }
+
+        /// Per lane: self where a == b, else 0.0.
+        #[inline(always)]
+        pub fn where_equal(self, a: F32x4, b: F32x4) -> F32x4 {
+            F32x4(v128_and(self.0, f32x4_eq(a.0, b.0)))
         }
 
         /// The even lanes of (self, next) and the odd ones: [0 2 4 6], [1 3 5 7].
@@ -181,6 +187,12 @@ mod imp {
         #[inline(always)]
         pub fn max(self, o: F32x4) -> F32x4 {
             F32x4(std::array::from_fn(|l| if o.0[l] > self.0[l] { o.0[l] } else { self.0[l] }))
+        }
+
+        /// Per lane: self where a == b, else 0.0.
+        #[inline(always)]
+        pub fn where_equal(self, a: F32x4, b: F32x4) -> F32x4 {
+            F32x4(std::array::from_fn(|l| if a.0[l] == b.0[l] { self.0[l] } else { 0.0 }))
         }
 
         /// The even lanes of (self, next) and the odd ones: [0 2 4 6], [1 3 5 7].
@@ -297,6 +309,40 @@ pub fn add_scaled(dst: &mut [f32], a: f32, src: &[f32]) {
     dst[whole..].iter_mut().zip(&src[whole..]).for_each(|(d, &s)| *d += a * s);
 }
 
+/// sums[r] += the sum of row r of `m` [sums.len(), cols], each row summed in
+/// order from -0.0 (as `Iterator::sum` adds: the bits of the plain loop).
+/// Four rows at a time, a 4 x 4 block transposed so that each lane adds
+/// one row's values in order: four chains of adds in one vector, where a
+/// row's values one by one would wait on each other. Short of four rows,
+/// the last four again, each sum kept once.
+pub fn add_row_sums(sums: &mut [f32], m: &[f32], cols: usize) {
+    let rows = sums.len();
+    assert!(m.len() >= rows * cols, "add_row_sums: the matrix is smaller than its shape");
+    let in_order = |r: usize, from: usize, sum: f32| m[r * cols..][from..cols].iter().fold(sum, |s, &v| s + v);
+    if rows < 4 {
+        sums.iter_mut().enumerate().for_each(|(r, s)| *s += in_order(r, 0, -0.0));
+        return;
+    }
+    let whole = cols / 4 * 4;
+    let mut done = 0;
+    while done < rows {
+        let first = done.min(rows - 4);
+        let mut lanes = F32x4::splat(-0.0);
+        for c in (0..whole).step_by(4) {
+            // Safety: rows first..first+4 hold columns c..c+4 (checked above).
+            let block = std::array::from_fn(|q| unsafe { F32x4::load(m.as_ptr().add((first + q) * cols + c)) });
+            lanes = F32x4::transpose(block).into_iter().fold(lanes, F32x4::add);
+        }
+        let mut partial = [0.0; 4];
+        // Safety: `partial` holds 4 floats.
+        unsafe { lanes.store(partial.as_mut_ptr()) };
+        for (r, partial) in (first..first + 4).zip(partial).skip(done - first) {
+            sums[r] += in_order(r, whole, partial);
+        }
+        done = first + 4;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // In wasm (`make wasm-test`, both builds) these run with SIMD128 lanes.
@@ -321,6 +367,21 @@ mod tests {
             let mut dst = vec![0.5; n];
             add_scaled(&mut dst, 2.0, &src);
             assert_eq!(dst, src.iter().map(|s| 0.5 + 2.0 * s).collect::<Vec<_>>(), "length {n}");
+        }
+    }
+
+    /// Bit for bit what a plain `sum()` per row gives.
+    #[test]
+    fn row_sums_add_in_order() {
+        let mut rng = fastrand::Rng::with_seed(4);
+        for (rows, cols) in [(6, 784), (16, 100), (3, 1), (9, 7), (4, 3), (5, 0)] {
+            let m: Vec<f32> = (0..rows * cols).map(|_| rng.f32() - 0.5).collect();
+            let start: Vec<f32> = (0..rows).map(|_| rng.f32()).collect();
+            let mut fast = start.clone();
+            add_row_sums(&mut fast, &m, cols);
+            let plain = (0..rows).map(|r| start[r] + m[r * cols..][..cols].iter().sum::<f32>());
+            let bits = |v: &mut dyn Iterator<Item = f32>| v.map(f32::to_bits).collect::<Vec<_>>();
+            assert_eq!(bits(&mut fast.into_iter()), bits(&mut plain.into_iter()), "{rows} x {cols}");
         }
     }
 

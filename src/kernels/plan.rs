@@ -26,11 +26,6 @@ pub const LOOK_FOR_ZERO_WINDOWS: bool = cfg!(any(target_arch = "wasm32", test));
 /// .wasm larger for other networks only.
 pub const POOL_CHANNELS_LAST: bool = cfg!(not(target_arch = "wasm32"));
 
-/// 2 x 2 max pooling at stride 2 has a backward of its own natively; in wasm
-/// it made training slower and the .wasm larger, so there windows go one by
-/// one. The native tests run both.
-pub const PAIRS_BACKWARD: bool = cfg!(not(target_arch = "wasm32"));
-
 /// A convolution's input gradient as one row of weights added per non-zero
 /// value of dY (most are zero after ReLU and max pooling): faster in wasm.
 /// Natively the dense product, 16 wide with AVX2, was faster, and keeps the

@@ -49,7 +49,7 @@ use super::linear::affine;
 use super::{Activation, Params, Pool2d, PoolKind, Scratch};
 use crate::kernels::dots::dots_at;
 use crate::kernels::gemm::{gemm, gemm_gathered, gemm_rows_at, transpose, transpose_into, Mat, Start};
-use crate::kernels::lanes::{add_scaled, copy_floats, F32x4};
+use crate::kernels::lanes::{add_row_sums, add_scaled, copy_floats, F32x4};
 use crate::kernels::plan::{
     self, ConvPath, LOOK_FOR_ZERO_WINDOWS, POOL_CHANNELS_LAST, SPARSE_INPUT_GRADIENT, WIDE_WEIGHT_GRADIENT,
 };
@@ -429,7 +429,7 @@ impl Conv2d {
         dy_wide.fill(0.0);
         let (width, ow) = (self.padded_size().1, self.output.width);
         for (s, (x, dy)) in x.chunks_exact(self.input.len()).zip(dy.chunks_exact(self.output.len())).enumerate() {
-            add_channel_sums(grad_b, dy, positions);
+            add_row_sums(grad_b, dy, positions);
             let x = self.pad(x, padded);
             if wide > 0 {
                 // Channel o's row i at o * wide + i * width; the columns between stay zero.
@@ -585,21 +585,6 @@ impl Conv2d {
         }
         add_windows(padded);
         self.unpad(padded, dx);
-    }
-}
-
-/// db[o] += the sum of channel o of dy [O, positions], each sum in order
-/// from -0.0 (as `Iterator::sum` adds): 8 channels at a time, so that their
-/// chains of adds run side by side instead of one waiting on the next.
-fn add_channel_sums(db: &mut [f32], dy: &[f32], positions: usize) {
-    for (db, dy) in db.chunks_mut(8).zip(dy.chunks(8 * positions)) {
-        let mut sums = [-0.0f32; 8];
-        for p in 0..positions {
-            for (o, sum) in sums.iter_mut().enumerate().take(db.len()) {
-                *sum += dy[o * positions + p];
-            }
-        }
-        db.iter_mut().zip(sums).for_each(|(db, sum)| *db += sum);
     }
 }
 
@@ -837,21 +822,6 @@ mod tests {
                     conv.backward(x, dy, Some(dx), grads, &mut Scratch::default())
                 },
             );
-        }
-    }
-
-    /// Bit for bit what a plain `sum()` per channel gives.
-    #[test]
-    fn channel_sums_add_in_order() {
-        let mut rng = fastrand::Rng::with_seed(4);
-        for (channels, positions) in [(6, 784), (16, 100), (3, 1), (9, 7)] {
-            let dy: Vec<f32> = (0..channels * positions).map(|_| rng.f32() - 0.5).collect();
-            let start: Vec<f32> = (0..channels).map(|_| rng.f32()).collect();
-            let mut fast = start.clone();
-            add_channel_sums(&mut fast, &dy, positions);
-            let plain: Vec<f32> =
-                start.iter().zip(dy.chunks(positions)).map(|(b, dy)| b + dy.iter().sum::<f32>()).collect();
-            assert_eq!(fast, plain, "{channels} x {positions}");
         }
     }
 

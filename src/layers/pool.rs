@@ -13,7 +13,6 @@ use ndarray::{ArrayView4, ArrayViewMut4};
 
 use super::{Activation, Scratch};
 use crate::kernels::lanes::{copy_floats, F32x4};
-use crate::kernels::plan::PAIRS_BACKWARD;
 use crate::spec::Shape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +108,8 @@ impl Pool2d {
         let dx = dx.as_slice_mut().expect("activations are contiguous");
         let (in_plane, out_plane) = (self.input.height * self.input.width, self.output.height * self.output.width);
         let planes = x.chunks_exact(in_plane).zip(dx.chunks_exact_mut(in_plane)).zip(dy.chunks_exact(out_plane));
-        if PAIRS_BACKWARD && self.kernel == 2 && self.stride == 2 {
+        let fours = self.kind == PoolKind::Avg || self.output.width >= 4;
+        if self.kernel == 2 && self.stride == 2 && fours {
             return planes.for_each(|((x, dx), dy)| self.pairs_backward(x, dy, dx));
         }
         for ((x, dx), dy) in planes {
@@ -137,38 +137,33 @@ impl Pool2d {
     /// Backward for one plane of 2 x 2 windows at stride 2 (LeNet's S2 and
     /// S4): the windows do not overlap, so each input's gradient is written
     /// once, and zero in a last row or column that no window covers. Max
-    /// picks the winner `argmax` picks, without a branch (branches were
-    /// mispredicted at every edge of the ink, and made it slower).
+    /// takes four windows at a time (`max_backward_four`; at least 4 to a row).
     fn pairs_backward(&self, x: &[f32], dy: &[f32], dx: &mut [f32]) {
         let (width, ow) = (self.input.width, self.output.width);
         let rows = x.chunks_exact(2 * width).zip(dx.chunks_exact_mut(2 * width)).zip(dy.chunks_exact(ow));
         for ((x, dx), dy) in rows {
-            let (top, bottom) = x.split_at(width);
-            let (dtop, dbottom) = dx.split_at_mut(width);
-            let windows = top.chunks_exact(2).zip(bottom.chunks_exact(2));
-            let grads = dtop.chunks_exact_mut(2).zip(dbottom.chunks_exact_mut(2));
             match self.kind {
-                PoolKind::Max => windows.zip(grads).zip(dy).for_each(|(((top, bottom), (dtop, dbottom)), &g)| {
-                    // The first value equal to the largest takes g: `rest` is
-                    // g until then and 0.0 after (g - g).
-                    let (a, b, c, d) = (top[0], top[1], bottom[0], bottom[1]);
-                    let largest = larger(larger(a, b), larger(c, d));
-                    let mut rest = g;
-                    let mut take = |v: f32| {
-                        let t = if v == largest { rest } else { 0.0 };
-                        rest -= t;
-                        t
-                    };
-                    [dtop[0], dtop[1], dbottom[0]] = [take(a), take(b), take(c)];
-                    dbottom[1] = rest;
-                }),
-                PoolKind::Avg => grads.zip(dy).for_each(|((dtop, dbottom), &g)| {
-                    let share = g * 0.25;
-                    [dtop[0], dtop[1], dbottom[0], dbottom[1]] = [share; 4];
-                }),
+                PoolKind::Max => {
+                    // Whole fours, then the last 4 again if ow is not a multiple
+                    // of 4 (the overlap is written twice with the same values).
+                    let last = (ow % 4 != 0).then_some(ow - 4);
+                    for at in (0..ow - 3).step_by(4).chain(last) {
+                        // Safety: windows at..at + 4 <= ow lie inside both rows,
+                        // and dy holds ow values.
+                        unsafe { max_backward_four((x.as_ptr(), dx.as_mut_ptr()), dy.as_ptr().add(at), width, at) };
+                    }
+                }
+                PoolKind::Avg => {
+                    let (dtop, dbottom) = dx.split_at_mut(width);
+                    let grads = dtop.chunks_exact_mut(2).zip(dbottom.chunks_exact_mut(2));
+                    grads.zip(dy).for_each(|((dtop, dbottom), &g)| {
+                        let share = g * 0.25;
+                        [dtop[0], dtop[1], dbottom[0], dbottom[1]] = [share; 4];
+                    });
+                }
             }
             if width % 2 == 1 {
-                [dtop[width - 1], dbottom[width - 1]] = [0.0; 2];
+                [dx[width - 1], dx[2 * width - 1]] = [0.0; 2];
             }
         }
         dx[2 * self.output.height * width..].fill(0.0);
@@ -208,6 +203,35 @@ fn larger(m: f32, v: f32) -> f32 {
     } else {
         m
     }
+}
+
+/// Max pooling's backward for the four 2 x 2 windows from window `at` of
+/// a pair of rows `width` apart (x, and dx to write), `dy` their outputs'
+/// gradients: each window's gradient goes to its first largest value, as
+/// `argmax` picks, without a branch (branches were mispredicted at every
+/// edge of the ink). `rest` is the gradient until a value takes it, and
+/// 0.0 after (g - g).
+/// Safety: windows at..at + 4 lie inside both rows, and dy holds 4 values.
+#[inline(always)]
+unsafe fn max_backward_four((x, dx): (*const f32, *mut f32), dy: *const f32, width: usize, at: usize) {
+    let (top, bottom) = (x.add(2 * at), x.add(2 * at + width));
+    let (a, b) = F32x4::load(top).deinterleave(F32x4::load(top.add(4)));
+    let (c, d) = F32x4::load(bottom).deinterleave(F32x4::load(bottom.add(4)));
+    let largest = a.max(b).max(c.max(d));
+    let mut rest = F32x4::load(dy);
+    let mut take = |v: F32x4| {
+        let t = rest.where_equal(v, largest);
+        rest = rest.sub(t);
+        t
+    };
+    let (ta, tb, tc) = (take(a), take(b), take(c));
+    let (dtop, dbottom) = (dx.add(2 * at), dx.add(2 * at + width));
+    let (first, second) = ta.zip(tb);
+    first.store(dtop);
+    second.store(dtop.add(4));
+    let (first, second) = tc.zip(rest);
+    first.store(dbottom);
+    second.store(dbottom.add(4));
 }
 
 /// 2 x 2 windows at stride 2 over a plane whose rows are `row_stride` apart
@@ -335,7 +359,7 @@ mod tests {
     #[test]
     fn pairs_backward_matches_windows_backward() {
         let mut rng = fastrand::Rng::with_seed(3);
-        for (h, w) in [(28, 28), (10, 10), (7, 9), (2, 3)] {
+        for (h, w) in [(28, 28), (10, 10), (7, 9), (9, 11)] {
             let x: Vec<f32> = (0..h * w).map(|_| rng.usize(0..3) as f32).collect();
             for kind in [PoolKind::Max, PoolKind::Avg] {
                 let pool = layer(kind, 1, h, w, 2, 2);
@@ -351,8 +375,10 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         for kind in [PoolKind::Max, PoolKind::Avg] {
-            // 2x2/2 as in LeNet (and on odd sides), overlapping 3x3/2, and 2x2/3 with gaps.
-            for (c, h, w, k, s) in [(2, 6, 6, 2, 2), (1, 7, 5, 2, 2), (2, 7, 5, 3, 2), (1, 8, 7, 2, 3)] {
+            // 2x2/2 as in LeNet (and on odd sides; from 4 windows a row in
+            // fours), overlapping 3x3/2, and 2x2/3 with gaps.
+            let shapes = [(2, 6, 6, 2, 2), (1, 7, 5, 2, 2), (1, 9, 11, 2, 2), (2, 7, 5, 3, 2), (1, 8, 7, 2, 3)];
+            for (c, h, w, k, s) in shapes {
                 let pool = layer(kind, c, h, w, k, s);
                 let out = (2, c, pool.output.height, pool.output.width);
                 check_gradients(
