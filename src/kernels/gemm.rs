@@ -189,9 +189,18 @@ unsafe fn transpose_avx2(src: &[f32], shape: (usize, usize), dst: (&mut [f32], u
 
 #[cfg_attr(target_arch = "x86_64", inline(always))]
 fn transpose_body(src: &[f32], (rows, cols): (usize, usize), (dst, ld): (&mut [f32], usize)) {
-    let (whole_rows, whole_cols) = (rows / 4 * 4, cols / 4 * 4);
-    for r in (0..whole_rows).step_by(4) {
-        for c in (0..whole_cols).step_by(4) {
+    if rows < 4 || cols < 4 {
+        for (r, c) in (0..rows).flat_map(|r| (0..cols).map(move |c| (r, c))) {
+            dst[c * ld + r] = src[r * cols + c];
+        }
+        return;
+    }
+    // Blocks from every fourth row and column; a last block overlaps the
+    // one before when rows or cols is not a multiple of 4 (the overlap is
+    // copied twice), so that no value goes one at a time.
+    let starts = |n: usize| (0..n).step_by(4).map(move |at| at.min(n - 4));
+    for r in starts(rows) {
+        for c in starts(cols) {
             // Safety: rows r..r+4 and columns c..c+4 are inside both matrices.
             unsafe {
                 let block = std::array::from_fn(|q| F32x4::load(src.as_ptr().add((r + q) * cols + c)));
@@ -199,11 +208,6 @@ fn transpose_body(src: &[f32], (rows, cols): (usize, usize), (dst, ld): (&mut [f
                     column.store(dst.as_mut_ptr().add((c + q) * ld + r));
                 }
             }
-        }
-    }
-    for r in 0..rows {
-        for c in if r < whole_rows { whole_cols } else { 0 }..cols {
-            dst[c * ld + r] = src[r * cols + c];
         }
     }
 }
