@@ -409,9 +409,9 @@ mod tests {
             let start: Vec<f32> = (0..rows).map(|_| rng.f32()).collect();
             let mut fast = start.clone();
             add_row_sums(&mut fast, &m, cols);
-            let plain = (0..rows).map(|r| start[r] + m[r * cols..][..cols].iter().sum::<f32>());
-            let bits = |v: &mut dyn Iterator<Item = f32>| v.map(f32::to_bits).collect::<Vec<_>>();
-            assert_eq!(bits(&mut fast.into_iter()), bits(&mut plain.into_iter()), "{rows} x {cols}");
+            let plain: Vec<u32> =
+                (0..rows).map(|r| (start[r] + m[r * cols..][..cols].iter().sum::<f32>()).to_bits()).collect();
+            assert_eq!(fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), plain, "{rows} x {cols}");
         }
     }
 
