@@ -12,7 +12,10 @@ export default [
     files: ['www/js/*.js', 'tools/bench/page.js', 'examples/*/main.js', 'examples/*/src/*.js'],
     languageOptions: { globals: globals.browser },
   },
-  { files: ['www/js/train-worker.js', 'www/js/shard-worker.js'], languageOptions: { globals: globals.worker } },
+  {
+    files: ['www/js/train-worker.js', 'www/js/shard-worker.js', 'www/js/set-worker.js'],
+    languageOptions: { globals: globals.worker },
+  },
   { files: ['www/js/boot.js'], languageOptions: { sourceType: 'script' } },
   { files: ['www/sw.js'], languageOptions: { sourceType: 'script', globals: globals.serviceworker } },
   // The npm package runs in browsers and in Node.

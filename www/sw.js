@@ -23,6 +23,7 @@ const CORE = [
   'js/teach.js',
   'js/scratch.js',
   'js/data.js',
+  'js/set-worker.js',
   'js/ui.js',
   'js/personal-store.js',
   'js/worker-client.js',

@@ -29,6 +29,27 @@ export async function loadSet(name, manifest) {
 }
 
 /**
+ * `loadSet` for each of `names`, fetched and unpacked in a worker
+ * (set-worker.js), so that the page's thread stays free for a large set.
+ * @returns {Promise<Array<{count: number, pixels: Uint8Array, labels: Uint8Array}>>}
+ */
+export function loadSetsInWorker(names) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./set-worker.js', import.meta.url), { type: 'module' });
+    const settle = (settled) => (value) => {
+      worker.terminate();
+      settled(value);
+    };
+    worker.onmessage = ({ data }) => (data.error ? settle(reject)(new Error(data.error)) : settle(resolve)(data.sets));
+    worker.onerror = (e) => {
+      e.preventDefault();
+      settle(reject)(new Error(e.message || 'the worker that loads the digits could not start'));
+    };
+    worker.postMessage({ names });
+  });
+}
+
+/**
  * Writes digit i of a set as one network input (1 x 32 x 32, 0..1) into
  * out at offset: the 28x28 digit with 2 zero pixels around it, shifted by
  * (dx, dy) pixels (|dx|, |dy| <= 2) for augmentation.

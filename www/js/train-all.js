@@ -7,7 +7,7 @@
 
 import { $, el, setStatus, pct, message } from './ui.js';
 import { LineChart } from './charts.js';
-import { loadManifest, loadSet } from './data.js';
+import { loadSetsInWorker } from './data.js';
 import { MNIST_SIZE } from './input.js';
 import { Network } from '../pkg/index.js';
 import { average, sharedBytes, weightsIn } from './weight-sync.js';
@@ -22,16 +22,26 @@ const batchOf = (workers) => Math.min(64, Math.max(16, Math.round(128 / workers)
 const rateOf = (workers) => 4e-3 * Math.sqrt(Math.max(1, workers / 2));
 const MAX_WORKERS = 16;
 
-/** Share `w` of `workers` of a set: contiguous, sizes differing by at most one. */
+/**
+ * Share `w` of `workers` of a set: contiguous, sizes differing by at most
+ * one. Views where the set is in shared memory (loadSetsInWorker puts it
+ * there on a cross-origin isolated page: no copying on this thread), else
+ * copies that can move to a worker.
+ */
 function share(set, w, workers) {
   const start = Math.floor((set.count * w) / workers);
   const end = Math.floor((set.count * (w + 1)) / workers);
+  const part = set.pixels.buffer instanceof ArrayBuffer ? 'slice' : 'subarray';
   return {
     count: end - start,
-    pixels: set.pixels.slice(start * MNIST_SIZE, end * MNIST_SIZE),
-    labels: set.labels.slice(start, end),
+    pixels: set.pixels[part](start * MNIST_SIZE, end * MNIST_SIZE),
+    labels: set.labels[part](start, end),
   };
 }
+
+/** The buffers of these shares that can be moved (shared memory is not moved but shared). */
+const movable = (...shares) =>
+  [...new Set(shares.flatMap((s) => [s.pixels.buffer, s.labels.buffer]))].filter((b) => b instanceof ArrayBuffer);
 
 const number = (n) => Math.round(n).toLocaleString('en-US');
 
@@ -97,8 +107,7 @@ export class TrainAll {
     try {
       if (!this.data) {
         setStatus(this.status, 'Fetching all 70,000 MNIST digits (11 MB; kept for offline use)…');
-        const manifest = await loadManifest();
-        const [train, test] = await Promise.all([loadSet('all-train', manifest), loadSet('all-test', manifest)]);
+        const [train, test] = await loadSetsInWorker(['all-train', 'all-test']);
         this.data = { train, test };
       }
     } catch (e) {
@@ -216,7 +225,7 @@ export class TrainAll {
           test: part,
           shared,
         },
-        [s.pixels.buffer, s.labels.buffer, part.pixels.buffer, part.labels.buffer],
+        movable(s, part),
       );
       return worker;
     });

@@ -1,0 +1,26 @@
+// Fetches and unpacks MNIST sets for the page (data.js's loadSetsInWorker):
+// all of MNIST is 11 MB of gzip, and unpacked on the page's thread it held
+// the page for 60-170 ms. Where the page is cross-origin isolated the bytes
+// go into shared memory, so that workers given parts of a set read them
+// where they are; else they move back to the page without a copy.
+
+import { loadSet } from './data.js';
+
+function inSharedMemory({ count, pixels }) {
+  const bytes = new Uint8Array(new SharedArrayBuffer(pixels.buffer.byteLength));
+  bytes.set(new Uint8Array(pixels.buffer));
+  return { count, pixels: bytes.subarray(0, pixels.length), labels: bytes.subarray(pixels.length) };
+}
+
+self.onmessage = async ({ data: { names } }) => {
+  try {
+    const sets = await Promise.all(names.map((name) => loadSet(name)));
+    if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function') {
+      self.postMessage({ sets: sets.map(inSharedMemory) });
+    } else {
+      self.postMessage({ sets }, [...new Set(sets.map((s) => s.pixels.buffer))]);
+    }
+  } catch (e) {
+    self.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  }
+};
