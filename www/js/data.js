@@ -45,6 +45,7 @@ export function loadSetsInWorker(names) {
       e.preventDefault();
       settle(reject)(new Error(e.message || 'the worker that loads the digits could not start'));
     };
+    worker.onmessageerror = () => settle(reject)(new Error('the digits could not be passed from their worker'));
     worker.postMessage({ names });
   });
 }

@@ -4,7 +4,7 @@
 // go into shared memory, so that workers given parts of a set read them
 // where they are; else they move back to the page without a copy.
 
-import { loadSet } from './data.js';
+import { loadManifest, loadSet } from './data.js';
 
 function inSharedMemory({ count, pixels }) {
   const bytes = new Uint8Array(new SharedArrayBuffer(pixels.buffer.byteLength));
@@ -14,7 +14,8 @@ function inSharedMemory({ count, pixels }) {
 
 self.onmessage = async ({ data: { names } }) => {
   try {
-    const sets = await Promise.all(names.map((name) => loadSet(name)));
+    const manifest = await loadManifest();
+    const sets = await Promise.all(names.map((name) => loadSet(name, manifest)));
     if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function') {
       self.postMessage({ sets: sets.map(inSharedMemory) });
     } else {
