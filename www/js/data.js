@@ -14,18 +14,27 @@ export async function loadManifest() {
   return res.json();
 }
 
-/** @returns {Promise<{count: number, pixels: Uint8Array, labels: Uint8Array}>} */
-export async function loadSet(name, manifest) {
+/**
+ * Set `name`, inflated straight into `bytes(length)`, a Uint8Array of the
+ * set's length (in shared memory, for one).
+ * @returns {Promise<{count: number, pixels: Uint8Array, labels: Uint8Array}>}
+ */
+export async function loadSet(name, manifest, bytes = (length) => new Uint8Array(length)) {
   manifest ??= await loadManifest();
   const entry = manifest.sets[name];
   if (!entry) throw new Error(`no MNIST set named ${name} in data/manifest.json`);
   const res = await fetch(new URL(entry.file, BASE));
   if (!res.ok || !res.body) throw new Error(`could not load ${entry.file} (HTTP ${res.status})`);
-  const bytes = new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
   const count = entry.count;
-  if (bytes.length !== count * (MNIST_SIZE + 1))
-    throw new Error(`${entry.file} holds ${bytes.length} bytes, expected ${count * (MNIST_SIZE + 1)}`);
-  return { count, pixels: bytes.subarray(0, count * MNIST_SIZE), labels: bytes.subarray(count * MNIST_SIZE) };
+  const out = bytes(count * (MNIST_SIZE + 1));
+  const reader = res.body.pipeThrough(new DecompressionStream('gzip')).getReader();
+  let length = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    if (length + chunk.value.length <= out.length) out.set(chunk.value, length);
+    length += chunk.value.length;
+  }
+  if (length !== out.length) throw new Error(`${entry.file} holds ${length} bytes, expected ${out.length}`);
+  return { count, pixels: out.subarray(0, count * MNIST_SIZE), labels: out.subarray(count * MNIST_SIZE) };
 }
 
 /**

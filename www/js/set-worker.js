@@ -6,21 +6,15 @@
 
 import { loadManifest, loadSet } from './data.js';
 
-function inSharedMemory({ count, pixels }) {
-  const bytes = new Uint8Array(new SharedArrayBuffer(pixels.buffer.byteLength));
-  bytes.set(new Uint8Array(pixels.buffer));
-  return { count, pixels: bytes.subarray(0, pixels.length), labels: bytes.subarray(pixels.length) };
-}
+const isolated = self.crossOriginIsolated && typeof SharedArrayBuffer === 'function';
+const inSharedMemory = (length) => new Uint8Array(new SharedArrayBuffer(length));
 
 self.onmessage = async ({ data: { names } }) => {
   try {
     const manifest = await loadManifest();
-    const sets = await Promise.all(names.map((name) => loadSet(name, manifest)));
-    if (self.crossOriginIsolated && typeof SharedArrayBuffer === 'function') {
-      self.postMessage({ sets: sets.map(inSharedMemory) });
-    } else {
-      self.postMessage({ sets }, [...new Set(sets.map((s) => s.pixels.buffer))]);
-    }
+    const sets = await Promise.all(names.map((name) => loadSet(name, manifest, isolated ? inSharedMemory : undefined)));
+    // Shared memory is shared, not moved.
+    self.postMessage({ sets }, isolated ? [] : [...new Set(sets.map((s) => s.pixels.buffer))]);
   } catch (e) {
     self.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }
