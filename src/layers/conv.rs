@@ -417,10 +417,12 @@ impl Conv2d {
         // With lanes along the positions instead (see `plan::WIDE_WEIGHT_GRADIENT`),
         // dW [O, taps] += dY . cols^T from dY in wide rows, as forward writes Y.
         let wide = if WIDE_WEIGHT_GRADIENT && self.path == ConvPath::Positions { self.wide_len() } else { 0 };
-        let lengths = positions * lanes + taps * lanes + channels * wide + dx_len;
+        // (dY^T and dW^T only for lanes along the channels.)
+        let (dy_t_len, grad_w_t_len) = if wide > 0 { (0, 0) } else { (positions * lanes, taps * lanes) };
+        let lengths = dy_t_len + grad_w_t_len + channels * wide + dx_len;
         let (padded, rest) = scratch.split(self.padded_len(), lengths);
-        let (dy_t, rest) = rest.split_at_mut(positions * lanes);
-        let (grad_w_t, rest) = rest.split_at_mut(taps * lanes);
+        let (dy_t, rest) = rest.split_at_mut(dy_t_len);
+        let (grad_w_t, rest) = rest.split_at_mut(grad_w_t_len);
         let (dy_wide, rest) = rest.split_at_mut(channels * wide);
         let (dcols, padded_dx) = rest.split_at_mut(dx_len.min(rows * positions));
         padded.fill(0.0);
