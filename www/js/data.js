@@ -15,18 +15,18 @@ export async function loadManifest() {
 }
 
 /**
- * Set `name`, inflated straight into `bytes(length)`, a Uint8Array of the
- * set's length (in shared memory, for one).
+ * Set `name`, inflated straight into `allocate(length)`, a Uint8Array of
+ * the set's length (in shared memory, for one).
  * @returns {Promise<{count: number, pixels: Uint8Array, labels: Uint8Array}>}
  */
-export async function loadSet(name, manifest, bytes = (length) => new Uint8Array(length)) {
+export async function loadSet(name, manifest, allocate = (length) => new Uint8Array(length)) {
   manifest ??= await loadManifest();
   const entry = manifest.sets[name];
   if (!entry) throw new Error(`no MNIST set named ${name} in data/manifest.json`);
   const res = await fetch(new URL(entry.file, BASE));
   if (!res.ok || !res.body) throw new Error(`could not load ${entry.file} (HTTP ${res.status})`);
   const count = entry.count;
-  const out = bytes(count * (MNIST_SIZE + 1));
+  const out = allocate(count * (MNIST_SIZE + 1));
   const reader = res.body.pipeThrough(new DecompressionStream('gzip')).getReader();
   let length = 0;
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
