@@ -28,16 +28,18 @@ export class LayersView {
     this.sections = [];
   }
 
-  /** Builds the sections for a network (again when the network changes). */
+  /**
+   * Builds the sections for a network (again when its layers change). The
+   * caller shows the new network's maps right after (update or clear); the
+   * kernels are drawn in a task of their own, so that a new network (one
+   * trained on all of MNIST, say) never holds the page long in one go.
+   */
   setModel(model) {
-    // New weights for the same layers (fine-tuning, training): keep the sections, redraw.
-    const layout = JSON.stringify(model.layers);
     this.model = model;
-    if (layout === this.layout) {
-      this.drawKernels();
-      if (this.maps) this.update(this.maps, this.input);
-      return;
-    }
+    clearTimeout(this.kernelsTimer);
+    this.kernelsTimer = setTimeout(() => this.drawKernels());
+    const layout = JSON.stringify(model.layers);
+    if (layout === this.layout) return;
     this.layout = layout;
     this.root.replaceChildren();
     this.sections = [];
@@ -49,9 +51,7 @@ export class LayersView {
       this.root.append(this.buildSection(group, shape, withKernels));
       shape = (group.act ?? group.main).shape;
     }
-    this.drawKernels();
-    if (this.maps) this.update(this.maps, this.input);
-    else this.clear();
+    this.clear();
   }
 
   buildInput() {

@@ -255,10 +255,13 @@ export class TrainAll {
       `Done in ${seconds.toFixed(1)} s from the click (${((now - loaded) / 1000).toFixed(1)} s of training with ${workers} worker${workers > 1 ? 's' : ''})${epoch ? `; 99% after epoch ${epoch}, ${reached.toFixed(1)} s from the click` : ''}. The pad now uses this network.`,
       'ok',
     );
-    try {
-      this.model.useBytes(new Uint8Array(weights), `trained here on all of MNIST (${pct(accuracy, 2)})`);
-    } catch (e) {
-      setStatus(this.status, `The trained weights could not be used: ${message(e)}`, 'error');
-    }
+    // The switch to the new network in a task of its own, apart from the workers' end.
+    setTimeout(() => {
+      try {
+        this.model.useBytes(new Uint8Array(weights), `trained here on all of MNIST (${pct(accuracy, 2)})`);
+      } catch (e) {
+        setStatus(this.status, `The trained weights could not be used: ${message(e)}`, 'error');
+      }
+    });
   }
 }
