@@ -159,9 +159,8 @@ impl Settings {
 pub trait Generated: std::fmt::Debug + Send + Sync {
     /// How many of each kind an epoch adds to `train_len` training digits.
     fn mix(&self, train_len: usize) -> Mix;
-    /// Draws `item` (any kind, training digits too) from `seed` into `out`;
-    /// `clean` holds the training digits as inputs.
-    fn render(&self, item: Item, seed: u64, train: &Dataset, clean: &[f32], out: &mut [f32]);
+    /// Draws `item` (any kind, training digits too) from `seed` into `out`.
+    fn render(&self, item: Item, seed: u64, train: &Dataset, out: &mut [f32]);
     /// Why `net` cannot learn from these samples, if it cannot.
     fn unfit_for(&self, net: &Network) -> Option<String>;
 }
@@ -199,9 +198,9 @@ pub struct Recipe {
     spec: Spec,
     trainer: Trainer,
     threads: usize,
+    /// The training digits as bytes: each becomes an input when drawn (as
+    /// floats all of MNIST would take 245 MB, and long to make).
     train: Dataset,
-    /// The training digits as network inputs.
-    clean: Vec<f32>,
     side: usize,
     mix: Mix,
     generated: Option<Box<dyn Generated>>,
@@ -275,7 +274,6 @@ impl Recipe {
             spec: net.spec().clone(),
             trainer: Trainer::new(net, settings.optimizer, threads)?,
             threads,
-            clean: train.inputs(side),
             side,
             train,
             mix,
@@ -460,7 +458,7 @@ impl Recipe {
             .zip(self.x.chunks_mut(per_thread * per_image))
             .zip(seeds.chunks(per_thread))
             .collect();
-        let (generated, train, clean, augment) = (&self.generated, &self.train, &self.clean, &self.augment);
+        let (generated, train, augment) = (&self.generated, &self.train, &self.augment);
         let warp = self.settings.augment;
         run_parts(&mut parts, |((items, out), seeds), _| {
             let mut src = vec![0.0; per_image];
@@ -468,8 +466,8 @@ impl Recipe {
                 match (generated, item) {
                     // The generator's seed differs from the warp's, which is the
                     // image's seed as in runs without generated samples.
-                    (Some(g), _) => g.render(item, seed ^ 0x9e37_79b9_7f4a_7c15, train, clean, &mut src),
-                    (None, Item::Mnist(i)) => src.copy_from_slice(&clean[i * per_image..][..per_image]),
+                    (Some(g), _) => g.render(item, seed ^ 0x9e37_79b9_7f4a_7c15, train, &mut src),
+                    (None, Item::Mnist(i)) => train.write_input(i, side, &mut src),
                     (None, _) => unreachable!("without a source an epoch holds only training digits"),
                 }
                 if warp {

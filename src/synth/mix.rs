@@ -25,8 +25,8 @@ impl Generated for Handwriting {
         Mix::HANDWRITING.scaled(train_len)
     }
 
-    fn render(&self, item: Item, seed: u64, train: &Dataset, clean: &[f32], out: &mut [f32]) {
-        item.render(&self.generator, seed, train, clean, out);
+    fn render(&self, item: Item, seed: u64, train: &Dataset, out: &mut [f32]) {
+        item.render(&self.generator, seed, train, out);
     }
 
     fn unfit_for(&self, net: &Network) -> Option<String> {
@@ -101,11 +101,10 @@ impl Item {
     }
 
     /// Writes the item's SIDE x SIDE input into `out`; `seed` makes the
-    /// generated ones (MNIST's are copied from `clean`, its inputs).
-    pub fn render(self, g: &Generator, seed: u64, mnist: &Dataset, clean: &[f32], out: &mut [f32]) {
-        let per = SIDE * SIDE;
+    /// generated ones.
+    pub fn render(self, g: &Generator, seed: u64, mnist: &Dataset, out: &mut [f32]) {
         match self {
-            Item::Mnist(i) => out.copy_from_slice(&clean[i * per..][..per]),
+            Item::Mnist(i) => mnist.write_input(i, SIDE, out),
             Item::Restroked(i) => out.copy_from_slice(&g.restroked(seed, Part::Training, mnist.image(i))),
             Item::Strokes(label) => out.copy_from_slice(&g.digit(label, seed, Part::Training)),
             Item::Negative => out.copy_from_slice(&g.negative(seed, Part::Training)),
