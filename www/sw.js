@@ -35,6 +35,7 @@ const CORE = [
   'js/designer.js',
   'js/race.js',
   'js/train-all.js',
+  'js/warm-workers.js',
   'js/shard-worker.js',
   'js/weight-sync.js',
   'js/fresh-run.js',

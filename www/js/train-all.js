@@ -11,6 +11,7 @@ import { loadSetsInWorker } from './data.js';
 import { MNIST_SIZE } from './input.js';
 import { Network } from '../pkg/index.js';
 import { average, sharedBytes, weightsIn } from './weight-sync.js';
+import { WarmWorkers } from './warm-workers.js';
 
 const TARGET = 0.99;
 // What a run uses (docs/parallel-training.md). With two workers, 3 epochs pass 99% on the test digits.
@@ -70,9 +71,25 @@ export class TrainAll {
       target: { y: TARGET, label: '99%' },
     });
     this.data = null; // the sets, kept once fetched
-    this.workers = [];
+    this.workers = []; // a run's
+    // The workers start once this section is near the screen, so a click starts training at once.
+    this.warm = new WarmWorkers(new URL('./shard-worker.js', import.meta.url));
+    const near = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        near.disconnect();
+        if (!this.workers.length) this.warm.keep(this.chosenWorkers());
+      },
+      { rootMargin: '300px' },
+    );
+    near.observe(root);
+    this.workersInput.addEventListener('change', () => this.warm.keep(this.chosenWorkers()));
     this.startButton.addEventListener('click', () => (this.workers.length ? this.stop() : this.start()));
     this.setRunning(false);
+  }
+
+  chosenWorkers() {
+    return Number(this.workersInput.value);
   }
 
   setRunning(running) {
@@ -84,6 +101,7 @@ export class TrainAll {
   stop(why) {
     for (const w of this.workers) w?.terminate();
     this.workers = [];
+    this.warm.keep(this.chosenWorkers());
     this.setRunning(false);
     if (why) setStatus(this.status, why, 'error');
     else setStatus(this.status, 'Stopped.');
@@ -91,7 +109,7 @@ export class TrainAll {
 
   async start() {
     const clicked = performance.now();
-    const workers = Number(this.workersInput.value);
+    const workers = this.chosenWorkers();
     const asked = Number.parseFloat(this.epochsInput.value);
     const epochs = Math.min(20, Math.max(1, Math.floor(Number.isFinite(asked) ? asked : 3)));
     const seed = Math.max(0, Math.floor(Number(this.seedInput.value) || 0));
@@ -200,8 +218,9 @@ export class TrainAll {
         if (++done === workers) this.finish(curve, weights, { clicked, loaded, workers, images, reached });
       }
     };
+    const started = this.warm.take(workers);
     this.workers = shares.map((s, w) => {
-      const worker = new Worker(new URL('./shard-worker.js', import.meta.url), { type: 'module' });
+      const worker = started[w];
       worker.onmessage = (e) => onMessage(w, e.data);
       worker.onerror = (e) => {
         e.preventDefault();
@@ -262,6 +281,7 @@ export class TrainAll {
       } catch (e) {
         setStatus(this.status, `The trained weights could not be used: ${message(e)}`, 'error');
       }
+      this.warm.keep(this.chosenWorkers());
     });
   }
 }
