@@ -2,6 +2,8 @@
 // an optional dashed target line. Redraws are batched to one per frame, and
 // the canvas follows its CSS size and the screen's pixel ratio.
 
+const DOT = 2.5; // the radius of a series' dots, in CSS pixels
+
 function niceStep(range, count) {
   const raw = range / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
@@ -125,9 +127,10 @@ export class LineChart {
       ctx.font = '13px system-ui, sans-serif';
       ctx.fillText(o.empty, left + pw / 2, top + ph / 2);
     }
+    // Lines stay inside the plot; its margin keeps whole the dots on its edges (the last epoch's).
     ctx.save();
     ctx.beginPath();
-    ctx.rect(left, top, pw, ph);
+    ctx.rect(left - DOT, top - DOT, pw + 2 * DOT, ph + 2 * DOT);
     ctx.clip();
     for (const s of this.series) {
       ctx.strokeStyle = s.color;
@@ -141,7 +144,7 @@ export class LineChart {
         ctx.fillStyle = s.color;
         s.xs.forEach((x, i) => {
           ctx.beginPath();
-          ctx.arc(X(x), Y(s.ys[i]), 2.5, 0, Math.PI * 2);
+          ctx.arc(X(x), Y(s.ys[i]), DOT, 0, Math.PI * 2);
           ctx.fill();
         });
       }
