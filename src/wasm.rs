@@ -512,7 +512,7 @@ impl JsTraining {
     #[wasm_bindgen(constructor)]
     pub fn new(
         net: &JsNetwork,
-        images: &[u8],
+        images: Vec<u8>,
         #[wasm_bindgen(
             unchecked_param_type = "Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | number[]"
         )]
@@ -524,7 +524,7 @@ impl JsTraining {
             None => crate::recipe::Settings::default(),
         };
         let labels = net.net.class_labels(labels)?;
-        let train = crate::data::Dataset::from_pixels(28, 28, images.to_vec(), labels)?;
+        let train = crate::data::Dataset::from_pixels(28, 28, images, labels)?;
         Ok(JsTraining { recipe: crate::recipe::Recipe::new(&net.net, train, settings, 1)? })
     }
 

