@@ -2,8 +2,9 @@
 //! canvas, read left to right.
 //!
 //! 1. Ink: the canvas through steps 1 and 2 of [`crate::preprocess`].
-//! 2. Pieces: connected groups of ink (8-neighbours, ink above [`CORE`]).
-//!    Specks far smaller than the largest piece are dropped.
+//! 2. Pieces: connected groups of ink (8-neighbours, ink above [`CORE`]),
+//!    or, when the caller knows the pen's strokes, each stroke's ink
+//!    ([`strokes`]). Specks far smaller than the largest piece are dropped.
 //! 3. Digits of several strokes: the pieces, sorted left to right, are
 //!    grouped into digits by the reading that the network likes best
 //!    (a dynamic programme over runs of up to [`MAX_PIECES`] neighbouring
@@ -36,6 +37,9 @@ use crate::error::Result;
 use crate::model::{Network, Workspace};
 use crate::preprocess::{self, SIDE};
 use crate::read::Reading;
+
+mod strokes;
+pub use strokes::Stroke;
 
 /// Ink above this is part of a piece (the antialiased edge below it is not,
 /// so two strokes that nearly touch stay apart).
@@ -147,11 +151,35 @@ impl Network {
     /// Reads every digit on a `width x height` RGBA canvas, left to right.
     /// A blank canvas gives no digits; errors as [`preprocess::preprocess_rgba`].
     pub fn read_digits(&self, rgba: &[u8], width: usize, height: usize, ws: &mut Workspace) -> Result<NumberReading> {
+        self.read_digits_in_strokes(rgba, width, height, &[], ws)
+    }
+
+    /// As [`Network::read_digits`], knowing the `strokes` that drew the
+    /// canvas (none: read as `read_digits` reads): each stroke's ink is a
+    /// piece, so digits that touch but were written apart stay apart. Ink
+    /// no stroke explains is read by its connected groups. A stroke with a
+    /// point that is not finite, or a pen width that is not positive, is an
+    /// error.
+    pub fn read_digits_in_strokes(
+        &self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        strokes: &[Stroke],
+        ws: &mut Workspace,
+    ) -> Result<NumberReading> {
         let Some(ink) = preprocess::ink_rgba(rgba, width, height)? else {
             return Ok(NumberReading { text: String::new(), digits: Vec::new() });
         };
-        let reader = Reader { net: self, ink: &ink.values, width, inverted: ink.inverted };
-        let pieces = pieces(&ink.values, width, height);
+        let by_strokes = !strokes.is_empty();
+        let reader = Reader { net: self, ink: &ink.values, width, inverted: ink.inverted, by_strokes };
+        let pieces = if strokes.is_empty() {
+            pieces(&ink.values, width, height)
+        } else {
+            let (mut found, rest) = strokes::stroke_pieces(&ink.values, width, height, strokes)?;
+            found.extend(components(&rest, width, height));
+            without_specks(found)
+        };
         let reads = reader.parse(&pieces, ws)?;
         let tallest = reads.iter().filter(|r| r.reading.digit.is_some()).map(|r| r.piece.y1 - r.piece.y0).max();
         let mut digits = Vec::new();
@@ -180,6 +208,8 @@ struct Reader<'a> {
     ink: &'a [f32],
     width: usize,
     inverted: bool,
+    /// The pieces are strokes: one digit's strokes often lie over each other.
+    by_strokes: bool,
 }
 
 impl Reader<'_> {
@@ -203,7 +233,9 @@ impl Reader<'_> {
                 if run.len() > 1 && reads.iter().any(|r| r.reading.digit.is_none()) {
                     continue;
                 }
-                let score = best[start].0 + reads.iter().map(|r| r.score).sum::<f32>() - join_cost(run);
+                let apart =
+                    if self.by_strokes && start > 0 { apart_cost(&pieces[start - 1], &pieces[start]) } else { 0.0 };
+                let score = best[start].0 + reads.iter().map(|r| r.score).sum::<f32>() - join_cost(run) - apart;
                 if choice.as_ref().is_none_or(|c| score > c.0) {
                     choice = Some((score, start, reads));
                 }
@@ -378,6 +410,16 @@ fn join_cost(run: &[Piece]) -> f32 {
         .sum()
 }
 
+/// What parting two strokes that lie mostly over each other costs the
+/// score: up to [`JOIN_COST`] as more than half the narrower one's width
+/// is under the other (the two loops of an 8 read well as 0 and 0; two
+/// digits written close overlap less).
+fn apart_cost(a: &Piece, b: &Piece) -> f32 {
+    let across = a.x1.min(b.x1).saturating_sub(a.x0.max(b.x0)) as f32;
+    let narrower = (a.x1 - a.x0).min(b.x1 - b.x0).max(1) as f32;
+    JOIN_COST * (2.0 * across / narrower - 1.0).clamp(0.0, 1.0)
+}
+
 /// Whether each piece of a run overlaps the next across (their column
 /// ranges meet, or almost: within a tenth of the taller one's height).
 fn overlapping(run: &[Piece]) -> bool {
@@ -390,10 +432,16 @@ fn overlapping(run: &[Piece]) -> bool {
 }
 
 /// The connected pieces of ink above [`CORE`], specks dropped, sorted by
-/// their middles, left to right. Each row's ink is cut into runs, and a run
-/// joins the runs of the row above that it touches (8-neighbours) in a
-/// union-find: far fewer steps than visiting each pixel's neighbours.
+/// their middles, left to right.
 fn pieces(ink: &[f32], width: usize, height: usize) -> Vec<Piece> {
+    without_specks(components(ink, width, height))
+}
+
+/// The connected pieces of ink above [`CORE`]. Each row's ink is cut into
+/// runs, and a run joins the runs of the row above that it touches
+/// (8-neighbours) in a union-find: far fewer steps than visiting each
+/// pixel's neighbours.
+fn components(ink: &[f32], width: usize, height: usize) -> Vec<Piece> {
     // (row, first column, end column) of each run, row by row.
     let mut runs: Vec<(usize, usize, usize)> = Vec::new();
     let mut row_runs = Vec::with_capacity(height + 1);
@@ -443,7 +491,11 @@ fn pieces(ink: &[f32], width: usize, height: usize) -> Vec<Piece> {
         }
         pixels[piece_of[r]].extend((start..end).map(|x| (y * width + x) as u32));
     }
-    let mut pieces: Vec<Piece> = pixels.into_iter().map(|p| Piece::of(p, width)).collect();
+    pixels.into_iter().map(|p| Piece::of(p, width)).collect()
+}
+
+/// The pieces without specks, sorted by their middles, left to right.
+fn without_specks(mut pieces: Vec<Piece>) -> Vec<Piece> {
     let largest = pieces.iter().map(|p| p.pixels.len()).max().unwrap_or(0);
     pieces.retain(|p| p.pixels.len() as f32 >= SPECK * largest as f32);
     // Left to right by their middle, so a wide cap sorts with its digit.
