@@ -210,8 +210,11 @@ export class LenetPad extends HTMLElement {
     }
     const { width, height } = this.pad;
     const rgba = this.ctx.getImageData(0, 0, width, height).data;
+    const strokes = this.#strokes.map((points) => ({ points: points.flat(), size: this.ctx.lineWidth }));
     const reading =
-      this.mode === 'number' ? numberReading(net, rgba, width, height) : digitReading(net, rgba, width, height);
+      this.mode === 'number'
+        ? numberReading(net, rgba, width, height, strokes)
+        : digitReading(net, rgba, width, height);
     this.#reading = reading;
     this.#show(reading);
     this.#internals.setFormValue(reading?.value ?? '');
@@ -254,8 +257,9 @@ function digitReading(net, rgba, width, height) {
 }
 
 /** A number: `{text, digits, value}`, or null for a blank pad. */
-function numberReading(net, rgba, width, height) {
-  const { text, digits } = net.readDigits(rgba, width, height);
+/** The pad's strokes tell apart digits whose ink touches. */
+function numberReading(net, rgba, width, height, strokes) {
+  const { text, digits } = net.readDigits(rgba, width, height, strokes);
   return digits.length ? { text, digits, value: text } : null;
 }
 

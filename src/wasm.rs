@@ -57,6 +57,15 @@ export interface NumberDigit {
     box: {x: number; y: number; width: number; height: number};
 }
 
+/**
+ * One pen stroke on the canvas, for `Network.readDigits`: the points it went
+ * through as x, y pairs in canvas pixels (one point is a dot), and the pen's width.
+ */
+export interface PenStroke {
+    points: ArrayLike<number>;
+    size: number;
+}
+
 /** What `Network.readDigits` makes of a canvas. */
 export interface NumberReading {
     /** The digits joined, left to right; "" for a blank canvas. */
@@ -239,15 +248,18 @@ impl JsNetwork {
     /// `{digit, confidence, probabilities, box: {x, y, width, height}}` in
     /// canvas pixels, and `inputs`, each digit's 32 x 32 input end to end.
     /// Marks that are not digits are left out; a blank canvas gives `text: ""`
-    /// and no digits.
+    /// and no digits. A pad that knows the `strokes` that drew the canvas
+    /// passes them: digits that touch are then told apart by their strokes.
     #[wasm_bindgen(js_name = readDigits, unchecked_return_type = "NumberReading")]
     pub fn read_digits(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8ClampedArray | Uint8Array")] rgba: &[u8],
         width: usize,
         height: usize,
+        #[wasm_bindgen(unchecked_param_type = "PenStroke[]")] strokes: Option<js_sys::Array>,
     ) -> Result<JsValue, JsError> {
-        let number = self.net.read_digits(rgba, width, height, &mut self.ws)?;
+        let strokes = strokes.map(|s| pen_strokes(&s)).transpose()?.unwrap_or_default();
+        let number = self.net.read_digits_in_strokes(rgba, width, height, &strokes, &mut self.ws)?;
         let view = to_js(&number)?;
         // Each digit's input, end to end: bulk numbers travel as a typed array.
         let inputs: Vec<f32> = number.digits.iter().flat_map(|d| d.input.iter().copied()).collect();
@@ -604,6 +616,36 @@ fn optimizer_config(config: &JsValue) -> Result<OptimizerConfig, String> {
     let keys: Vec<String> = js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()).collect();
     let kind = js_sys::Reflect::get(config, &JsValue::from_str("kind")).ok().and_then(|k| k.as_string());
     OptimizerConfig::from_fields(&keys, kind, |name| js_field(config, name))
+}
+
+/// `[{points: [x0, y0, x1, y1, ...], size}, ...]` as the core's strokes.
+fn pen_strokes(strokes: &js_sys::Array) -> Result<Vec<crate::number::Stroke>, JsError> {
+    if !js_sys::Array::is_array(strokes) {
+        return Err(JsError::new("invalid input: strokes must be an array of {points, size}"));
+    }
+    strokes
+        .iter()
+        .enumerate()
+        .map(|(i, stroke)| {
+            let field = |name| js_sys::Reflect::get(&stroke, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+            let (points, size) = (field("points"), field("size"));
+            let listed = js_sys::Array::is_array(&points) || js_sys::ArrayBuffer::is_view(&points);
+            let (Some(size), true) = (size.as_f64(), listed) else {
+                return Err(JsError::new(&format!(
+                    "invalid input: stroke {i} is {}, not {{points: [x0, y0, x1, y1, ...], size}}",
+                    describe(&stroke)
+                )));
+            };
+            let xy = js_sys::Float32Array::new(&points).to_vec();
+            if xy.len() % 2 != 0 {
+                return Err(JsError::new(&format!(
+                    "invalid input: stroke {i}: its points are x, y pairs, not {} numbers",
+                    xy.len()
+                )));
+            }
+            Ok(crate::number::Stroke { points: xy.chunks_exact(2).map(|p| [p[0], p[1]]).collect(), width: size as f32 })
+        })
+        .collect()
 }
 
 /// A JavaScript value as JSON, for messages.

@@ -166,14 +166,14 @@ fn the_typescript_interfaces_match_the_objects() {
             rgba[(y * w + x) * 4 + 3] = 255;
         }
     }
-    let number = net.read_digits(&rgba, w, h).unwrap();
+    let number = net.read_digits(&rgba, w, h, None).unwrap();
     assert_eq!(keys(std::slice::from_ref(&number)), interface_fields(NUMBER_READING, "NumberReading"));
     let digits: Vec<JsValue> =
         js_sys::Array::from(&js_sys::Reflect::get(&number, &"digits".into()).unwrap()).iter().collect();
     assert!(!digits.is_empty(), "two strokes make digits");
     assert_eq!(keys(&digits), interface_fields(NUMBER_READING, "NumberDigit"));
     let mut fresh = Network::from_spec(JsValue::from_str("lenet5"), 1).unwrap();
-    let mut training = Training::new(&fresh, &fixture_pixels(), &fixture_labels(), None).unwrap();
+    let mut training = Training::new(&fresh, fixture_pixels(), &fixture_labels(), None).unwrap();
     let progress = training.run(&mut fresh, 1).unwrap();
     assert_eq!(keys(&[progress]), interface_fields(TRAINING, "TrainingProgress"));
     let check =
@@ -207,7 +207,7 @@ fn training_runs_the_core_recipe_with_its_settings() {
     let (pixels, labels) = (fixture_pixels(), fixture_labels());
     let json = r#"{"epochs": 2, "batch": 3, "seed": 11, "schedule": "step", "optimizer": {"kind": "sgd", "lr": 0.05}}"#;
     let mut net = Network::from_spec(JsValue::from_str("lenet5"), 4).unwrap();
-    let mut training = Training::new(&net, &pixels, &labels, settings(json)).unwrap();
+    let mut training = Training::new(&net, pixels.clone(), &labels, settings(json)).unwrap();
     assert_eq!((training.steps_per_epoch(), training.total_steps(), training.done()), (2, 4, false));
     let mut ours = Vec::new();
     let mut ends = Vec::new();
@@ -234,14 +234,14 @@ fn training_runs_the_core_recipe_with_its_settings() {
     assert_eq!(ours, core);
 
     // What it refuses, with the core's words; the network keeps working.
-    let bad = |json: &str| message(Training::new(&net, &pixels, &labels, settings(json)));
+    let bad = |json: &str| message(Training::new(&net, pixels.clone(), &labels, settings(json)));
     assert!(bad(r#"{"epoch": 2}"#).contains(r#"unknown training setting "epoch""#));
     assert!(bad(r#"{"optimizer": {"kind": "adam", "momentum": 0.9}}"#).contains(r#"unknown field "momentum""#));
-    assert!(message(Training::new(&net, &pixels[1..], &labels, None)).contains("28 x 28 bytes"));
-    assert!(message(Training::new(&net, &pixels, &[0, 1, 2, 12], None)).contains("label 3 is 12"));
+    assert!(message(Training::new(&net, pixels[1..].to_vec(), &labels, None)).contains("28 x 28 bytes"));
+    assert!(message(Training::new(&net, pixels.clone(), &[0, 1, 2, 12], None)).contains("label 3 is 12"));
     assert!(message(training.run(&mut net, 1)).contains("the run is over"));
     let mut other = Network::from_spec(JsValue::from_str("lenet5-keras"), 4).unwrap();
-    let mut fresh = Training::new(&net, &pixels, &labels, None).unwrap();
+    let mut fresh = Training::new(&net, pixels.clone(), &labels, None).unwrap();
     assert!(message(fresh.run(&mut other, 1)).contains("not the network the run was made for"));
     assert_eq!(net.predict(&fixture("input")[..1024]).unwrap().len(), 10);
 }

@@ -168,6 +168,7 @@ impl Network {
         strokes: &[Stroke],
         ws: &mut Workspace,
     ) -> Result<NumberReading> {
+        strokes::check(strokes)?;
         let Some(ink) = preprocess::ink_rgba(rgba, width, height)? else {
             return Ok(NumberReading { text: String::new(), digits: Vec::new() });
         };
@@ -176,7 +177,7 @@ impl Network {
         let pieces = if strokes.is_empty() {
             pieces(&ink.values, width, height)
         } else {
-            let (mut found, rest) = strokes::stroke_pieces(&ink.values, width, height, strokes)?;
+            let (mut found, rest) = strokes::stroke_pieces(&ink.values, width, height, strokes);
             found.extend(components(&rest, width, height));
             without_specks(found)
         };

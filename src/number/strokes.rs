@@ -17,21 +17,34 @@ pub struct Stroke {
 /// How far past the pen's half-width its antialiased edge inks pixels.
 const EDGE: f32 = 1.5;
 
+/// An error for the first stroke that cannot be drawn: no points, a point
+/// that is not finite, or a pen width that is not positive.
+pub(super) fn check(strokes: &[Stroke]) -> Result<()> {
+    for (s, stroke) in strokes.iter().enumerate() {
+        let bad = |why: String| Err(Error::Input(format!("stroke {s}: {why}")));
+        if stroke.points.is_empty() {
+            return bad("it has no points".into());
+        }
+        if let Some(p) = stroke.points.iter().find(|p| !(p[0].is_finite() && p[1].is_finite())) {
+            return bad(format!("the point ({}, {}) is not finite", p[0], p[1]));
+        }
+        if !(stroke.width.is_finite() && stroke.width > 0.0) {
+            return bad(format!("the pen's width must be a positive number, not {}", stroke.width));
+        }
+    }
+    Ok(())
+}
+
 /// Each stroke's ink above [`CORE`] (the pixels whose centre is within its
 /// half-width, and edge, of its path) as a piece, and the ink left that no
 /// stroke explains. A pixel where strokes cross is in each of their pieces.
-pub(super) fn stroke_pieces(
-    ink: &[f32],
-    width: usize,
-    height: usize,
-    strokes: &[Stroke],
-) -> Result<(Vec<Piece>, Vec<f32>)> {
+/// The strokes have passed [`check`].
+pub(super) fn stroke_pieces(ink: &[f32], width: usize, height: usize, strokes: &[Stroke]) -> (Vec<Piece>, Vec<f32>) {
     let mut rest = ink.to_vec();
     // The last stroke that took each pixel, so a stroke takes it once.
     let mut taken = vec![usize::MAX; ink.len()];
     let mut pieces = Vec::new();
     for (s, stroke) in strokes.iter().enumerate() {
-        check(s, stroke)?;
         let r = stroke.width / 2.0 + EDGE;
         let mut pixels = Vec::new();
         let last = stroke.points.len() - 1;
@@ -57,21 +70,7 @@ pub(super) fn stroke_pieces(
             pieces.push(Piece::of(pixels, width));
         }
     }
-    Ok((pieces, rest))
-}
-
-fn check(s: usize, stroke: &Stroke) -> Result<()> {
-    let bad = |why: String| Err(Error::Input(format!("stroke {s}: {why}")));
-    if !(stroke.width.is_finite() && stroke.width > 0.0) {
-        return bad(format!("the pen's width must be a positive number, not {}", stroke.width));
-    }
-    if stroke.points.is_empty() {
-        return bad("it has no points".into());
-    }
-    if let Some(p) = stroke.points.iter().find(|p| !(p[0].is_finite() && p[1].is_finite())) {
-        return bad(format!("the point ({}, {}) is not finite", p[0], p[1]));
-    }
-    Ok(())
+    (pieces, rest)
 }
 
 /// Whether `p` is within `r` of the segment from `a` to `b`.
@@ -97,7 +96,7 @@ mod tests {
         // The ink of two upright bars written side by side, touching (one block), and a blot.
         let ink = canvas(|x, y| (5..=14).contains(&x) && y < 15 || x >= 35 && y >= 17);
         let bar = |x: f32| Stroke { points: vec![[x, 1.0], [x, 13.0]], width: 4.0 };
-        let (pieces, rest) = stroke_pieces(&ink, 40, 20, &[bar(8.0), bar(12.5)]).unwrap();
+        let (pieces, rest) = stroke_pieces(&ink, 40, 20, &[bar(8.0), bar(12.5)]);
         assert_eq!(pieces.len(), 2);
         let columns = |p: &Piece| (p.x0, p.x1);
         // Ink within 2 + 1.5 px of a bar's path is its own: columns 9-11 are near both.
@@ -109,14 +108,13 @@ mod tests {
     #[test]
     fn a_dot_is_a_stroke_of_one_point() {
         let ink = canvas(|x, y| x.abs_diff(20) <= 2 && y.abs_diff(10) <= 2);
-        let (pieces, rest) = stroke_pieces(&ink, 40, 20, &[Stroke { points: vec![[20.5, 10.5]], width: 5.0 }]).unwrap();
+        let (pieces, rest) = stroke_pieces(&ink, 40, 20, &[Stroke { points: vec![[20.5, 10.5]], width: 5.0 }]);
         assert_eq!((pieces.len(), pieces[0].pixels.len()), (1, 25));
         assert!(rest.iter().all(|&v| v == 0.0));
     }
 
     #[test]
     fn strokes_that_cannot_be_drawn_are_errors() {
-        let ink = canvas(|_, _| false);
         for (stroke, why) in [
             (Stroke { points: vec![], width: 4.0 }, "stroke 0: it has no points"),
             (
@@ -125,7 +123,7 @@ mod tests {
             ),
             (Stroke { points: vec![[1.0, f32::NAN]], width: 3.0 }, "stroke 0: the point (1, NaN) is not finite"),
         ] {
-            let err = stroke_pieces(&ink, 40, 20, &[stroke]).unwrap_err();
+            let err = check(&[stroke]).unwrap_err();
             assert_eq!(err.to_string(), format!("invalid input: {why}"));
         }
     }

@@ -24,6 +24,12 @@ const withValue = (x, at, value) => {
   return x;
 };
 const labels = (...ys) => new Uint8Array(ys);
+/** A 720 x 240 canvas with a vertical bar of ink: [rgba, width, height]. */
+function numberPad() {
+  const rgba = new Uint8Array(720 * 240 * 4).fill(255);
+  for (let y = 50; y < 150; y++) for (let x = 92; x < 108; x++) rgba.fill(0, (y * 720 + x) * 4, (y * 720 + x) * 4 + 3);
+  return [rgba, 720, 240];
+}
 
 /** The shipped weights file with its tensors changed by `edit(tensors, metadata)`. */
 function rewrite(edit) {
@@ -75,6 +81,16 @@ const CASES = {
   'digits-empty': (net) => net.readDigits(new Uint8Array(0), 0, 0),
   'digits-huge': (net) => net.readDigits(new Uint8Array(16), 5000, 5000),
   'digits-blank': (net) => net.readDigits(new Uint8Array(720 * 240 * 4).fill(255), 720, 240),
+  'digits-strokes-object': (net) => net.readDigits(...numberPad(), {}),
+  'digits-stroke-shape': (net) => net.readDigits(...numberPad(), [[[1, 2]]]),
+  'digits-stroke-odd': (net) => net.readDigits(...numberPad(), [{ points: [1, 2, 3], size: 16 }]),
+  'digits-stroke-empty': (net) => net.readDigits(...numberPad(), [{ points: [], size: 16 }]),
+  'digits-stroke-nan': (net) =>
+    net.readDigits(...numberPad(), [
+      { points: [100, 50, 100, 150], size: 16 },
+      { points: new Float32Array([5, NaN]), size: 16 },
+    ]),
+  'digits-stroke-size': (net) => net.readDigits(...numberPad(), [{ points: [100, 50, 100, 150], size: 0 }]),
   'batch-empty': (net) => net.predictBatch(inputs(4), 0),
   'batch-count': (net) => net.predictBatch(inputs(4), 3),
   'batch-negative': (net) => net.predictBatch(inputs(4), -1),

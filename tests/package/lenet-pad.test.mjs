@@ -137,6 +137,33 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
   assert.equal(reading.text, '17', JSON.stringify(reading));
   assert.equal(await page.evaluate(() => new FormData(document.querySelector('form')).get('number')), '17');
 
+  // A 4 whose bar runs on through the 1 written after it: the pad's strokes keep them
+  // apart (by its ink alone, the reader takes the pair for a 4).
+  change = await nextChange(page, 'number');
+  await page.evaluate(() => document.querySelector('lenet-pad[name=number]').clear());
+  await change();
+  const at =
+    (x0) =>
+    ([x, y]) => [720 * (x0 + 0.3 * x), 240 * (0.1 + 0.8 * y)];
+  const four = [
+    [0.6, 0.18],
+    [0.3, 0.6],
+    [0.75, 0.6],
+  ];
+  const stem = [
+    [0.6, 0.3],
+    [0.6, 0.85],
+  ];
+  const tall = [
+    [0.52, 0.18],
+    [0.48, 0.82],
+  ];
+  await draw(page, numberPad, [four.map(at(0.2)), stem.map(at(0.2))], [720, 240]);
+  change = await nextChange(page, 'number');
+  await draw(page, numberPad, [tall.map(at(0.255))], [720, 240]);
+  reading = await change();
+  assert.equal(reading.text, '41', JSON.stringify(reading));
+
   const label = await page.getAttribute(digitPad, 'aria-label');
   assert.match(label, /Drawing pad: write a digit/);
   assert.deepEqual(problems, []);

@@ -47,7 +47,9 @@ export class NumberView {
     let reading;
     try {
       const px = this.pad.pixels();
-      reading = this.model.net.readDigits(px.data, px.width, px.height);
+      // The pad's strokes tell apart digits whose ink touches.
+      const strokes = this.pad.strokes.filter((s) => s.kind === 'line');
+      reading = this.model.net.readDigits(px.data, px.width, px.height, strokes);
     } catch (e) {
       this.text.textContent = '';
       this.status.textContent = `Could not read this: ${e.message ?? e}`;
