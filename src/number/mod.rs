@@ -168,7 +168,7 @@ impl Network {
         strokes: &[Stroke],
         ws: &mut Workspace,
     ) -> Result<NumberReading> {
-        strokes::check(strokes)?;
+        strokes::check(strokes, width, height)?;
         let Some(ink) = preprocess::ink_rgba(rgba, width, height)? else {
             return Ok(NumberReading { text: String::new(), digits: Vec::new() });
         };

@@ -16,10 +16,16 @@ pub struct Stroke {
 
 /// How far past the pen's half-width its antialiased edge inks pixels.
 const EDGE: f32 = 1.5;
+/// At most this many pixel tests for all strokes (each segment tests the
+/// box around it): a pad's strokes take a few million; more would hold
+/// the caller for seconds.
+const MAX_TESTS: u64 = 200_000_000;
 
-/// An error for the first stroke that cannot be drawn: no points, a point
-/// that is not finite, or a pen width that is not positive.
-pub(super) fn check(strokes: &[Stroke]) -> Result<()> {
+/// An error for the first stroke that cannot be drawn (no points, a point
+/// that is not finite, or a pen width that is not positive), or for strokes
+/// too many or too wide to trace on a `width x height` canvas.
+pub(super) fn check(strokes: &[Stroke], width: usize, height: usize) -> Result<()> {
+    let mut tests = 0.0;
     for (s, stroke) in strokes.iter().enumerate() {
         let bad = |why: String| Err(Error::Input(format!("stroke {s}: {why}")));
         if stroke.points.is_empty() {
@@ -31,8 +37,26 @@ pub(super) fn check(strokes: &[Stroke]) -> Result<()> {
         if !(stroke.width.is_finite() && stroke.width > 0.0) {
             return bad(format!("the pen's width must be a positive number, not {}", stroke.width));
         }
+        let r = f64::from(stroke.width / 2.0 + EDGE);
+        for (a, b) in segments(stroke) {
+            let side = |axis: usize, limit: usize| (f64::from((a[axis] - b[axis]).abs()) + 2.0 * r).min(limit as f64);
+            tests += side(0, width) * side(1, height);
+        }
+    }
+    // Whole numbers in the message: formatting floats with a precision adds to the .wasm.
+    let tests = tests as u64;
+    if tests > MAX_TESTS {
+        return Err(Error::Input(format!(
+            "the strokes are too many or too wide to trace ({tests} pixel tests, at most {MAX_TESTS}); pass fewer points"
+        )));
     }
     Ok(())
+}
+
+/// A stroke's segments; a dot is one of no length.
+fn segments(stroke: &Stroke) -> impl Iterator<Item = ([f32; 2], [f32; 2])> + '_ {
+    let last = stroke.points.len() - 1;
+    (0..last.max(1)).map(move |i| (stroke.points[i], stroke.points[(i + 1).min(last)]))
 }
 
 /// Each stroke's ink above [`CORE`] (the pixels whose centre is within its
@@ -47,12 +71,9 @@ pub(super) fn stroke_pieces(ink: &[f32], width: usize, height: usize, strokes: &
     for (s, stroke) in strokes.iter().enumerate() {
         let r = stroke.width / 2.0 + EDGE;
         let mut pixels = Vec::new();
-        let last = stroke.points.len() - 1;
-        // Each segment of the path; a dot is one of no length.
-        for i in 0..last.max(1) {
-            let (a, b) = (stroke.points[i], stroke.points[(i + 1).min(last)]);
-            let span = |i: usize, limit: usize| {
-                let (lo, hi) = (a[i].min(b[i]) - r, a[i].max(b[i]) + r);
+        for (a, b) in segments(stroke) {
+            let span = |axis: usize, limit: usize| {
+                let (lo, hi) = (a[axis].min(b[axis]) - r, a[axis].max(b[axis]) + r);
                 (lo.floor().max(0.0) as usize)..(hi.ceil().max(0.0) as usize).min(limit)
             };
             for y in span(1, height) {
@@ -122,8 +143,12 @@ mod tests {
                 "stroke 0: the pen's width must be a positive number, not 0",
             ),
             (Stroke { points: vec![[1.0, f32::NAN]], width: 3.0 }, "stroke 0: the point (1, NaN) is not finite"),
+            (
+                Stroke { points: (0..1_000_000).map(|i| [(i % 40) as f32, 10.0]).collect(), width: 30.0 },
+                "the strokes are too many or too wide to trace (682999200 pixel tests, at most 200000000); pass fewer points",
+            ),
         ] {
-            let err = check(&[stroke]).unwrap_err();
+            let err = check(&[stroke], 40, 20).unwrap_err();
             assert_eq!(err.to_string(), format!("invalid input: {why}"));
         }
     }

@@ -91,6 +91,10 @@ const CASES = {
       { points: new Float32Array([5, NaN]), size: 16 },
     ]),
   'digits-stroke-size': (net) => net.readDigits(...numberPad(), [{ points: [100, 50, 100, 150], size: 0 }]),
+  'digits-strokes-too-many': (net) =>
+    net.readDigits(...numberPad(), [
+      { points: Float32Array.from({ length: 2e6 }, (_, i) => (i % 2 ? 100 : i % 80)), size: 16 },
+    ]),
   'batch-empty': (net) => net.predictBatch(inputs(4), 0),
   'batch-count': (net) => net.predictBatch(inputs(4), 3),
   'batch-negative': (net) => net.predictBatch(inputs(4), -1),
