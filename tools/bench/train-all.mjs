@@ -2,11 +2,12 @@
 // `make bench`: training on all of MNIST (issue 32), in one run.
 // - Chromium, the real page's "Train on all 60,000" (cross-origin isolated,
 //   so the workers share memory): one epoch with 1 worker and with one per
-//   core, images/s of each (three pairs of runs, the median kept); then the page's default run with one worker per
-//   core: test accuracy, seconds from the click (data already fetched) and
-//   seconds to 99%. Before each click the bench waits a second, as a user
-//   reads the last result: the page starts its workers before they are
-//   asked for (warm-workers.js), and would have for that user.
+//   core, images/s of each (three pairs of runs, the median kept); then
+//   the page's default run with one worker per core: test accuracy,
+//   seconds from the click (data already fetched) and seconds to 99%.
+//   Before each click the bench waits a second, as a user reads the last
+//   result: the page starts its workers before they are asked for
+//   (warm-workers.js), and would have for that user.
 // - Node, the package's `Training` in worker_threads on shares of the 60,000
 //   digits (no averaging: the throughput of the same recipe): images/s with
 //   1 and with one thread per core.
