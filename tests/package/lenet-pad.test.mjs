@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, writeFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { launch, openPage, startServer } from '../e2e/helpers.mjs';
+import { DIGITS, launch, openPage, startServer } from '../e2e/helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -142,25 +142,11 @@ test('<lenet-pad> reads a digit and a number drawn with the mouse, and submits t
   change = await nextChange(page, 'number');
   await page.evaluate(() => document.querySelector('lenet-pad[name=number]').clear());
   await change();
-  const at =
-    (x0) =>
-    ([x, y]) => [720 * (x0 + 0.3 * x), 240 * (0.1 + 0.8 * y)];
-  const four = [
-    [0.6, 0.18],
-    [0.3, 0.6],
-    [0.75, 0.6],
-  ];
-  const stem = [
-    [0.6, 0.3],
-    [0.6, 0.85],
-  ];
-  const tall = [
-    [0.52, 0.18],
-    [0.48, 0.82],
-  ];
-  await draw(page, numberPad, [four.map(at(0.2)), stem.map(at(0.2))], [720, 240]);
+  const place = (strokes, x0) =>
+    strokes.map((stroke) => stroke.map(([x, y]) => [720 * (x0 + 0.3 * x), 240 * (0.1 + 0.8 * y)]));
+  await draw(page, numberPad, place(DIGITS[4], 0.2), [720, 240]);
   change = await nextChange(page, 'number');
-  await draw(page, numberPad, [tall.map(at(0.255))], [720, 240]);
+  await draw(page, numberPad, place(DIGITS[1], 0.255), [720, 240]);
   reading = await change();
   assert.equal(reading.text, '41', JSON.stringify(reading));
 
