@@ -174,12 +174,12 @@ impl Network {
         };
         let by_strokes = !strokes.is_empty();
         let reader = Reader { net: self, ink: &ink.values, width, inverted: ink.inverted, by_strokes };
-        let pieces = if strokes.is_empty() {
-            pieces(&ink.values, width, height)
-        } else {
+        let pieces = if by_strokes {
             let (mut found, rest) = strokes::stroke_pieces(&ink.values, width, height, strokes);
             found.extend(components(&rest, width, height));
             without_specks(found)
+        } else {
+            pieces(&ink.values, width, height)
         };
         let reads = reader.parse(&pieces, ws)?;
         let tallest = reads.iter().filter(|r| r.reading.digit.is_some()).map(|r| r.piece.y1 - r.piece.y0).max();
